@@ -1,0 +1,1 @@
+//! Cloudflare API v4.

@@ -1,0 +1,209 @@
+//! What every provider shares on the wire: the HTTP client the agent built (TLS, timeouts,
+//! TCP_NODELAY, one pooled connection per host), request counters, a size cap on bodies,
+//! and short, sanitised excerpts of answers that could not be understood.
+
+use crate::error::{ErrorKind, ProviderError};
+use reqwest::{header::HeaderMap, RequestBuilder, StatusCode};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Bodies larger than this are refused before parsing: no DNS API answer for one name
+/// comes anywhere near it.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Requests and failures per provider account, read by the metrics endpoint and the
+/// benchmarks ("API calls per cycle").
+#[derive(Debug, Default)]
+pub struct ApiCounters {
+    pub requests: AtomicU64,
+    pub failures: AtomicU64,
+}
+
+impl ApiCounters {
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+}
+
+/// The HTTP side of a provider: a shared client plus this account's counters.
+#[derive(Debug, Clone)]
+pub struct HttpContext {
+    pub client: reqwest::Client,
+    pub counters: Arc<ApiCounters>,
+}
+
+/// A response read in full (up to [`MAX_BODY`]).
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// `Retry-After` in seconds, when present and numeric (HTTP-date is also accepted).
+    pub fn retry_after(&self) -> Option<Duration> {
+        let v = self.headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+        if let Ok(secs) = v.trim().parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        let when = httpdate::parse_http_date(v.trim()).ok()?;
+        when.duration_since(std::time::SystemTime::now()).ok()
+    }
+}
+
+impl HttpContext {
+    pub fn new(client: reqwest::Client) -> Self {
+        HttpContext {
+            client,
+            counters: Arc::new(ApiCounters::default()),
+        }
+    }
+
+    /// Send `req`, count it, and read the body up to [`MAX_BODY`]. Transport failures
+    /// become [`ErrorKind::Transient`]; `is_write` marks whether a timeout may have left
+    /// the change applied. HTTP error statuses are returned as a [`Response`], for the
+    /// provider to decode its own error body.
+    pub async fn send(
+        &self,
+        provider: &'static str,
+        req: RequestBuilder,
+        is_write: bool,
+    ) -> Result<Response, ProviderError> {
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let result = self.send_inner(provider, req, is_write).await;
+        match &result {
+            Ok(r) if r.status.is_success() => {}
+            _ => {
+                self.counters.failures.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        result
+    }
+
+    async fn send_inner(
+        &self,
+        provider: &'static str,
+        req: RequestBuilder,
+        is_write: bool,
+    ) -> Result<Response, ProviderError> {
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| transport_error(provider, &e, is_write))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if let Some(len) = resp.content_length() {
+            if len as usize > MAX_BODY {
+                return Err(ProviderError::new(
+                    provider,
+                    ErrorKind::Protocol,
+                    format!("the answer is {len} bytes, more than the {MAX_BODY} bytes a DNS API answer can need (HTTP {status})"),
+                ));
+            }
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_BODY {
+                        return Err(ProviderError::new(
+                            provider,
+                            ErrorKind::Protocol,
+                            format!("the answer is larger than {MAX_BODY} bytes (HTTP {status}); refusing to parse it"),
+                        ));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(transport_error(provider, &e, is_write)),
+            }
+        }
+        Ok(Response { status, headers, body })
+    }
+}
+
+fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -> ProviderError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while reading the answer"
+    } else {
+        "request failed"
+    };
+    // reqwest's Display includes the URL; our URLs never carry secrets (auth is in
+    // headers, Aliyun signatures are per-request and useless once sent), but keep the
+    // message short and free of query strings anyway.
+    let mut detail = e.to_string();
+    if let Some(url) = e.url() {
+        let full = url.as_str();
+        let short = format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path());
+        detail = detail.replace(full, &short);
+    }
+    let sent = is_write && !e.is_connect();
+    let msg = if sent {
+        format!("{what}; could not confirm whether the change was applied ({detail})")
+    } else {
+        format!("{what} ({detail})")
+    };
+    ProviderError::new(provider, ErrorKind::Transient, msg).maybe_applied(sent)
+}
+
+/// A short, printable excerpt of a body that could not be understood: at most 120
+/// characters, control characters replaced, so that an HTML error page or binary junk
+/// shows up readably in one log line.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.chars().count() >= 120 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        format!("\"{collapsed}\"")
+    }
+}
+
+/// The error for a body that does not parse as the expected JSON.
+pub fn unparseable(provider: &'static str, status: StatusCode, body: &[u8], what: &str) -> ProviderError {
+    let kind = if status.is_server_error() {
+        ErrorKind::Transient
+    } else {
+        ErrorKind::Protocol
+    };
+    ProviderError::new(
+        provider,
+        kind,
+        format!("HTTP {status}: the answer is not {what}: {}", excerpt(body)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_short_and_clean() {
+        assert_eq!(excerpt(b""), "(empty body)");
+        assert_eq!(excerpt(b"<html>\n<body>502 Bad Gateway</body>\n</html>"), "\"<html> <body>502 Bad Gateway</body> </html>\"");
+        let long = vec![b'x'; 500];
+        assert!(excerpt(&long).chars().count() < 130);
+        assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\"\u{fffd}\u{fffd}a\"");
+    }
+}

@@ -1,0 +1,85 @@
+//! Registrar DNS APIs behind one small, record-level trait.
+//!
+//! The agent (the `mxddns` binary) owns the rules: compare before writing, change in
+//! place, create before delete, SPF editing, verification. A provider only translates
+//! four primitives — find a zone, list the records of one type at one name, create one,
+//! change one in place — into its vendor's API, and turns the vendor's errors into a
+//! [`ProviderError`] that says what the user has to fix.
+//!
+//! One word per registrar everywhere: `cloudflare`, `aliyun`, `godaddy` (config `type:`,
+//! module, log/error prefix).
+
+pub mod error;
+pub mod http;
+pub mod record;
+pub mod secret;
+
+pub mod cloudflare;
+
+pub use error::{ErrorKind, ProviderError};
+pub use http::{ApiCounters, HttpContext};
+pub use record::{Record, RecordData, RecordType, Zone};
+pub use secret::Secret;
+
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// How fast a provider lets one account write: `requests` per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub window: Duration,
+}
+
+/// The record-level primitives every registrar implements.
+///
+/// Names are fully qualified, lowercase, without the trailing dot (`mail.example.com`).
+/// Implementations must never delete or drop a record they were not asked to change
+/// (GoDaddy's PUT replaces a whole record set: read it first, change one entry, write
+/// all of them back).
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The registrar's word: `cloudflare`, `aliyun` or `godaddy`.
+    fn kind(&self) -> &'static str;
+
+    /// Look a zone up by its exact name (`example.com`). A zone the account does not
+    /// hold is an error of kind [`ErrorKind::ZoneNotFound`].
+    async fn zone(&self, name: &str) -> Result<Zone, ProviderError>;
+
+    /// Every record of `rtype` at `fqdn` inside `zone` (empty when there is none).
+    async fn list(
+        &self,
+        zone: &Zone,
+        fqdn: &str,
+        rtype: RecordType,
+    ) -> Result<Vec<Record>, ProviderError>;
+
+    /// Create one record and return it with the id the provider gave it.
+    async fn create(
+        &self,
+        zone: &Zone,
+        fqdn: &str,
+        data: &RecordData,
+        ttl: u32,
+    ) -> Result<Record, ProviderError>;
+
+    /// Change `old` in place so that it holds `data` with `ttl`.
+    ///
+    /// `old` may come from the agent's state cache rather than a fresh [`Provider::list`]
+    /// (so that a warm cycle costs one request): a stale id must produce an error of kind
+    /// [`ErrorKind::RecordNotFound`], after which the agent lists and retries.
+    /// When the provider answers "identical record" the call succeeds.
+    async fn update(
+        &self,
+        zone: &Zone,
+        old: &Record,
+        data: &RecordData,
+        ttl: u32,
+    ) -> Result<Record, ProviderError>;
+
+    /// The smallest TTL this provider accepts; the agent raises lower values with a notice.
+    fn min_ttl(&self) -> u32;
+
+    /// The write budget to pace large cycles by.
+    fn rate_limit(&self) -> RateLimit;
+}

@@ -1,0 +1,181 @@
+//! Configuration: the YAML file of the contract (../shared/design/interface.md), in two
+//! steps. `raw` mirrors the file (serde, deny_unknown_fields); `load` expands `${VAR}`,
+//! reads `*_file` secrets, validates everything and produces the typed [`Config`] below,
+//! with errors that name the key path and the line.
+
+use crate::detect::SourceSpec;
+use mxddns_providers::Secret;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// When cycles run.
+#[derive(Debug, Clone)]
+pub enum Schedule {
+    /// Every this long, counted from the end of the previous cycle's start.
+    Every(Duration),
+    /// A cron expression (seconds field first, as the `cron` crate reads it), kept with
+    /// its source text for display.
+    Cron(Box<cron::Schedule>, String),
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub schedule: Schedule,
+    pub state_file: PathBuf,
+    pub detect: DetectConfig,
+    /// Named provider accounts, by their key under `providers:`.
+    pub providers: BTreeMap<String, ProviderConfig>,
+    pub domains: Vec<DomainConfig>,
+    pub dns: DnsConfig,
+    /// `/healthz` and `/metrics` of the running service; off when absent.
+    pub listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DetectConfig {
+    pub ipv4: Vec<SourceSpec>,
+    /// Empty: IPv6 off.
+    pub ipv6: Vec<SourceSpec>,
+    /// Sources that must agree; `None`: a majority of those that answered.
+    pub quorum: Option<usize>,
+    pub timeout: Duration,
+}
+
+impl DetectConfig {
+    pub fn ipv6_enabled(&self) -> bool {
+        !self.ipv6.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    /// The key under `providers:` (`home-cf`).
+    pub name: String,
+    /// API base URL override (`endpoint:`); validated: https, or http on loopback only.
+    pub endpoint: Option<String>,
+    pub credentials: Credentials,
+}
+
+impl ProviderConfig {
+    /// `cloudflare`, `aliyun` or `godaddy`.
+    pub fn kind(&self) -> &'static str {
+        match self.credentials {
+            Credentials::Cloudflare { .. } => "cloudflare",
+            Credentials::Aliyun { .. } => "aliyun",
+            Credentials::GoDaddy { .. } => "godaddy",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AliyunSignature {
+    /// RPC signature v1, HMAC-SHA1 (`signature: v1`, the default).
+    #[default]
+    V1,
+    /// ACS3-HMAC-SHA256 (`signature: v3`).
+    V3,
+}
+
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    Cloudflare {
+        api_token: Secret,
+    },
+    Aliyun {
+        access_key_id: String,
+        access_key_secret: Secret,
+        signature: AliyunSignature,
+    },
+    GoDaddy {
+        api_key: Secret,
+        api_secret: Secret,
+    },
+}
+
+/// How the MX host is kept pointing at this network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostMode {
+    /// Address records: A, plus AAAA when IPv6 detection is on.
+    Address,
+    /// `host` is kept as a CNAME to `target`.
+    Cname(CnameTarget),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CnameTarget {
+    /// A fixed name.
+    Fixed(String),
+    /// `{ptr}`: the reverse name of the current address, forward-confirmed before use.
+    Ptr,
+    /// A template with `{ip4}`, `{ip4-dashed}`, `{ip6-dashed}`.
+    Template(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpfMode {
+    /// `spf: false` (default): leave TXT records alone.
+    Off,
+    /// `spf: true`: keep our ip4:/ip6: term current in the existing SPF record.
+    Keep,
+    /// `spf: create`: as `Keep`, and create `v=spf1 ip4:… ~all`... when there is none.
+    Create,
+}
+
+#[derive(Debug, Clone)]
+pub struct DomainConfig {
+    /// The mail domain: the owner of the MX record (`example.com`).
+    pub domain: String,
+    /// The key of an entry under `providers:`.
+    pub provider: String,
+    /// The name that must reach this network; `None`: the domain's MX host(s), found in DNS.
+    pub host: Option<String>,
+    pub mode: HostMode,
+    pub ttl: u32,
+    pub spf: SpfMode,
+    /// The zone at the provider, when it is not found through DNS (SOA).
+    pub zone: Option<String>,
+    pub dkim_selectors: Vec<String>,
+    /// The line of this entry in the file, for messages.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyMode {
+    /// Ask the zone's authoritative servers (NS, or `dns.authoritative`).
+    Authoritative,
+    /// Ask the configured recursive resolvers.
+    Resolvers,
+    Off,
+}
+
+/// A DNS server given as `ip`, `ip:port` or `host:port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSpec {
+    pub host: String,
+    pub port: u16,
+}
+
+impl std::fmt::Display for ServerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DnsConfig {
+    /// Recursive resolvers for every look-up; empty: the system's resolv.conf.
+    pub resolvers: Vec<SocketAddr>,
+    pub verify: VerifyMode,
+    /// Verify against these instead of the zone's NS.
+    pub authoritative: Vec<ServerSpec>,
+    pub verify_timeout: Duration,
+}

@@ -1,0 +1,7 @@
+//! mxddns: keeps a home mail server's MX host pointing at the line's public address.
+
+mod config;
+mod detect;
+mod net;
+
+fn main() {}
