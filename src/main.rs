@@ -2,6 +2,8 @@
 
 mod config;
 mod detect;
+mod dns;
+mod http;
 mod net;
 
 fn main() {}

@@ -47,7 +47,11 @@ pub struct Response {
 impl Response {
     /// `Retry-After` in seconds, when present and numeric (HTTP-date is also accepted).
     pub fn retry_after(&self) -> Option<Duration> {
-        let v = self.headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+        let v = self
+            .headers
+            .get(reqwest::header::RETRY_AFTER)?
+            .to_str()
+            .ok()?;
         if let Ok(secs) = v.trim().parse::<u64>() {
             return Some(Duration::from_secs(secs));
         }
@@ -123,7 +127,11 @@ impl HttpContext {
                 Err(e) => return Err(transport_error(provider, &e, is_write)),
             }
         }
-        Ok(Response { status, headers, body })
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -143,7 +151,12 @@ fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -
     let mut detail = e.to_string();
     if let Some(url) = e.url() {
         let full = url.as_str();
-        let short = format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path());
+        let short = format!(
+            "{}://{}{}",
+            url.scheme(),
+            url.host_str().unwrap_or(""),
+            url.path()
+        );
         detail = detail.replace(full, &short);
     }
     let sent = is_write && !e.is_connect();
@@ -181,7 +194,12 @@ pub fn excerpt(body: &[u8]) -> String {
 }
 
 /// The error for a body that does not parse as the expected JSON.
-pub fn unparseable(provider: &'static str, status: StatusCode, body: &[u8], what: &str) -> ProviderError {
+pub fn unparseable(
+    provider: &'static str,
+    status: StatusCode,
+    body: &[u8],
+    what: &str,
+) -> ProviderError {
     let kind = if status.is_server_error() {
         ErrorKind::Transient
     } else {
@@ -201,7 +219,10 @@ mod tests {
     #[test]
     fn excerpt_is_short_and_clean() {
         assert_eq!(excerpt(b""), "(empty body)");
-        assert_eq!(excerpt(b"<html>\n<body>502 Bad Gateway</body>\n</html>"), "\"<html> <body>502 Bad Gateway</body> </html>\"");
+        assert_eq!(
+            excerpt(b"<html>\n<body>502 Bad Gateway</body>\n</html>"),
+            "\"<html> <body>502 Bad Gateway</body> </html>\""
+        );
         let long = vec![b'x'; 500];
         assert!(excerpt(&long).chars().count() < 130);
         assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\"\u{fffd}\u{fffd}a\"");

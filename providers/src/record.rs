@@ -149,9 +149,18 @@ mod tests {
 
     #[test]
     fn relative_names() {
-        assert_eq!(relative_name("mail.example.com", "example.com").as_deref(), Some("mail"));
-        assert_eq!(relative_name("Example.COM.", "example.com").as_deref(), Some("@"));
-        assert_eq!(relative_name("a.b.mail.example.com.cn", "example.com.cn").as_deref(), Some("a.b.mail"));
+        assert_eq!(
+            relative_name("mail.example.com", "example.com").as_deref(),
+            Some("mail")
+        );
+        assert_eq!(
+            relative_name("Example.COM.", "example.com").as_deref(),
+            Some("@")
+        );
+        assert_eq!(
+            relative_name("a.b.mail.example.com.cn", "example.com.cn").as_deref(),
+            Some("a.b.mail")
+        );
         assert_eq!(relative_name("mail.notexample.com", "example.com"), None);
         assert_eq!(relative_name("example.org", "example.com"), None);
     }

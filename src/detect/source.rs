@@ -48,8 +48,14 @@ impl fmt::Display for SourceSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SourceSpec::Http(u) => f.write_str(u),
-            SourceSpec::Dns { service, server: None } => write!(f, "dns:{}", service.name()),
-            SourceSpec::Dns { service, server: Some(s) } => write!(f, "dns:{}@{s}", service.name()),
+            SourceSpec::Dns {
+                service,
+                server: None,
+            } => write!(f, "dns:{}", service.name()),
+            SourceSpec::Dns {
+                service,
+                server: Some(s),
+            } => write!(f, "dns:{}@{s}", service.name()),
             SourceSpec::Interface(i) => write!(f, "interface:{i}"),
             SourceSpec::Command(p) => write!(f, "cmd:{}", p.display()),
         }
@@ -79,17 +85,17 @@ impl FromStr for SourceSpec {
                 "opendns" => DnsService::OpenDns,
                 "cloudflare" => DnsService::Cloudflare,
                 "google" => DnsService::Google,
-                other => {
-                    return Err(format!(
-                        "unknown DNS source '{other}': use dns:opendns, dns:cloudflare or dns:google"
-                    ))
-                }
+                other => return Err(format!(
+                    "unknown DNS source '{other}': use dns:opendns, dns:cloudflare or dns:google"
+                )),
             };
             return Ok(SourceSpec::Dns { service, server });
         }
         if let Some(name) = s.strip_prefix("interface:") {
             if name.is_empty() || name.len() > 15 || name.contains(['/', ' ']) {
-                return Err(format!("'{name}' is not an interface name (for example eth0 or pppoe-wan)"));
+                return Err(format!(
+                    "'{name}' is not an interface name (for example eth0 or pppoe-wan)"
+                ));
             }
             return Ok(SourceSpec::Interface(name.to_string()));
         }
@@ -123,23 +129,50 @@ mod tests {
 
     #[test]
     fn parses_every_kind() {
-        assert_eq!("https://api.ipify.org".parse::<SourceSpec>().unwrap(), SourceSpec::Http("https://api.ipify.org".into()));
-        assert_eq!("dns:opendns".parse::<SourceSpec>().unwrap(), SourceSpec::Dns { service: DnsService::OpenDns, server: None });
+        assert_eq!(
+            "https://api.ipify.org".parse::<SourceSpec>().unwrap(),
+            SourceSpec::Http("https://api.ipify.org".into())
+        );
+        assert_eq!(
+            "dns:opendns".parse::<SourceSpec>().unwrap(),
+            SourceSpec::Dns {
+                service: DnsService::OpenDns,
+                server: None
+            }
+        );
         assert_eq!(
             "dns:google@127.0.0.1:5353".parse::<SourceSpec>().unwrap(),
-            SourceSpec::Dns { service: DnsService::Google, server: Some("127.0.0.1:5353".parse().unwrap()) }
+            SourceSpec::Dns {
+                service: DnsService::Google,
+                server: Some("127.0.0.1:5353".parse().unwrap())
+            }
         );
-        assert_eq!("interface:eth0".parse::<SourceSpec>().unwrap(), SourceSpec::Interface("eth0".into()));
-        assert_eq!("cmd:/usr/bin/wan-ip".parse::<SourceSpec>().unwrap(), SourceSpec::Command("/usr/bin/wan-ip".into()));
+        assert_eq!(
+            "interface:eth0".parse::<SourceSpec>().unwrap(),
+            SourceSpec::Interface("eth0".into())
+        );
+        assert_eq!(
+            "cmd:/usr/bin/wan-ip".parse::<SourceSpec>().unwrap(),
+            SourceSpec::Command("/usr/bin/wan-ip".into())
+        );
         assert!("http://127.0.0.1:8080/ip".parse::<SourceSpec>().is_ok());
         assert!("http://[::1]:8080/ip".parse::<SourceSpec>().is_ok());
     }
 
     #[test]
     fn rejects_with_a_reason() {
-        assert!("http://api.ipify.org".parse::<SourceSpec>().unwrap_err().contains("only https"));
-        assert!("dns:quad9".parse::<SourceSpec>().unwrap_err().contains("dns:opendns"));
-        assert!("ftp://x".parse::<SourceSpec>().unwrap_err().contains("not an IP source"));
+        assert!("http://api.ipify.org"
+            .parse::<SourceSpec>()
+            .unwrap_err()
+            .contains("only https"));
+        assert!("dns:quad9"
+            .parse::<SourceSpec>()
+            .unwrap_err()
+            .contains("dns:opendns"));
+        assert!("ftp://x"
+            .parse::<SourceSpec>()
+            .unwrap_err()
+            .contains("not an IP source"));
         assert!("cmd:".parse::<SourceSpec>().is_err());
     }
 }
