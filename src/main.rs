@@ -1,9 +1,189 @@
 //! mxddns: keeps a home mail server's MX host pointing at the line's public address.
+//!
+//! This file only wires things together: the command line, logging, the runtime, and
+//! the exit code. Each command lives in its own module.
 
+mod accounts;
+mod cli;
 mod config;
+mod cycle;
 mod detect;
 mod dns;
 mod http;
 mod net;
+mod output;
+mod retry;
+mod schedule;
+mod service;
+mod state;
+mod update;
+mod verify;
 
-fn main() {}
+use anyhow::Context;
+use clap::Parser;
+use cli::{Cli, Command, LogFormat};
+use std::process::ExitCode;
+
+/// Exit codes of the contract.
+const EXIT_FAILED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging(&cli);
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    rt.block_on(dispatch(cli))
+}
+
+fn init_logging(cli: &Cli) {
+    use tracing_subscriber::EnvFilter;
+    let default = if cli.quiet { "warn" } else { "info" };
+    let filter = EnvFilter::try_from_env("MXDDNS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.without_time().init(),
+    }
+}
+
+async fn dispatch(cli: Cli) -> ExitCode {
+    match &cli.command {
+        Some(Command::Validate) => validate(&cli),
+        Some(Command::Detect) => detect_cmd(&cli).await,
+        Some(Command::Demo { provider }) => demo_cmd(*provider, &cli).await,
+        Some(Command::Check { .. }) => {
+            eprintln!("error: `check` is not available in this build yet");
+            ExitCode::from(EXIT_FAILED)
+        }
+        Some(Command::Run) | None => update(&cli).await,
+    }
+}
+
+fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
+    match config::load(&cli.config) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok(loaded.config)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+fn validate(cli: &Cli) -> ExitCode {
+    match load_config(cli) {
+        Ok(cfg) => {
+            print!("{}", config::render_plan(&cfg));
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+async fn detect_cmd(cli: &Cli) -> ExitCode {
+    let cfg = match load_config(cli) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut ok = true;
+    let v4 = detect::detect(detect::Family::V4, &cfg.detect.ipv4, cfg.detect.quorum, cfg.detect.timeout).await;
+    print!("{}", detect::render(&v4));
+    ok &= v4.result.is_ok();
+    if cfg.detect.ipv6_enabled() {
+        let v6 = detect::detect(detect::Family::V6, &cfg.detect.ipv6, cfg.detect.quorum, cfg.detect.timeout).await;
+        print!("{}", detect::render(&v6));
+        ok &= v6.result.is_ok();
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) }
+}
+
+/// Build the agent: DNS, provider accounts, state (under the single-writer lock).
+fn agent(cfg: config::Config) -> anyhow::Result<(cycle::Agent, Option<state::StateLock>)> {
+    let client = http::client().context("cannot build the HTTP client")?;
+    let dns = dns::Dns::new(&cfg.dns).context("cannot set up DNS look-ups")?;
+    let accounts = accounts::build_all(&cfg.providers, &client);
+    let state = match state::load(&cfg.state_file) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("{e}");
+            state::State::new()
+        }
+    };
+    Ok((cycle::Agent { config: cfg, dns, accounts, state, policy: retry::RetryPolicy::default() }, None))
+}
+
+async fn update(cli: &Cli) -> ExitCode {
+    let cfg = match load_config(cli) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // One writer at a time (a dry run writes nothing and needs no lock).
+    let _lock = if cli.dry_run {
+        None
+    } else {
+        match state::StateLock::acquire(&cfg.state_file) {
+            Ok(l) => Some(l),
+            Err(e @ state::LockError::Held { .. }) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_FAILED);
+            }
+            Err(e) => {
+                // An unwritable state directory must not stop the agent: DNS is the truth.
+                tracing::warn!("{e}; continuing without the single-writer lock");
+                None
+            }
+        }
+    };
+    let (mut agent, _) = match agent(cfg) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let opts = cycle::CycleOptions { dry_run: cli.dry_run, force: cli.force, honour_backoff: !cli.update_now };
+    if cli.update_now || cli.dry_run {
+        let report = cycle::run(&mut agent, opts).await;
+        return if service::finish_cycle(&mut agent, report, cli.dry_run, cli.quiet) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_FAILED)
+        };
+    }
+    match service::run(&mut agent, opts, cli.quiet).await {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot install signal handlers: {e}");
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}
+
+#[cfg(feature = "demo")]
+async fn demo_cmd(provider: cli::DemoProvider, cli: &Cli) -> ExitCode {
+    let _ = (provider, cli);
+    eprintln!("error: demo not wired yet");
+    ExitCode::from(EXIT_FAILED)
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo_cmd(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
+    eprintln!("error: this build of mxddns has no demo (built without the `demo` feature)");
+    ExitCode::from(EXIT_FAILED)
+}

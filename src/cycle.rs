@@ -1,0 +1,443 @@
+//! One cycle of the contract: detect, look up, update, verify, record.
+//!
+//! 1. Ask the IP sources (once per family, whatever the number of domains).
+//! 2. For each domain, find the record behind its MX host and read what the zone's
+//!    authoritative servers hold now (concurrently, bounded).
+//! 3. When that already is the address (and no `--force`), make no API call at all.
+//! 4. Otherwise write through the provider — once per record, however many domains
+//!    share it — changing in place, creating only what is missing.
+//! 5. Verify at the authoritative servers until MX -> host -> address ends at the new IP.
+//! 6. Save the state file atomically.
+
+use crate::accounts::Account;
+use crate::config::{Config, DomainConfig, HostMode};
+use crate::detect::{self, Detection, Family};
+use crate::dns::Dns;
+use crate::retry::RetryPolicy;
+use crate::state::State;
+use crate::update::{self, Desired, Written};
+use crate::verify::{self, Expectation, VerifyReport};
+use futures_util::stream::{self, StreamExt};
+use mxddns_providers::RecordData;
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+/// How many domains are looked up at once.
+const LOOKUP_CONCURRENCY: usize = 32;
+
+/// Everything a cycle needs, kept across cycles by the service.
+pub struct Agent {
+    pub config: Config,
+    pub dns: Dns,
+    pub accounts: BTreeMap<String, Account>,
+    pub state: State,
+    pub policy: RetryPolicy,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CycleOptions {
+    pub dry_run: bool,
+    pub force: bool,
+    /// The service honours the backoff after permanent provider errors; a person running
+    /// `--update-now` gets a real attempt.
+    pub honour_backoff: bool,
+}
+
+/// What happened to one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// DNS already holds the address: no API call.
+    Current,
+    Updated,
+    Created,
+    /// Same record as an earlier domain's in this cycle: written once, there.
+    Shared,
+    /// `--dry-run`: this write would happen.
+    WouldWrite,
+    Failed(Failure),
+}
+
+/// A failed record: the message for people, and whether retrying can help before the user
+/// changes something (credentials, permissions, the zone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub permanent: bool,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), permanent: false }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordReport {
+    pub name: String,
+    pub rtype: &'static str,
+    pub old: Vec<String>,
+    pub new: String,
+    pub outcome: Outcome,
+    pub provider: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DomainReport {
+    pub domain: String,
+    pub host: Option<String>,
+    pub records: Vec<RecordReport>,
+    pub verify: Option<VerifyReport>,
+    pub servers: usize,
+    /// Why the domain failed before any record could be handled.
+    pub error: Option<String>,
+    pub notices: Vec<String>,
+}
+
+impl DomainReport {
+    pub fn ok(&self) -> bool {
+        self.error.is_none()
+            && self.records.iter().all(|r| !matches!(r.outcome, Outcome::Failed(_)))
+            && self.verify.as_ref().is_none_or(|v| v.ok)
+    }
+
+    pub fn changed(&self) -> bool {
+        self.records.iter().any(|r| matches!(r.outcome, Outcome::Updated | Outcome::Created))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CycleReport {
+    pub detections: Vec<Detection>,
+    pub domains: Vec<DomainReport>,
+    pub api_requests: u64,
+    pub elapsed: Duration,
+    pub state_error: Option<String>,
+}
+
+impl CycleReport {
+    pub fn ok(&self) -> bool {
+        self.domains.iter().all(DomainReport::ok)
+    }
+}
+
+/// One record the cycle must hold: the end of a host's chain, for one family.
+#[derive(Debug, Clone)]
+struct Plan {
+    account: String,
+    zone: String,
+    name: String,
+    want: RecordData,
+    seen: Vec<RecordData>,
+    current: bool,
+    ttl: u32,
+}
+
+/// A domain after look-up.
+#[derive(Debug, Clone)]
+struct DomainPlan {
+    host: String,
+    servers: Vec<SocketAddr>,
+    plans: Vec<Plan>,
+    notices: Vec<String>,
+}
+
+pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
+    let started = Instant::now();
+    let requests_before = total_requests(&agent.accounts);
+
+    // 1. Detect.
+    let cfg = &agent.config;
+    let mut detections = vec![detect::detect(Family::V4, &cfg.detect.ipv4, cfg.detect.quorum, cfg.detect.timeout).await];
+    if cfg.detect.ipv6_enabled() {
+        detections.push(detect::detect(Family::V6, &cfg.detect.ipv6, cfg.detect.quorum, cfg.detect.timeout).await);
+    }
+    let mut addrs: Vec<IpAddr> = Vec::new();
+    let mut detect_errors: Vec<String> = Vec::new();
+    for d in &detections {
+        match &d.result {
+            Ok(ip) => addrs.push(*ip),
+            Err(e) => detect_errors.push(format!("{} address not detected: {e}", family_word(d.family))),
+        }
+    }
+
+    // 2. Look up every domain, concurrently but bounded.
+    let now = chrono::Utc::now().timestamp();
+    let lookups: Vec<Result<DomainPlan, String>> = {
+        let agent_ref = &*agent;
+        let addrs = &addrs;
+        stream::iter(agent_ref.config.domains.iter())
+            .map(|d| async move {
+                if addrs.is_empty() {
+                    return Err("no address detected; nothing was changed".to_string());
+                }
+                lookup_domain(agent_ref, d, addrs).await
+            })
+            .buffered(LOOKUP_CONCURRENCY)
+            .collect()
+            .await
+    };
+
+    // 3 and 4. Write what differs, once per record.
+    let mut written: HashMap<(String, String, &'static str), Outcome> = HashMap::new();
+    let mut done: Vec<(DomainReport, Option<DomainPlan>)> = Vec::with_capacity(lookups.len());
+    let domains = agent.config.domains.clone();
+    for (d, lookup) in domains.iter().zip(lookups) {
+        let mut report = DomainReport {
+            domain: d.domain.clone(),
+            host: None,
+            records: Vec::new(),
+            verify: None,
+            servers: 0,
+            error: None,
+            notices: Vec::new(),
+        };
+        let plan = match lookup {
+            Ok(p) => p,
+            Err(e) => {
+                report.error = Some(if detect_errors.is_empty() { e } else { detect_errors.join("; ") });
+                done.push((report, None));
+                continue;
+            }
+        };
+        report.host = Some(plan.host.clone());
+        report.servers = plan.servers.len();
+        report.notices.clone_from(&plan.notices);
+        report.notices.extend(detect_errors.iter().cloned());
+        let backoff = agent
+            .state
+            .domains
+            .get(&d.domain)
+            .and_then(|s| s.backoff_until)
+            .filter(|t| opts.honour_backoff && *t > now);
+        for p in &plan.plans {
+            let rtype = p.want.rtype().as_str();
+            let key = (p.account.clone(), p.name.clone(), rtype);
+            let outcome = if p.current && !opts.force {
+                Outcome::Current
+            } else if written.contains_key(&key) {
+                Outcome::Shared
+            } else if opts.dry_run {
+                Outcome::WouldWrite
+            } else if let Some(until) = backoff {
+                let last = agent.state.domains.get(&d.domain).and_then(|s| s.last_error.clone()).unwrap_or_default();
+                Outcome::Failed(Failure {
+                    message: format!("not retried before {} after a permanent error: {last}", fmt_time(until)),
+                    permanent: true,
+                })
+            } else {
+                write_one(agent, p).await
+            };
+            written.entry(key).or_insert_with(|| outcome.clone());
+            report.records.push(RecordReport {
+                name: p.name.clone(),
+                rtype,
+                old: p.seen.iter().map(|r| r.to_string()).collect(),
+                new: p.want.to_string(),
+                outcome,
+                provider: p.account.clone(),
+            });
+        }
+        done.push((report, Some(plan)));
+    }
+
+    // 5. Verify the domains whose records were written.
+    let verify_mode = agent.config.dns.verify;
+    let timeout = agent.config.dns.verify_timeout;
+    let dns = &agent.dns;
+    let verified: Vec<Option<VerifyReport>> = stream::iter(done.iter())
+        .map(|(report, plan)| async move {
+            let plan = plan.as_ref()?;
+            let wrote = report.records.iter().any(|r| matches!(r.outcome, Outcome::Updated | Outcome::Created | Outcome::Shared));
+            if !wrote || verify_mode == crate::config::VerifyMode::Off || !report.records.iter().all(|r| !matches!(r.outcome, Outcome::Failed(_))) {
+                return None;
+            }
+            let exp = Expectation {
+                domain: report.domain.clone(),
+                host: plan.host.clone(),
+                addrs: plan.plans.iter().filter_map(|p| data_ip(&p.want)).collect(),
+                cname_target: None,
+                spf: None,
+            };
+            Some(verify::verify(dns, &plan.servers, &exp, timeout).await)
+        })
+        .buffered(LOOKUP_CONCURRENCY)
+        .collect()
+        .await;
+
+    let mut domains_out = Vec::with_capacity(done.len());
+    for ((mut report, _plan), v) in done.into_iter().zip(verified) {
+        report.verify = v;
+        domains_out.push(report);
+    }
+
+    // 6. Remember.
+    record_outcomes(&mut agent.state, &domains_out, &addrs, &agent.config, now);
+    CycleReport {
+        detections,
+        domains: domains_out,
+        api_requests: total_requests(&agent.accounts) - requests_before,
+        elapsed: started.elapsed(),
+        state_error: None,
+    }
+}
+
+async fn write_one(agent: &mut Agent, p: &Plan) -> Outcome {
+    let Some(account) = agent.accounts.get(&p.account) else {
+        return Outcome::Failed(Failure::new(format!("no provider account named {}", p.account)));
+    };
+    let desired = Desired { zone: &p.zone, name: &p.name, data: p.want.clone(), ttl: p.ttl, seen: &p.seen };
+    match update::write(account, &mut agent.state, &desired, agent.policy).await {
+        Ok(Written::Updated { .. }) => Outcome::Updated,
+        Ok(Written::Created) => Outcome::Created,
+        Err(e) => Outcome::Failed(Failure { message: e.to_string(), permanent: e.is_permanent() }),
+    }
+}
+
+/// Find the record behind the domain's MX host and what the authoritative servers hold.
+async fn lookup_domain(agent: &Agent, d: &DomainConfig, addrs: &[IpAddr]) -> Result<DomainPlan, String> {
+    let dns = &agent.dns;
+    let mut notices = Vec::new();
+    let host = match &d.host {
+        Some(h) => h.clone(),
+        None => {
+            let mx = dns.mx(&d.domain).await.map_err(|e| format!("cannot read the MX record of {}: {e}", d.domain))?;
+            let Some(first) = mx.first() else {
+                return Err(format!(
+                    "{} has no MX record: senders fall back to its A record. Add `MX 10 mail.{}.` at the provider, or set `host:` for this domain",
+                    d.domain, d.domain
+                ));
+            };
+            if mx.len() > 1 {
+                let others: Vec<&str> = mx.iter().skip(1).map(|m| m.host.as_str()).collect();
+                notices.push(format!("MX hosts besides {}: {} (not managed)", first.host, others.join(", ")));
+            }
+            first.host.clone()
+        }
+    };
+    let zone = match &d.zone {
+        Some(z) => z.clone(),
+        None => dns.zone_of(&host).await.map_err(|e| format!("cannot find the zone of {host}: {e}"))?,
+    };
+    let servers = dns
+        .authoritative(&zone)
+        .await
+        .map_err(|e| format!("cannot find the authoritative servers of {zone}: {e}"))?;
+    let account = agent.accounts.get(&d.provider).ok_or_else(|| format!("no provider account named {}", d.provider))?;
+    let min_ttl = account.provider.min_ttl();
+    let ttl = if d.ttl < min_ttl {
+        notices.push(format!("ttl {} is below {}'s minimum; using {min_ttl}", d.ttl, account.provider.kind()));
+        min_ttl
+    } else {
+        d.ttl
+    };
+    if let HostMode::Cname(_) = d.mode {
+        return Err("type: CNAME needs the mail-aware cycle (not available in this build)".to_string());
+    }
+    let mut plans = Vec::new();
+    for ip in addrs {
+        let family = if ip.is_ipv4() { Family::V4 } else { Family::V6 };
+        let chain = verify::current_at(dns, &servers, &host, family)
+            .await
+            .map_err(|e| format!("cannot read {host} at the authoritative servers: {e}"))?;
+        if chain.external {
+            return Err(format!(
+                "{host} is an alias whose chain leaves the provider's zones ({}); mxddns can only change records inside them. Set `host:` to the name that holds the address",
+                chain.hops.iter().map(|(a, t)| format!("{a} -> {t}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let name = chain.end.clone();
+        let rec_zone = if name == host || name.ends_with(&format!(".{zone}")) || name == zone {
+            zone.clone()
+        } else {
+            dns.zone_of(&name).await.map_err(|e| format!("cannot find the zone of {name}: {e}"))?
+        };
+        let want = match ip {
+            IpAddr::V4(v4) => RecordData::A(*v4),
+            IpAddr::V6(v6) => RecordData::Aaaa(*v6),
+        };
+        let seen: Vec<RecordData> = chain
+            .addrs
+            .iter()
+            .map(|a| match a {
+                IpAddr::V4(v4) => RecordData::A(*v4),
+                IpAddr::V6(v6) => RecordData::Aaaa(*v6),
+            })
+            .collect();
+        let current = seen.len() == 1 && seen[0] == want;
+        plans.push(Plan { account: d.provider.clone(), zone: rec_zone, name, want, seen, current, ttl });
+    }
+    Ok(DomainPlan { host, servers, plans, notices })
+}
+
+fn record_outcomes(state: &mut State, domains: &[DomainReport], addrs: &[IpAddr], cfg: &Config, now: i64) {
+    for ip in addrs {
+        let key = if ip.is_ipv4() { "v4" } else { "v6" };
+        state.addresses.insert(key.to_string(), ip.to_string());
+    }
+    let base = match &cfg.schedule {
+        crate::config::Schedule::Every(d) => *d,
+        crate::config::Schedule::Cron(..) => Duration::from_secs(300),
+    };
+    for r in domains {
+        let s = state.domains.entry(r.domain.clone()).or_default();
+        if let Some(h) = &r.host {
+            s.host = Some(h.clone());
+        }
+        if r.changed() {
+            s.last_change = Some(now);
+        }
+        if r.ok() {
+            s.last_success = Some(now);
+            s.last_error = None;
+            s.consecutive_failures = 0;
+            s.backoff_until = None;
+        } else {
+            s.consecutive_failures += 1;
+            let permanent = r.records.iter().any(|x| matches!(&x.outcome, Outcome::Failed(f) if f.permanent));
+            s.last_error = first_error(r);
+            if permanent {
+                let wait = crate::schedule::failure_backoff(s.consecutive_failures, base);
+                s.backoff_until = Some(now + wait.as_secs() as i64);
+            }
+        }
+    }
+}
+
+/// The first problem of a domain, as one line.
+pub fn first_error(r: &DomainReport) -> Option<String> {
+    if let Some(e) = &r.error {
+        return Some(e.clone());
+    }
+    for rec in &r.records {
+        if let Outcome::Failed(f) = &rec.outcome {
+            return Some(format!("{} {}: {}", rec.name, rec.rtype, f.message));
+        }
+    }
+    r.verify.as_ref().filter(|v| !v.ok).map(|v| format!("verification failed: {}", v.detail))
+}
+
+fn data_ip(d: &RecordData) -> Option<IpAddr> {
+    match d {
+        RecordData::A(a) => Some(IpAddr::V4(*a)),
+        RecordData::Aaaa(a) => Some(IpAddr::V6(*a)),
+        _ => None,
+    }
+}
+
+fn total_requests(accounts: &BTreeMap<String, Account>) -> u64 {
+    accounts.values().map(|a| a.counters.requests()).sum()
+}
+
+fn family_word(f: Family) -> &'static str {
+    match f {
+        Family::V4 => "IPv4",
+        Family::V6 => "IPv6",
+    }
+}
+
+fn fmt_time(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| ts.to_string())
+}

@@ -1,0 +1,228 @@
+//! The state file: what the last cycles learned and did, so that a warm cycle needs no
+//! zone or record look-ups, a restart knows the previous address (to find our SPF term),
+//! and failures back off across cycles.
+//!
+//! Written atomically (temp file in the same directory, fsync, rename, fsync of the
+//! directory): a crash, a SIGKILL or a concurrent reader never sees half a file. A state
+//! file that cannot be read or written is reported and the agent goes on from DNS; the
+//! state is a cache, never the source of truth.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub const STATE_VERSION: u32 = 1;
+
+/// A record as last seen or written at the provider.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CachedRecord {
+    pub id: String,
+    /// The record's value in presentation form (an address, a name, quoted TXT strings).
+    pub data: String,
+    pub ttl: u32,
+}
+
+/// What is known about one configured domain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DomainState {
+    /// The MX host managed last time, and the record that ends its chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_change: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub consecutive_failures: u32,
+    /// A permanent provider error (credentials, permissions) seen: no API call before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_until: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct State {
+    pub version: u32,
+    /// The last agreed addresses: "v4", "v6".
+    #[serde(default)]
+    pub addresses: BTreeMap<String, String>,
+    /// "account/zone" -> provider zone id.
+    #[serde(default)]
+    pub zones: BTreeMap<String, String>,
+    /// "account/fqdn/TYPE" -> record.
+    #[serde(default)]
+    pub records: BTreeMap<String, CachedRecord>,
+    /// By mail domain.
+    #[serde(default)]
+    pub domains: BTreeMap<String, DomainState>,
+}
+
+impl State {
+    pub fn new() -> State {
+        State { version: STATE_VERSION, ..State::default() }
+    }
+
+    pub fn zone_key(account: &str, zone: &str) -> String {
+        format!("{account}/{zone}")
+    }
+
+    pub fn record_key(account: &str, fqdn: &str, rtype: &str) -> String {
+        format!("{account}/{fqdn}/{rtype}")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("state file {path}: cannot read it: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("state file {path}: not a state file mxddns can read ({detail}); it will be rewritten after the next successful cycle")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("state file {path}: written by a newer mxddns (version {found}, this one reads {STATE_VERSION}); starting from DNS")]
+    Newer { path: PathBuf, found: u32 },
+    #[error("state file {path}: cannot write it: {source} (check that the directory exists, is writable by this user and the disk is not full)")]
+    Write { path: PathBuf, source: io::Error },
+}
+
+/// Read the state; a missing file is an empty state.
+pub fn load(path: &Path) -> Result<State, StateError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::new()),
+        Err(source) => return Err(StateError::Read { path: path.to_path_buf(), source }),
+    };
+    let state: State = serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    if state.version > STATE_VERSION {
+        return Err(StateError::Newer { path: path.to_path_buf(), found: state.version });
+    }
+    Ok(state)
+}
+
+/// Write the state atomically: temp file beside it, fsync, rename over, fsync the directory.
+pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
+    let err = |source| StateError::Write { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".tmp{}", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let json = serde_json::to_vec_pretty(state).map_err(|e| err(io::Error::other(e)))?;
+    let write = || -> io::Result<()> {
+        let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        f.write_all(&json)?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        err(e)
+    })
+}
+
+/// The single-writer lock beside the state file (`state.json.lock`), held for the life of
+/// the process: a cron `--update-now` and a running service never write at once.
+#[derive(Debug)]
+pub struct StateLock {
+    _file: File,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("another mxddns ({holder}) is using {path}; it updates the same records, so this one stops. Wait for it, or stop the service before running --update-now by hand")]
+    Held { path: PathBuf, holder: String },
+    #[error("cannot create the lock file {path}: {source} (check that the state directory exists and is writable)")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+impl StateLock {
+    pub fn acquire(state_file: &Path) -> Result<StateLock, LockError> {
+        let mut name = state_file.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let path = state_file.with_file_name(name);
+        let io_err = |source| LockError::Io { path: path.clone(), source };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                let holder = if holder.is_empty() { "unknown process".to_string() } else { holder.to_string() };
+                return Err(LockError::Held { path, holder });
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
+        }
+        file.set_len(0).map_err(io_err)?;
+        let cmd = std::env::args().collect::<Vec<_>>().join(" ");
+        writeln!(file, "pid {} ({})", std::process::id(), cmd).map_err(io_err)?;
+        Ok(StateLock { _file: file, path })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        assert_eq!(load(&p).unwrap(), State::new());
+        let mut s = State::new();
+        s.addresses.insert("v4".into(), "203.0.113.20".into());
+        s.records.insert(
+            State::record_key("cf", "mail.example.com", "A"),
+            CachedRecord { id: "abc".into(), data: "203.0.113.20".into(), ttl: 600 },
+        );
+        save(&p, &s).unwrap();
+        assert_eq!(load(&p).unwrap(), s);
+        // No temp file left behind.
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn corrupt_and_newer_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        fs::write(&p, b"{\"version\": 1, \"addr").unwrap();
+        let e = load(&p).unwrap_err();
+        assert!(matches!(e, StateError::Corrupt { .. }), "{e}");
+        fs::write(&p, b"{\"version\": 99}").unwrap();
+        assert!(matches!(load(&p).unwrap_err(), StateError::Newer { found: 99, .. }));
+    }
+
+    #[test]
+    fn unwritable_directory_is_an_error_not_a_panic() {
+        let e = save(Path::new("/nonexistent-dir/state.json"), &State::new()).unwrap_err();
+        assert!(e.to_string().contains("cannot write"), "{e}");
+    }
+
+    #[test]
+    fn second_lock_is_refused_with_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        let first = StateLock::acquire(&p).unwrap();
+        let e = StateLock::acquire(&p).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        drop(first);
+        StateLock::acquire(&p).unwrap();
+    }
+}
