@@ -7,6 +7,8 @@ mod accounts;
 mod cli;
 mod config;
 mod cycle;
+#[cfg(feature = "demo")]
+mod demo;
 mod detect;
 mod dns;
 mod http;
@@ -176,10 +178,15 @@ async fn update(cli: &Cli) -> ExitCode {
 }
 
 #[cfg(feature = "demo")]
-async fn demo_cmd(provider: cli::DemoProvider, cli: &Cli) -> ExitCode {
-    let _ = (provider, cli);
-    eprintln!("error: demo not wired yet");
-    ExitCode::from(EXIT_FAILED)
+async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
+    match demo::run(provider).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(EXIT_FAILED),
+        Err(e) => {
+            eprintln!("error: the demo failed: {e:#}");
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
 }
 
 #[cfg(not(feature = "demo"))]

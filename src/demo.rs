@@ -1,0 +1,106 @@
+//! `mxddns demo`: a whole cycle against a registrar API and an authoritative DNS server
+//! that this process runs itself on loopback. No account needed, nothing leaves the
+//! machine. The configuration goes through the same loader, the same provider code and
+//! the same verification as a real one.
+
+use crate::cli::DemoProvider;
+use crate::cycle::{self, CycleOptions};
+use mxddns_fakereg::{FakeOptions, FakeRegistrar};
+use std::path::PathBuf;
+
+pub async fn run(provider: DemoProvider) -> anyhow::Result<bool> {
+    let fake = FakeRegistrar::start(FakeOptions::example()).await?;
+    let dir = std::env::temp_dir().join(format!("mxddns-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let result = run_in(&fake, provider, &dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn provider_block(fake: &FakeRegistrar, provider: DemoProvider) -> (String, &'static str) {
+    match provider {
+        DemoProvider::Cloudflare => (
+            format!(
+                "  demo:\n    type: cloudflare\n    api_token: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_CLOUDFLARE_TOKEN,
+                fake.cloudflare_endpoint()
+            ),
+            "Cloudflare API v4",
+        ),
+        DemoProvider::Aliyun => (
+            format!(
+                "  demo:\n    type: aliyun\n    access_key_id: {}\n    access_key_secret: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
+                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+                fake.aliyun_endpoint()
+            ),
+            "Aliyun Alidns 2015-01-09",
+        ),
+        DemoProvider::Godaddy => (
+            format!(
+                "  demo:\n    type: godaddy\n    api_key: \"{}\"\n    api_secret: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_GODADDY_KEY,
+                mxddns_fakereg::DEMO_GODADDY_SECRET,
+                fake.godaddy_endpoint()
+            ),
+            "GoDaddy Domains v1",
+        ),
+    }
+}
+
+async fn run_in(fake: &FakeRegistrar, provider: DemoProvider, dir: &std::path::Path) -> anyhow::Result<bool> {
+    let (block, api) = provider_block(fake, provider);
+    let yaml = format!(
+        "schedule: 5m\nstate_file: {state}\ndetect:\n  ipv4: [\"{echo}\"]\n  timeout: 5s\nproviders:\n{block}domains:\n  - domain: example.com\n    provider: demo\n    spf: true\ndns:\n  resolvers: [\"{dns}\"]\n  authoritative: [\"{dns}\"]\n  verify_timeout: 30s\n",
+        state = dir.join("state.json").display(),
+        echo = fake.echo_url(),
+        dns = fake.dns_addr(),
+    );
+    let path: PathBuf = dir.join("demo.yaml");
+    println!("mxddns demo: everything below runs inside this process, on loopback only.");
+    println!("  fake registrar ({api}) ... {}", endpoint_of(fake, provider));
+    println!("  authoritative DNS server .......... {} (UDP and TCP)", fake.dns_addr());
+    println!("  IP echo (your 'public' address) ... {}", fake.echo_url());
+    println!();
+    println!("The zone example.com holds:");
+    for line in fake.store().zone_lines("example.com") {
+        println!("  {line}");
+    }
+    println!();
+    println!("The configuration mxddns uses (the same loader as /etc/mxddns/config.yaml):");
+    for line in yaml.lines() {
+        println!("  | {line}");
+    }
+    println!();
+
+    let cfg = crate::config::load_str(&yaml, &path)?.config;
+    let (mut agent, _) = crate::agent(cfg)?;
+    let opts = CycleOptions { dry_run: false, force: false, honour_backoff: false };
+
+    println!("Cycle 1: the line's address changed to {}", fake.echo_ip());
+    let report = cycle::run(&mut agent, opts).await;
+    let ok1 = crate::service::finish_cycle(&mut agent, report, false, false);
+    println!();
+    println!("The zone now holds:");
+    for line in fake.store().zone_lines("example.com") {
+        println!("  {line}");
+    }
+    println!();
+    println!("Cycle 2: nothing changed since, so no API call is made:");
+    let report = cycle::run(&mut agent, opts).await;
+    let ok2 = crate::service::finish_cycle(&mut agent, report, false, false);
+    println!();
+    println!(
+        "{} HTTP request(s) reached the fake registrar in all. Next: write /etc/mxddns/config.yaml (see config.example.yaml) and run `mxddns validate`.",
+        fake.requests().len()
+    );
+    Ok(ok1 && ok2)
+}
+
+fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
+    match provider {
+        DemoProvider::Cloudflare => fake.cloudflare_endpoint(),
+        DemoProvider::Aliyun => fake.aliyun_endpoint(),
+        DemoProvider::Godaddy => fake.godaddy_endpoint(),
+    }
+}

@@ -1,0 +1,117 @@
+//! A tiny harness that makes the tests read like specifications: a fake registrar, a
+//! temporary directory with a config file, and the real binary.
+
+use mxddns_fakereg::{FakeOptions, FakeRegistrar};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const CF_TOKEN: &str = "Tk9vbGRfZmFrZV90b2tlbl9mb3JfbXhkZG5zX3Q0";
+
+pub struct Env {
+    pub fake: FakeRegistrar,
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// The standard scene: example.com, MX 10 mail.example.com, mail A 203.0.113.10,
+    /// SPF with ip4:203.0.113.10; the echo says 203.0.113.20.
+    pub fn example() -> Env {
+        let fake = FakeRegistrar::spawn(FakeOptions::example()).expect("start the fake registrar");
+        let dir = tempfile::tempdir().expect("tempdir");
+        Env { fake, dir }
+    }
+
+    pub fn state_file(&self) -> PathBuf {
+        self.dir.path().join("state.json")
+    }
+
+    /// A Cloudflare config pointing at the fake, with `extra` appended to the domain entry.
+    pub fn cloudflare_config(&self, token: &str) -> String {
+        format!(
+            r#"schedule: 1s
+state_file: {state}
+detect:
+  ipv4: ["{echo}"]
+  timeout: 5s
+providers:
+  home-cf:
+    type: cloudflare
+    api_token: "{token}"
+    endpoint: {cf}
+domains:
+  - domain: example.com
+    provider: home-cf
+dns:
+  resolvers: ["{dns}"]
+  authoritative: ["{dns}"]
+  verify_timeout: 10s
+"#,
+            state = self.state_file().display(),
+            echo = self.fake.echo_url(),
+            cf = self.fake.cloudflare_endpoint(),
+            dns = self.fake.dns_addr(),
+        )
+    }
+
+    pub fn write_config(&self, text: &str) -> PathBuf {
+        let p = self.dir.path().join("config.yaml");
+        write_private(&p, text);
+        p
+    }
+
+    pub fn a_records(&self, name: &str) -> Vec<String> {
+        self.fake.store().records(name, "A")
+    }
+
+    pub fn writes(&self) -> usize {
+        self.fake.requests().iter().filter(|r| r.is_write).count()
+    }
+
+    pub fn api_requests(&self) -> usize {
+        self.fake.requests().len()
+    }
+}
+
+/// Write a config file readable by the owner only (as a user would, so no mode warning).
+pub fn write_private(p: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(p, text).expect("write config");
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+}
+
+pub fn mxddns() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mxddns"));
+    c.env_remove("MXDDNS_CONFIG").env_remove("MXDDNS_LOG");
+    c
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let Output { status, stdout, stderr } = cmd.output().expect("run mxddns");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+pub fn update_now(config: &Path) -> Run {
+    run(mxddns().arg("--config").arg(config).arg("--update-now"))
+}

@@ -1,0 +1,5 @@
+mod harness;
+
+mod cloudflare;
+mod config_errors;
+mod daemon;
