@@ -17,6 +17,7 @@ mod output;
 mod retry;
 mod schedule;
 mod service;
+mod spf;
 mod state;
 mod update;
 mod verify;
