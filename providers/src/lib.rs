@@ -15,6 +15,7 @@ pub mod record;
 pub mod secret;
 
 pub mod cloudflare;
+pub mod godaddy;
 
 pub use error::{ErrorKind, ProviderError};
 pub use http::{ApiCounters, HttpContext};
