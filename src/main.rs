@@ -5,5 +5,6 @@ mod detect;
 mod dns;
 mod http;
 mod net;
+mod verify;
 
 fn main() {}

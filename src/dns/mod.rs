@@ -14,9 +14,9 @@ mod recursive;
 pub mod wire;
 
 #[cfg(test)]
-pub(crate) mod testserver;
+pub(crate) mod tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod testserver;
 
 pub use error::DnsError;
 

@@ -55,7 +55,10 @@ mod tests {
     #[test]
     fn normalizes_case_dot_and_idn() {
         assert_eq!(normalize("Mail.Example.COM.").unwrap(), "mail.example.com");
-        assert_eq!(normalize("bücher.example").unwrap(), "xn--bcher-kva.example");
+        assert_eq!(
+            normalize("bücher.example").unwrap(),
+            "xn--bcher-kva.example"
+        );
         assert!(normalize("").is_err());
         assert!(normalize("a..b").is_err());
     }

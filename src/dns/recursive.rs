@@ -40,7 +40,11 @@ impl Dns {
         let start = names::normalize(name)?;
         let mut candidate = start.as_str();
         loop {
-            match self.resolver.lookup(fqdn(candidate)?, RecordType::CNAME).await {
+            match self
+                .resolver
+                .lookup(fqdn(candidate)?, RecordType::CNAME)
+                .await
+            {
                 Ok(l) if has_owned(l.answers(), candidate, RecordType::CNAME) => {}
                 Ok(_) => {
                     if self.is_apex(candidate).await? {
@@ -112,7 +116,10 @@ impl Dns {
                 Ok(ip) => Ok(vec![ip]),
                 Err(_) => self.addrs(host).await,
             };
-            (host, ips.map(|v| v.into_iter().map(|ip| SocketAddr::new(ip, *port))))
+            (
+                host,
+                ips.map(|v| v.into_iter().map(|ip| SocketAddr::new(ip, *port))),
+            )
         });
         let mut out: Vec<SocketAddr> = Vec::new();
         let mut problems = Vec::new();

@@ -52,7 +52,10 @@ async fn no_mx_is_empty_not_error() {
     assert_eq!(dns.mx("www.example.com").await.unwrap(), vec![]);
     // NXDOMAIN.
     assert_eq!(dns.mx("nothing.example.com").await.unwrap(), vec![]);
-    assert_eq!(dns.mx_at(srv.addr, "nothing.example.com").await.unwrap(), vec![]);
+    assert_eq!(
+        dns.mx_at(srv.addr, "nothing.example.com").await.unwrap(),
+        vec![]
+    );
 }
 
 #[tokio::test]
@@ -64,12 +67,30 @@ async fn zone_of_apex_subdomain_deeper_and_second_level_registries() {
     srv.add("host.sub.example.com", a("203.0.113.3"));
     let dns = dns_via(srv.addr, vec![]);
     assert_eq!(dns.zone_of("example.com").await.unwrap(), "example.com");
-    assert_eq!(dns.zone_of("mail.example.com").await.unwrap(), "example.com");
-    assert_eq!(dns.zone_of("alias.example.com").await.unwrap(), "example.com");
-    assert_eq!(dns.zone_of("a.b.c.example.com").await.unwrap(), "example.com");
-    assert_eq!(dns.zone_of("mail.example.com.cn").await.unwrap(), "example.com.cn");
-    assert_eq!(dns.zone_of("example.com.cn").await.unwrap(), "example.com.cn");
-    assert_eq!(dns.zone_of("host.sub.example.com").await.unwrap(), "sub.example.com");
+    assert_eq!(
+        dns.zone_of("mail.example.com").await.unwrap(),
+        "example.com"
+    );
+    assert_eq!(
+        dns.zone_of("alias.example.com").await.unwrap(),
+        "example.com"
+    );
+    assert_eq!(
+        dns.zone_of("a.b.c.example.com").await.unwrap(),
+        "example.com"
+    );
+    assert_eq!(
+        dns.zone_of("mail.example.com.cn").await.unwrap(),
+        "example.com.cn"
+    );
+    assert_eq!(
+        dns.zone_of("example.com.cn").await.unwrap(),
+        "example.com.cn"
+    );
+    assert_eq!(
+        dns.zone_of("host.sub.example.com").await.unwrap(),
+        "sub.example.com"
+    );
 }
 
 #[tokio::test]
@@ -127,12 +148,20 @@ async fn authoritative_without_addresses_is_an_error() {
     let srv = TestDns::start(&["example.com", "dns.test"]).await;
     srv.add("example.com", ns("ns1.dns.test"));
     let dns = dns_via(srv.addr, vec![]);
-    let err = dns.authoritative("example.com").await.unwrap_err().to_string();
+    let err = dns
+        .authoritative("example.com")
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("example.com"), "{err}");
     assert!(err.contains("ns1.dns.test has no address"), "{err}");
     let srv2 = TestDns::start(&["example.org"]).await;
     let dns = dns_via(srv2.addr, vec![]);
-    let err = dns.authoritative("example.org").await.unwrap_err().to_string();
+    let err = dns
+        .authoritative("example.org")
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("no NS records"), "{err}");
 }
 
@@ -145,19 +174,31 @@ async fn chain_with_zero_one_and_two_hops() {
     srv.add("smtp.example.com", cname("mx.example.com"));
     let dns = dns_via(srv.addr, vec![]);
 
-    let c = dns.chain_at(srv.addr, "mail.example.com", Family::V4).await.unwrap();
+    let c = dns
+        .chain_at(srv.addr, "mail.example.com", Family::V4)
+        .await
+        .unwrap();
     assert!(c.hops.is_empty());
     assert_eq!(c.end, "mail.example.com");
     assert_eq!(c.addrs, vec![ip("203.0.113.20")]);
     assert!(!c.external);
 
-    let c = dns.chain_at(srv.addr, "MX.example.com.", Family::V6).await.unwrap();
-    assert_eq!(c.hops, vec![("mx.example.com".into(), "mail.example.com".into())]);
+    let c = dns
+        .chain_at(srv.addr, "MX.example.com.", Family::V6)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.hops,
+        vec![("mx.example.com".into(), "mail.example.com".into())]
+    );
     assert_eq!(c.end, "mail.example.com");
     assert_eq!(c.addrs, vec![ip("2001:db8::20")]);
     assert_eq!(c.alias_target(), Some("mail.example.com"));
 
-    let c = dns.chain_at(srv.addr, "smtp.example.com", Family::V4).await.unwrap();
+    let c = dns
+        .chain_at(srv.addr, "smtp.example.com", Family::V4)
+        .await
+        .unwrap();
     assert_eq!(
         c.hops,
         vec![
@@ -174,9 +215,15 @@ async fn chain_to_a_missing_name_has_no_addresses() {
     let srv = TestDns::start(&["example.com"]).await;
     srv.add("mx.example.com", cname("gone.example.com"));
     let dns = dns_via(srv.addr, vec![]);
-    let c = dns.chain_at(srv.addr, "mail.example.com", Family::V4).await.unwrap();
+    let c = dns
+        .chain_at(srv.addr, "mail.example.com", Family::V4)
+        .await
+        .unwrap();
     assert_eq!((c.end.as_str(), c.addrs.len()), ("mail.example.com", 0));
-    let c = dns.chain_at(srv.addr, "mx.example.com", Family::V4).await.unwrap();
+    let c = dns
+        .chain_at(srv.addr, "mx.example.com", Family::V4)
+        .await
+        .unwrap();
     assert_eq!((c.end.as_str(), c.addrs.len()), ("gone.example.com", 0));
     assert!(!c.external);
 }
@@ -187,19 +234,34 @@ async fn cname_loop_and_long_chain_are_errors() {
     srv.add("a.example.com", cname("b.example.com"));
     srv.add("b.example.com", cname("a.example.com"));
     for i in 0..10 {
-        srv.add(&format!("h{i}.example.com"), cname(&format!("h{}.example.com", i + 1)));
+        srv.add(
+            &format!("h{i}.example.com"),
+            cname(&format!("h{}.example.com", i + 1)),
+        );
     }
     srv.add("h10.example.com", a("203.0.113.5"));
     let dns = dns_via(srv.addr, vec![]);
-    let err = dns.chain_at(srv.addr, "a.example.com", Family::V4).await.unwrap_err();
+    let err = dns
+        .chain_at(srv.addr, "a.example.com", Family::V4)
+        .await
+        .unwrap_err();
     assert!(err.is_bad_chain());
     let msg = err.to_string();
-    assert!(msg.contains("loop") && msg.contains("a.example.com -> b.example.com -> a.example.com"), "{msg}");
-    let err = dns.chain_at(srv.addr, "h0.example.com", Family::V4).await.unwrap_err();
+    assert!(
+        msg.contains("loop") && msg.contains("a.example.com -> b.example.com -> a.example.com"),
+        "{msg}"
+    );
+    let err = dns
+        .chain_at(srv.addr, "h0.example.com", Family::V4)
+        .await
+        .unwrap_err();
     assert!(err.is_bad_chain());
     assert!(err.to_string().contains("longer than 8"), "{err}");
     // Eight aliases are fine.
-    let c = dns.chain_at(srv.addr, "h2.example.com", Family::V4).await.unwrap();
+    let c = dns
+        .chain_at(srv.addr, "h2.example.com", Family::V4)
+        .await
+        .unwrap();
     assert_eq!(c.hops.len(), 8);
     assert_eq!(c.addrs, vec![ip("203.0.113.5")]);
 }
@@ -212,7 +274,10 @@ async fn chain_leaving_the_zone_continues_through_the_resolver() {
     recursive.add("home.provider.net", cname("pool-7.provider.net"));
     recursive.add("pool-7.provider.net", a("198.51.100.7"));
     let dns = dns_via(recursive.addr, vec![]);
-    let c = dns.chain_at(auth.addr, "mail.example.com", Family::V4).await.unwrap();
+    let c = dns
+        .chain_at(auth.addr, "mail.example.com", Family::V4)
+        .await
+        .unwrap();
     assert_eq!(
         c.hops,
         vec![
@@ -229,10 +294,16 @@ async fn chain_leaving_the_zone_continues_through_the_resolver() {
 async fn asking_a_server_about_a_foreign_name_is_refused() {
     let auth = TestDns::start(&["example.com"]).await;
     let dns = dns_via(auth.addr, vec![]);
-    let err = dns.chain_at(auth.addr, "mail.example.org", Family::V4).await.unwrap_err();
+    let err = dns
+        .chain_at(auth.addr, "mail.example.org", Family::V4)
+        .await
+        .unwrap_err();
     assert!(err.is_refused());
     let msg = err.to_string();
-    assert!(msg.contains(&auth.addr.to_string()) && msg.contains("mail.example.org"), "{msg}");
+    assert!(
+        msg.contains(&auth.addr.to_string()) && msg.contains("mail.example.org"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -246,13 +317,20 @@ async fn txt_keeps_split_strings() {
     got.sort();
     let want = vec![
         vec!["google-site-verification=abc".to_string()],
-        vec!["v=spf1 ip4:203.0.113.20".to_string(), " mx ~all".to_string()],
+        vec![
+            "v=spf1 ip4:203.0.113.20".to_string(),
+            " mx ~all".to_string(),
+        ],
     ];
     assert_eq!(got, want);
     let mut got = dns.txt("example.com").await.unwrap();
     got.sort();
     assert_eq!(got, want);
-    assert!(dns.txt_at(srv.addr, "mail.example.com").await.unwrap().is_empty());
+    assert!(dns
+        .txt_at(srv.addr, "mail.example.com")
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -260,7 +338,10 @@ async fn servfail_and_timeout_are_errors_not_empty_answers() {
     let srv = TestDns::start(&["example.com"]).await;
     srv.servfail("broken.example.com");
     let dns = dns_via(srv.addr, vec![]).with_timeout(Duration::from_millis(200));
-    let err = dns.chain_at(srv.addr, "broken.example.com", Family::V4).await.unwrap_err();
+    let err = dns
+        .chain_at(srv.addr, "broken.example.com", Family::V4)
+        .await
+        .unwrap_err();
     assert!(err.is_servfail() && err.is_transient(), "{err}");
     assert!(err.to_string().contains("broken.example.com A"), "{err}");
     let err = dns.mx("broken.example.com").await.unwrap_err();
@@ -305,5 +386,9 @@ async fn a_bad_name_is_reported() {
     let srv = TestDns::start(&["example.com"]).await;
     let dns = dns_via(srv.addr, vec![]);
     let err = dns.mx("a..b").await.unwrap_err();
-    assert!(err.to_string().contains("\"a..b\" is not a valid domain name"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("\"a..b\" is not a valid domain name"),
+        "{err}"
+    );
 }

@@ -146,7 +146,11 @@ fn answer(state: &Mutex<State>, query: &Message) -> Message {
         st.records.insert(key, data);
     }
 
-    let mut resp = Message::new(query.metadata.id, MessageType::Response, query.metadata.op_code);
+    let mut resp = Message::new(
+        query.metadata.id,
+        MessageType::Response,
+        query.metadata.op_code,
+    );
     resp.metadata.recursion_desired = query.metadata.recursion_desired;
     resp.metadata.recursion_available = true;
     let Some(q) = query.queries.first() else {
@@ -178,7 +182,11 @@ fn answer(state: &Mutex<State>, query: &Message) -> Message {
             resp.add_answer(soa(&zone));
             return resp;
         }
-        if let Some(data) = st.records.get(&(current.clone(), qtype)).filter(|d| !d.is_empty()) {
+        if let Some(data) = st
+            .records
+            .get(&(current.clone(), qtype))
+            .filter(|d| !d.is_empty())
+        {
             for d in data {
                 resp.add_answer(Record::from_rdata(name(&current), 0, d.clone()));
             }
