@@ -192,12 +192,8 @@ impl Client {
                 is_write,
             }))),
             Err(_) => {
-                let mut e = http::unparseable(
-                    PROVIDER,
-                    resp.status,
-                    &resp.body,
-                    "an Alidns error answer",
-                );
+                let mut e =
+                    http::unparseable(PROVIDER, resp.status, &resp.body, "an Alidns error answer");
                 if resp.status == StatusCode::TOO_MANY_REQUESTS {
                     e.kind = ErrorKind::RateLimited;
                     e.retry_after = Some(
@@ -286,7 +282,10 @@ mod tests {
             "Thu, 24 Mar 2016 16:41:54 GMT".parse().unwrap(),
         );
         let server = std::time::UNIX_EPOCH + Duration::from_secs(1_458_837_714);
-        assert_eq!(skew_secs(&h, server + Duration::from_secs(1000)), Some(1000));
+        assert_eq!(
+            skew_secs(&h, server + Duration::from_secs(1000)),
+            Some(1000)
+        );
         assert_eq!(skew_secs(&h, server - Duration::from_secs(90)), Some(-90));
     }
 }

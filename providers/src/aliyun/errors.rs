@@ -95,7 +95,12 @@ fn message(e: &VendorError) -> String {
     let vendor = one_line(&e.message, 300);
     let rid = e.request_id.as_deref().unwrap_or("none");
     if vendor.is_empty() {
-        format!("{}: {} (HTTP {}, RequestId {rid})", e.action, e.code, e.status.as_u16())
+        format!(
+            "{}: {} (HTTP {}, RequestId {rid})",
+            e.action,
+            e.code,
+            e.status.as_u16()
+        )
     } else {
         format!(
             "{}: {}: {vendor} (HTTP {}, RequestId {rid})",
@@ -125,10 +130,14 @@ fn one_line(s: &str, max: usize) -> String {
 /// `the clock is off by N s …`, from the answer's `Date` header when there was one.
 fn clock_hint(skew: Option<i64>) -> String {
     match skew {
-        Some(s) => format!(
-            "the clock is off by {} s (the local clock is {} Alidns; it accepts 15 minutes): sync the system clock (NTP)",
+        Some(s) if s.abs() > CLOCK_TOLERANCE_SECS => format!(
+            "the clock is off by {} s (the local clock is {} Alidns, which accepts 15 minutes): sync the system clock (NTP)",
             s.abs(),
             if s >= 0 { "ahead of" } else { "behind" }
+        ),
+        Some(s) => format!(
+            "Alidns found the request's timestamp stale although its Date header agrees with the local clock (off by {} s): check that nothing (a proxy?) delays or replays requests, and that the system clock is synced (NTP)",
+            s.abs()
         ),
         None => "the clock is off by more than 15 minutes: sync the system clock (NTP)".into(),
     }
@@ -172,7 +181,8 @@ fn ttl_hint(message: &str) -> String {
         .split_once("range of ")
         .and_then(|(_, rest)| rest.split_whitespace().next())
         .and_then(|n| n.parse::<u32>().ok());
-    let editions = "free and personal editions: 600 s, Enterprise Standard: 60 s, Enterprise Ultimate: 1 s";
+    let editions =
+        "free and personal editions: 600 s, Enterprise Standard: 60 s, Enterprise Ultimate: 1 s";
     match min {
         Some(m) => format!(
             "this domain's Alidns edition needs a TTL of at least {m} s ({editions}): set ttl to {m} or more"
@@ -213,8 +223,15 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Invalid);
         assert_eq!(e.message, "UpdateDomainRecord: QuotaExceeded.TTL: The specified TTL is invalid. A valid TTL must be in the range of 600 to 86400. (HTTP 400, RequestId 389CAA05-88AC-591C-BE06-04F166E26685)");
         assert!(e.hint.unwrap().contains("at least 600 s"));
-        let e = vendor_error(&v("QuotaExceeded.TTL", 400, "The TTL value is less than the minimum value allowed."));
-        assert!(e.hint.unwrap().contains("free and personal editions: 600 s"));
+        let e = vendor_error(&v(
+            "QuotaExceeded.TTL",
+            400,
+            "The TTL value is less than the minimum value allowed.",
+        ));
+        assert!(e
+            .hint
+            .unwrap()
+            .contains("free and personal editions: 600 s"));
     }
 
     #[test]
@@ -224,11 +241,34 @@ mod tests {
         assert!(h.starts_with("the AccessKey secret is wrong, or the clock is off"));
         assert!(h.contains("check access_key_secret"), "{h}");
         e.message = "Specified signature is not matched with our calculation. server string to sign is:GET&%2F&A%3Dc".into();
-        assert!(vendor_error(&e).hint.unwrap().contains("changed the request"));
+        assert!(vendor_error(&e)
+            .hint
+            .unwrap()
+            .contains("changed the request"));
         e.skew_secs = Some(-1800);
         let h = vendor_error(&e).hint.unwrap();
         assert!(h.contains("the clock is off by 1800 s"), "{h}");
         assert!(h.contains("behind"), "{h}");
+    }
+
+    #[test]
+    fn aliyun_expired_timestamp_with_a_good_clock_blames_the_path() {
+        let mut e = v(
+            "InvalidTimeStamp.Expired",
+            400,
+            "Specified time stamp or date value is expired.",
+        );
+        let h = vendor_error(&e).hint.unwrap();
+        assert!(
+            h.contains("agrees with the local clock (off by 2 s)"),
+            "{h}"
+        );
+        e.skew_secs = None;
+        let h = vendor_error(&e).hint.unwrap();
+        assert!(
+            h.starts_with("the clock is off by more than 15 minutes"),
+            "{h}"
+        );
     }
 
     #[test]

@@ -249,7 +249,10 @@ pub fn nonce() -> String {
 pub fn timestamp(t: SystemTime) -> String {
     // A clock before 1970 is a broken clock; it shows up as 1970 and the server's
     // InvalidTimeStamp.Expired answer then says so.
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
@@ -379,10 +382,7 @@ mod tests {
 
         let s = sign_v1(
             "GET",
-            &p(&[
-                ("key", "value"),
-                ("q", "http://domain/?q=value&q2=value2"),
-            ]),
+            &p(&[("key", "value"), ("q", "http://domain/?q=value&q2=value2")]),
             "accessKeySecret",
         );
         assert_eq!(
@@ -421,7 +421,9 @@ mod tests {
             "GET&%2F&AccessKeyId%3Dtestid%26Action%3DUpdateDomainRecord%26Format%3DJSON%26RR%3Dwww%26RecordId%3D9999985%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Df59ed6a9-83fc-473b-9cc6-99c95df3856e%26SignatureVersion%3D1.0%26TTL%3D600%26Timestamp%3D2016-03-24T16%253A41%253A54Z%26Type%3DA%26Value%3D192.0.2.1%26Version%3D2015-01-09"
         );
         assert_eq!(s.signature, "XCEBzAZU8hzzovNZHIu/lBix6Ps=");
-        assert!(s.query().ends_with("&Signature=XCEBzAZU8hzzovNZHIu%2FlBix6Ps%3D"));
+        assert!(s
+            .query()
+            .ends_with("&Signature=XCEBzAZU8hzzovNZHIu%2FlBix6Ps%3D"));
         assert_eq!(
             sign_v1("POST", &params, "testsecret").signature,
             "mO0zfrBSWDC2Oy2ujP516utp30M="
@@ -547,7 +549,10 @@ mod tests {
     #[test]
     fn aliyun_v3_vector_h_update_in_form_body() {
         let body = canonical_query(&g_params());
-        assert_eq!(body, "RR=www&RecordId=9999985&TTL=600&Type=A&Value=192.0.2.1");
+        assert_eq!(
+            body,
+            "RR=www&RecordId=9999985&TTL=600&Type=A&Value=192.0.2.1"
+        );
         let mut headers = v3_headers(
             "UpdateDomainRecord",
             "2015-01-09",
