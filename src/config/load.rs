@@ -63,12 +63,16 @@ pub fn load_str_with_env(
             ),
         })
         .collect();
+    // A key written twice is reported first: serde would keep one of the two silently
+    // (a map) or report it without the line of the first (a struct).
+    if !duplicates.is_empty() {
+        return Err(ConfigError::Invalid(duplicates));
+    }
     let raw: RawConfig = match serde_yaml_ng::from_str(text) {
-        Ok(raw) if duplicates.is_empty() => raw,
-        Err(_) if !duplicates.is_empty() => return Err(ConfigError::Invalid(duplicates)),
-        Ok(_) => return Err(ConfigError::Invalid(duplicates)),
+        Ok(raw) => raw,
         Err(_) if !index.has_root && only_comments(text) => RawConfig::default(),
         Err(err) => {
+            // Not YAML at all, or YAML that does not fit the configuration's shape?
             let syntax = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).is_err();
             return Err(ConfigError::Invalid(vec![super::serde_error::problem(
                 &file, &index, &err, syntax,

@@ -954,3 +954,20 @@ fn yaml_words_that_look_like_booleans_stay_words() {
     assert_eq!(c.domains[0].spf, SpfMode::Keep);
     assert_eq!(c.dns.verify, VerifyMode::Off);
 }
+
+#[test]
+fn plain_http_endpoints_on_loopback_are_accepted() {
+    for endpoint in [
+        "http://127.0.0.1:8080/client/v4",
+        "http://[::1]:8080",
+        "http://localhost:8080",
+        "https://api.cloudflare.com/client/v4",
+    ] {
+        let text = config_with(&[]).replace(
+            "    type: cloudflare\n",
+            &format!("    type: cloudflare\n    endpoint: {endpoint}\n"),
+        );
+        let c = load_text(&text).unwrap().config;
+        assert_eq!(c.providers["home-cf"].endpoint.as_deref(), Some(endpoint));
+    }
+}
