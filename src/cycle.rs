@@ -436,10 +436,15 @@ async fn lookup_domain(
             .await
             .map_err(|e| format!("cannot find the zone of {host}: {e}"))?,
     };
-    let servers = dns
-        .authoritative(&zone)
-        .await
-        .map_err(|e| format!("cannot find the authoritative servers of {zone}: {e}"))?;
+    let servers = match agent.config.dns.verify {
+        // `verify: resolvers`: read and verify through the configured recursive resolvers
+        // (for networks that cannot reach the authoritative servers directly).
+        crate::config::VerifyMode::Resolvers if !dns.resolvers().is_empty() => dns.resolvers().to_vec(),
+        _ => dns
+            .authoritative(&zone)
+            .await
+            .map_err(|e| format!("cannot find the authoritative servers of {zone}: {e}"))?,
+    };
     let account = agent
         .accounts
         .get(&d.provider)
