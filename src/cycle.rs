@@ -220,6 +220,10 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
 
     // 3 and 4. Write what differs, once per record.
     let mut written: HashMap<(String, String, &'static str), Outcome> = HashMap::new();
+    // Accounts whose registrar stayed unreachable through the retries: the rest of their
+    // records are not tried in this cycle, so that a registrar that hangs costs one
+    // retry budget per cycle, not one per record.
+    let mut unreachable: HashMap<String, String> = HashMap::new();
     let mut done: Vec<(DomainReport, Option<DomainPlan>)> = Vec::with_capacity(lookups.len());
     let domains = agent.config.domains.clone();
     for (d, lookup) in domains.iter().zip(lookups) {
@@ -277,8 +281,17 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                     ),
                     permanent: true,
                 })
+            } else if let Some(why) = unreachable.get(&p.account) {
+                Outcome::Failed(Failure::new(format!(
+                    "not tried in this cycle: {} kept failing just before ({why})",
+                    p.account
+                )))
             } else {
-                write_one(agent, p).await
+                let (outcome, transient) = write_one(agent, p).await;
+                if let (Outcome::Failed(f), true) = (&outcome, transient) {
+                    unreachable.insert(p.account.clone(), f.message.clone());
+                }
+                outcome
             };
             written.entry(key).or_insert_with(|| outcome.clone());
             report.records.push(RecordReport {
@@ -358,13 +371,17 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
     }
 }
 
-async fn write_one(agent: &mut Agent, p: &Plan) -> Outcome {
+/// Write one planned record; with whether a failure was transient (retries spent).
+async fn write_one(agent: &mut Agent, p: &Plan) -> (Outcome, bool) {
     let Some(account) = agent.accounts.get(&p.account) else {
-        return Outcome::Failed(Failure::new(format!(
-            "no provider account named {}",
-            p.account
-        )));
+        let msg = format!("no provider account named {}", p.account);
+        return (Outcome::Failed(Failure::new(msg)), false);
     };
+    // Names read from DNS (the MX host, CNAME chains) reach URLs and signatures only
+    // once they pass the same check as the configuration's names.
+    if let Err(e) = check_names(p) {
+        return (Outcome::Failed(Failure::new(e)), false);
+    }
     let desired = Desired {
         zone: &p.zone,
         name: &p.name,
@@ -373,13 +390,29 @@ async fn write_one(agent: &mut Agent, p: &Plan) -> Outcome {
         seen: &p.seen,
     };
     match update::write(account, &mut agent.state, &desired, agent.policy).await {
-        Ok(Written::Updated { .. }) => Outcome::Updated,
-        Ok(Written::Created) => Outcome::Created,
-        Err(e) => Outcome::Failed(Failure {
-            message: e.to_string(),
-            permanent: e.is_permanent(),
-        }),
+        Ok(Written::Updated { .. }) => (Outcome::Updated, false),
+        Ok(Written::Created) => (Outcome::Created, false),
+        Err(e) => (
+            Outcome::Failed(Failure {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            }),
+            crate::retry::worth_retrying(&e),
+        ),
     }
+}
+
+/// The record's owner, zone and alias target must be plain DNS names.
+fn check_names(p: &Plan) -> Result<(), String> {
+    let mut names = vec![("name", p.name.as_str()), ("zone", p.zone.as_str())];
+    if let RecordData::Cname(t) = &p.want {
+        names.push(("alias target", t.as_str()));
+    }
+    for (what, n) in names {
+        crate::config::validate_dns_name(n)
+            .map_err(|e| format!("refusing to send the {what} to the provider: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Find the record behind the domain's MX host and what the authoritative servers hold.
@@ -439,7 +472,9 @@ async fn lookup_domain(
     let servers = match agent.config.dns.verify {
         // `verify: resolvers`: read and verify through the configured recursive resolvers
         // (for networks that cannot reach the authoritative servers directly).
-        crate::config::VerifyMode::Resolvers if !dns.resolvers().is_empty() => dns.resolvers().to_vec(),
+        crate::config::VerifyMode::Resolvers if !dns.resolvers().is_empty() => {
+            dns.resolvers().to_vec()
+        }
         _ => dns
             .authoritative(&zone)
             .await

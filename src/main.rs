@@ -215,7 +215,8 @@ async fn update(cli: &Cli) -> ExitCode {
             ExitCode::from(EXIT_FAILED)
         };
     }
-    match service::run(&mut agent, opts, cli.quiet).await {
+    match service::run(&mut agent, opts, cli.quiet, cli.cycles).await {
+        Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot install signal handlers: {e}");

@@ -15,18 +15,35 @@ pub enum Ending {
     Signal,
     /// The cron expression will never fire again.
     ScheduleExhausted,
+    /// `--cycles N` ran its N cycles; whether the last one succeeded.
+    CyclesDone { last_ok: bool },
 }
 
-pub async fn run(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> std::io::Result<Ending> {
+/// Run cycles until a signal; with `cycles`, that many back to back (soak tests).
+pub async fn run(
+    agent: &mut Agent,
+    opts: CycleOptions,
+    quiet: bool,
+    cycles: Option<u64>,
+) -> std::io::Result<Ending> {
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
+    let mut done = 0u64;
     loop {
         let report = tokio::select! {
             r = cycle::run(agent, opts) => r,
             _ = term.recv() => return Ok(stopping("SIGTERM")),
             _ = int.recv() => return Ok(stopping("SIGINT")),
         };
-        finish_cycle(agent, report, opts.dry_run, quiet);
+        let ok = finish_cycle(agent, report, opts.dry_run, quiet);
+        done += 1;
+        if let Some(n) = cycles {
+            if done >= n {
+                return Ok(Ending::CyclesDone { last_ok: ok });
+            }
+            tokio::task::yield_now().await;
+            continue;
+        }
         let Some(wait) = schedule::until_next(&agent.config.schedule) else {
             tracing::warn!("the schedule will never fire again; stopping");
             return Ok(Ending::ScheduleExhausted);

@@ -1,5 +1,7 @@
 mod harness;
+mod registrars;
 
 mod cloudflare;
 mod config_errors;
 mod daemon;
+mod faults;
