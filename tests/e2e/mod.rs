@@ -3,5 +3,7 @@ mod registrars;
 
 mod cloudflare;
 mod config_errors;
+mod crash;
 mod daemon;
 mod faults;
+mod sources;
