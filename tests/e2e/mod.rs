@@ -6,4 +6,5 @@ mod config_errors;
 mod crash;
 mod daemon;
 mod faults;
+mod soak;
 mod sources;
