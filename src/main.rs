@@ -14,6 +14,8 @@ mod dns;
 mod http;
 mod net;
 mod output;
+#[cfg(test)]
+mod proptests;
 mod retry;
 mod schedule;
 mod service;
