@@ -96,6 +96,7 @@ pub struct DomainReport {
     /// Why the domain failed before any record could be handled.
     pub error: Option<String>,
     pub notices: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 impl DomainReport {
@@ -161,6 +162,11 @@ struct DomainPlan {
     servers: Vec<SocketAddr>,
     plans: Vec<Plan>,
     notices: Vec<String>,
+    /// Problems that do not stop the other records (shown on stderr, exit code unchanged).
+    warnings: Vec<String>,
+    /// Records that cannot be planned (e.g. an SPF record mxddns refuses to edit): the
+    /// domain fails, but its other records are still kept current.
+    refused: Vec<RecordReport>,
 }
 
 pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
@@ -231,6 +237,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             servers: 0,
             error: None,
             notices: Vec::new(),
+            warnings: Vec::new(),
         };
         let plan = match lookup {
             Ok(p) => p,
@@ -247,7 +254,9 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         report.host = Some(plan.host.clone());
         report.servers = plan.servers.len();
         report.notices.clone_from(&plan.notices);
-        report.notices.extend(detect_errors.iter().cloned());
+        report.warnings.clone_from(&plan.warnings);
+        report.warnings.extend(detect_errors.iter().cloned());
+        report.records.extend(plan.refused.iter().cloned());
         let backoff = agent
             .state
             .domains
@@ -461,6 +470,8 @@ async fn lookup_domain(
         d.ttl
     };
     let mut plans = Vec::new();
+    let mut warnings = Vec::new();
+    let mut refused = Vec::new();
     let mut managed_hosts = vec![host.clone()];
     match &d.mode {
         HostMode::Address => {
@@ -489,7 +500,7 @@ async fn lookup_domain(
             .flat_map(|p| p.seen.iter().filter_map(data_ip))
             .collect();
         let mx_managed = mx_managed || is_mx_host(dns, &d.domain, &host).await;
-        if let Some(plan) = spf_plan(
+        match spf_plan(
             agent,
             d,
             &zone,
@@ -499,11 +510,20 @@ async fn lookup_domain(
             &managed_hosts,
             mx_managed,
             ttl,
-            &mut notices,
+            &mut warnings,
         )
-        .await?
+        .await
         {
-            plans.push(plan);
+            Ok(Some(plan)) => plans.push(plan),
+            Ok(None) => {}
+            Err(message) => refused.push(RecordReport {
+                name: d.domain.clone(),
+                rtype: "TXT",
+                old: Vec::new(),
+                new: String::new(),
+                outcome: Outcome::Failed(Failure::new(message)),
+                provider: d.provider.clone(),
+            }),
         }
     }
     Ok(DomainPlan {
@@ -511,6 +531,8 @@ async fn lookup_domain(
         servers,
         plans,
         notices,
+        warnings,
+        refused,
     })
 }
 
@@ -699,7 +721,7 @@ async fn spf_plan(
     managed_hosts: &[String],
     mx_managed: bool,
     ttl: u32,
-    notices: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Plan>, String> {
     let dns = &agent.dns;
     let mut last_err = None;
@@ -744,8 +766,8 @@ async fn spf_plan(
                 ttl,
             }));
         }
-        notices.push(format!(
-            "problem: {} has no SPF record, so receivers cannot tell that this network may send its mail. Add one (e.g. \"v=spf1 mx ~all\"), or set `spf: create`",
+        warnings.push(format!(
+            "{} has no SPF record, so receivers cannot tell that this network may send its mail. Add one (e.g. \"v=spf1 mx ~all\"), or set `spf: create`",
             d.domain
         ));
         return Ok(None);
