@@ -448,7 +448,9 @@ async fn lookup_domain(
     let servers = match agent.config.dns.verify {
         // `verify: resolvers`: read and verify through the configured recursive resolvers
         // (for networks that cannot reach the authoritative servers directly).
-        crate::config::VerifyMode::Resolvers if !dns.resolvers().is_empty() => dns.resolvers().to_vec(),
+        crate::config::VerifyMode::Resolvers if !dns.resolvers().is_empty() => {
+            dns.resolvers().to_vec()
+        }
         _ => dns
             .authoritative(&zone)
             .await

@@ -25,7 +25,23 @@ impl Env {
         self.dir.path().join("state.json")
     }
 
-    /// A Cloudflare config pointing at the fake, with `extra` appended to the domain entry.
+    /// A fake registrar seeded with `opts`.
+    pub fn with(opts: FakeOptions) -> Env {
+        let fake = FakeRegistrar::spawn(opts).expect("start the fake registrar");
+        let dir = tempfile::tempdir().expect("tempdir");
+        Env { fake, dir }
+    }
+
+    /// A Cloudflare config pointing at the fake, with `domains` as the `domains:` list
+    /// (YAML items indented by two spaces, provider `home-cf`).
+    pub fn cloudflare_config_with(&self, domains: &str) -> String {
+        let base = self.cloudflare_config(CF_TOKEN);
+        let start = base.find("domains:\n").expect("domains key");
+        let end = base.find("dns:\n").expect("dns key");
+        format!("{}domains:\n{}{}", &base[..start], domains, &base[end..])
+    }
+
+    /// A Cloudflare config pointing at the fake, for the domain example.com.
     pub fn cloudflare_config(&self, token: &str) -> String {
         format!(
             r#"schedule: 30s
