@@ -13,13 +13,14 @@ use crate::accounts::Account;
 use crate::config::{CnameTarget, Config, DomainConfig, HostMode, SpfMode};
 use crate::detect::{self, Detection, Family};
 use crate::dns::Dns;
+use crate::pace::Pacer;
 use crate::retry::RetryPolicy;
 use crate::spf;
 use crate::state::State;
 use crate::update::{self, Desired, Written};
 use crate::verify::{self, Expectation, VerifyReport};
 use futures_util::stream::{self, StreamExt};
-use mxddns_providers::RecordData;
+use mxddns_providers::{RateLimit, RecordData};
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -224,7 +225,11 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             .await
     };
 
-    // 3 and 4. Write what differs, once per record.
+    // 3 and 4. Write what differs, once per record, paced by each account's budget.
+    let mut pacers: HashMap<String, Pacer> = HashMap::new();
+    if !opts.dry_run {
+        announce_long_writes(agent, &lookups, opts.force);
+    }
     let mut written: HashMap<(String, String, &'static str), Outcome> = HashMap::new();
     let mut done: Vec<(DomainReport, Option<DomainPlan>)> = Vec::with_capacity(lookups.len());
     let domains = agent.config.domains.clone();
@@ -287,7 +292,42 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                     permanent: true,
                 })
             } else {
-                write_one(agent, p).await
+                let account = p.account.clone();
+                let pacer = pacers.entry(account.clone()).or_insert_with(|| {
+                    Pacer::new(
+                        agent
+                            .accounts
+                            .get(&account)
+                            .map(|a| a.provider.rate_limit())
+                            .unwrap_or(RateLimit {
+                                requests: 60,
+                                window: Duration::from_secs(60),
+                            }),
+                    )
+                });
+                let wait = pacer.wait_at(Instant::now());
+                if !wait.is_zero() {
+                    tracing::info!(
+                        "{account}: waiting {:.0} s for the provider's request budget",
+                        wait.as_secs_f64()
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                let before = agent
+                    .accounts
+                    .get(&account)
+                    .map(|a| a.counters.requests())
+                    .unwrap_or(0);
+                let outcome = write_one(agent, p).await;
+                let after = agent
+                    .accounts
+                    .get(&account)
+                    .map(|a| a.counters.requests())
+                    .unwrap_or(0);
+                if let Some(pacer) = pacers.get_mut(&account) {
+                    pacer.record(after.saturating_sub(before), Instant::now());
+                }
+                outcome
             };
             written.entry(key).or_insert_with(|| outcome.clone());
             report.records.push(RecordReport {
@@ -364,6 +404,32 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         api_requests: total_requests(&agent.accounts) - requests_before,
         elapsed: started.elapsed(),
         state_error: None,
+    }
+}
+
+/// Say up front when a cycle's writes will take longer than one rate-limit window.
+fn announce_long_writes(agent: &Agent, lookups: &[Result<DomainPlan, String>], force: bool) {
+    let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in lookups.iter().flatten().flat_map(|d| d.plans.iter()) {
+        if !p.current || force {
+            *pending.entry(p.account.as_str()).or_default() += 1;
+        }
+    }
+    for (account, n) in pending {
+        let Some(a) = agent.accounts.get(account) else {
+            continue;
+        };
+        let limit = a.provider.rate_limit();
+        let t = Pacer::new(limit).estimate(n, 2);
+        if !t.is_zero() {
+            tracing::info!(
+                "{account}: {n} records to write; {} allows {} requests per {} s, so this cycle takes about {} min",
+                a.provider.kind(),
+                limit.requests,
+                limit.window.as_secs(),
+                t.as_secs().div_ceil(60)
+            );
+        }
     }
 }
 

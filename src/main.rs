@@ -14,6 +14,7 @@ mod dns;
 mod http;
 mod net;
 mod output;
+mod pace;
 mod retry;
 mod schedule;
 mod service;
