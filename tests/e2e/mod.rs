@@ -3,4 +3,5 @@ mod harness;
 mod cloudflare;
 mod config_errors;
 mod daemon;
+mod detect;
 mod mail;
