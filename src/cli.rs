@@ -16,7 +16,13 @@ failed, 2 the configuration or the command line is wrong."
 )]
 pub struct Cli {
     /// Configuration file
-    #[arg(short, long, global = true, env = "MXDDNS_CONFIG", default_value = "/etc/mxddns/config.yaml")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "MXDDNS_CONFIG",
+        default_value = "/etc/mxddns/config.yaml"
+    )]
     pub config: PathBuf,
     /// Run one update cycle, then exit
     #[arg(long, global = true)]

@@ -36,11 +36,18 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     init_logging(&cli);
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -51,10 +58,20 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
-    let default = if cli.quiet { "warn" } else { "info" };
+    // The DNS libraries log every query at INFO; only their warnings concern users.
+    let default = if cli.quiet {
+        "warn"
+    } else {
+        "info,hickory_server=warn,hickory_proto=warn,hickory_resolver=warn,hickory_net=warn"
+    };
     let filter = EnvFilter::try_from_env("MXDDNS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal());
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.without_time().init(),
@@ -105,15 +122,31 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         Err(code) => return code,
     };
     let mut ok = true;
-    let v4 = detect::detect(detect::Family::V4, &cfg.detect.ipv4, cfg.detect.quorum, cfg.detect.timeout).await;
+    let v4 = detect::detect(
+        detect::Family::V4,
+        &cfg.detect.ipv4,
+        cfg.detect.quorum,
+        cfg.detect.timeout,
+    )
+    .await;
     print!("{}", detect::render(&v4));
     ok &= v4.result.is_ok();
     if cfg.detect.ipv6_enabled() {
-        let v6 = detect::detect(detect::Family::V6, &cfg.detect.ipv6, cfg.detect.quorum, cfg.detect.timeout).await;
+        let v6 = detect::detect(
+            detect::Family::V6,
+            &cfg.detect.ipv6,
+            cfg.detect.quorum,
+            cfg.detect.timeout,
+        )
+        .await;
         print!("{}", detect::render(&v6));
         ok &= v6.result.is_ok();
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
 }
 
 /// Build the agent: DNS, provider accounts, state (under the single-writer lock).
@@ -128,7 +161,16 @@ fn agent(cfg: config::Config) -> anyhow::Result<(cycle::Agent, Option<state::Sta
             state::State::new()
         }
     };
-    Ok((cycle::Agent { config: cfg, dns, accounts, state, policy: retry::RetryPolicy::default() }, None))
+    Ok((
+        cycle::Agent {
+            config: cfg,
+            dns,
+            accounts,
+            state,
+            policy: retry::RetryPolicy::default(),
+        },
+        None,
+    ))
 }
 
 async fn update(cli: &Cli) -> ExitCode {
@@ -160,7 +202,11 @@ async fn update(cli: &Cli) -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    let opts = cycle::CycleOptions { dry_run: cli.dry_run, force: cli.force, honour_backoff: !cli.update_now };
+    let opts = cycle::CycleOptions {
+        dry_run: cli.dry_run,
+        force: cli.force,
+        honour_backoff: !cli.update_now,
+    };
     if cli.update_now || cli.dry_run {
         let report = cycle::run(&mut agent, opts).await;
         return if service::finish_cycle(&mut agent, report, cli.dry_run, cli.quiet) {

@@ -179,7 +179,7 @@ impl<'a> Prepared<'a> {
         };
         let mut addrs: BTreeMap<Family, Vec<IpAddr>> = BTreeMap::new();
         for ip in &raw.addrs {
-            let v = addrs.entry(Family::of(ip)).or_default();
+            let v = addrs.entry(Family::of(*ip)).or_default();
             if !v.contains(ip) {
                 v.push(*ip);
             }
@@ -271,7 +271,11 @@ async fn check_server(
                 } else {
                     join_ips(&chain.addrs)
                 };
-                problems.push(format!("{name} {family} is {got}, want {}", join_ips(want)));
+                problems.push(format!(
+                    "{name} {} is {got}, want {}",
+                    family.rtype(),
+                    join_ips(want)
+                ));
             }
         }
     }

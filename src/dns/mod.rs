@@ -35,38 +35,16 @@ pub const MAX_HOPS: usize = 8;
 /// How long one question may take, recursive or authoritative.
 pub const QUERY_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// An address family.
-// TODO(integrator): unify with `crate::detect::Family` once detection defines it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Family {
-    V4,
-    V6,
-}
+/// An address family: detection's type, used here for the record type to ask for.
+pub use crate::detect::Family;
 
 impl Family {
-    /// The family of `ip`.
-    pub fn of(ip: &IpAddr) -> Family {
-        match ip {
-            IpAddr::V4(_) => Family::V4,
-            IpAddr::V6(_) => Family::V6,
-        }
-    }
-
     /// The address record type of this family: A or AAAA.
     pub fn rtype(self) -> RecordType {
         match self {
             Family::V4 => RecordType::A,
             Family::V6 => RecordType::AAAA,
         }
-    }
-}
-
-impl std::fmt::Display for Family {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Family::V4 => "A",
-            Family::V6 => "AAAA",
-        })
     }
 }
 
