@@ -4,6 +4,7 @@
 //! the exit code. Each command lives in its own module.
 
 mod accounts;
+mod check;
 mod cli;
 mod config;
 mod cycle;
