@@ -85,9 +85,18 @@ async fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Validate) => validate(&cli),
         Some(Command::Detect) => detect_cmd(&cli).await,
         Some(Command::Demo { provider }) => demo_cmd(*provider, &cli).await,
-        Some(Command::Check { .. }) => {
-            eprintln!("error: `check` is not available in this build yet");
-            ExitCode::from(EXIT_FAILED)
+        Some(Command::Check {
+            domain,
+            format,
+            addresses,
+        }) => {
+            check_cmd(
+                &cli,
+                domain.as_deref(),
+                *format == cli::ReportFormat::Json,
+                addresses,
+            )
+            .await
         }
         Some(Command::Run) | None => update(&cli).await,
     }
@@ -148,6 +157,71 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_FAILED)
+    }
+}
+
+/// `mxddns check`: the mail-DNS report. With `--domain` the configuration is optional
+/// (its DNS settings and IP sources are used when the file exists).
+async fn check_cmd(
+    cli: &Cli,
+    domain: Option<&str>,
+    json: bool,
+    given: &[std::net::IpAddr],
+) -> ExitCode {
+    let cfg = if domain.is_some() && !cli.config.exists() {
+        None
+    } else {
+        match load_config(cli) {
+            Ok(c) => Some(c),
+            Err(code) => return code,
+        }
+    };
+    let dns_cfg = cfg
+        .as_ref()
+        .map(|c| c.dns.clone())
+        .unwrap_or(config::DnsConfig {
+            resolvers: Vec::new(),
+            verify: config::VerifyMode::Authoritative,
+            authoritative: Vec::new(),
+            verify_timeout: std::time::Duration::from_secs(300),
+        });
+    let dns = match dns::Dns::new(&dns_cfg) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot set up DNS look-ups: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let addrs = if !given.is_empty() {
+        given.to_vec()
+    } else {
+        let detect_cfg = match &cfg {
+            Some(c) => c.detect.clone(),
+            None => config::default_detect(),
+        };
+        let mut found = Vec::new();
+        let mut families = vec![(detect::Family::V4, &detect_cfg.ipv4)];
+        if detect_cfg.ipv6_enabled() {
+            families.push((detect::Family::V6, &detect_cfg.ipv6));
+        }
+        for (family, sources) in families {
+            let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
+            match d.result {
+                Ok(ip) => found.push(ip),
+                Err(e) => eprintln!(
+                    "warning: {family} address not detected ({}); its checks are skipped",
+                    e.headline()
+                ),
+            }
+        }
+        found
+    };
+    let (report, failed) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
+    print!("{report}");
+    if failed {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -200,3 +200,17 @@ pub struct DnsConfig {
     pub authoritative: Vec<ServerSpec>,
     pub verify_timeout: Duration,
 }
+
+/// The `detect:` section as it is when the file leaves it out: the built-in IPv4
+/// sources, IPv6 off, majority quorum (for `check --domain` without a configuration).
+pub fn default_detect() -> DetectConfig {
+    DetectConfig {
+        ipv4: sections::DEFAULT_IPV4_SOURCES
+            .iter()
+            .filter_map(|s| s.parse::<SourceSpec>().ok())
+            .collect(),
+        ipv6: Vec::new(),
+        quorum: None,
+        timeout: sections::DEFAULT_DETECT_TIMEOUT,
+    }
+}
