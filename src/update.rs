@@ -43,7 +43,7 @@ pub async fn zone(
         });
     }
     let p = account.provider.as_ref();
-    let z = retry(policy, || p.zone(zone_name), |e, wait| log_retry(e, wait)).await?;
+    let z = retry(policy, || p.zone(zone_name), log_retry).await?;
     state.zones.insert(key, z.id.clone());
     Ok(z)
 }

@@ -18,9 +18,7 @@ mod serde_error;
 #[cfg(test)]
 mod tests;
 
-pub use error::{ConfigError, Problem};
-pub use expand::EnvLookup;
-pub use load::{load, load_str, load_str_with_env, load_with_env, Loaded};
+pub use load::{load, load_str};
 pub use names::validate_dns_name;
 pub use render::render_plan;
 
@@ -162,6 +160,7 @@ pub struct DomainConfig {
     pub zone: Option<String>,
     pub dkim_selectors: Vec<String>,
     /// The line of this entry in the file, for messages.
+    #[allow(dead_code)] // kept with the entry for messages that point back at the file
     pub line: usize,
 }
 

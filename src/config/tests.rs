@@ -1,6 +1,8 @@
 //! Whole-file tests: broken configurations with their exact messages, the contract's
 //! example and the shipped `config.example.yaml`, secrets kept out of every output.
 
+use super::error::ConfigError;
+use super::load::{load_str_with_env, load_with_env, Loaded};
 use super::*;
 use std::io::Write as _;
 use std::path::Path;
