@@ -30,10 +30,19 @@ fn provider_block(
             ),
             "Cloudflare API v4",
         ),
-        // The Alidns and GoDaddy emulators plug in here.
-        DemoProvider::Aliyun | DemoProvider::Godaddy => {
+        DemoProvider::Godaddy => (
+            format!(
+                "  demo:\n    type: godaddy\n    api_key: \"{}\"\n    api_secret: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_GODADDY_KEY,
+                mxddns_fakereg::DEMO_GODADDY_SECRET,
+                fake.godaddy_endpoint()
+            ),
+            "GoDaddy Domains v1",
+        ),
+        // The Alidns emulator plugs in here.
+        DemoProvider::Aliyun => {
             return Err(anyhow::anyhow!(
-                "this build's fake registrar speaks only the Cloudflare API"
+                "this build's fake registrar does not speak the Alidns API yet"
             ))
         }
     })
@@ -106,7 +115,8 @@ async fn run_in(
 fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
     match provider {
         DemoProvider::Cloudflare => fake.cloudflare_endpoint(),
-        DemoProvider::Aliyun | DemoProvider::Godaddy => String::new(),
+        DemoProvider::Godaddy => fake.godaddy_endpoint(),
+        DemoProvider::Aliyun => String::new(),
     }
 }
 

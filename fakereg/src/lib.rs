@@ -5,18 +5,20 @@
 //!   also answers the "what is my IP" names (`myip.opendns.com`, `whoami.cloudflare`,
 //!   `o-o.myaddr.l.google.com`) from the echo address;
 //! - a Cloudflare API v4 emulator on its own listener, under `/client/v4`;
+//! - a GoDaddy Domains API v1 emulator on its own listener, under `/v1/domains`;
 //! - an IP echo (`/ip`, `/ip4`, `/ip6`, `/cdn-cgi/trace`) on its own listener;
 //! - a request log ([`RequestLog`]) and a fault script ([`Faults`]) shared by all of them.
 //!
 //! Vendor emulators are sibling modules implementing the crate-private `http::Vendor` trait;
 //! each gets its own listener (so its paths are exactly the real ones) with the same store,
-//! log and faults. See [`FakeRegistrar::start`] for where Aliyun and GoDaddy plug in.
+//! log and faults. See `launch` for where Aliyun plugs in.
 
 pub mod clock;
 mod cloudflare;
 mod dns;
 pub mod echo;
 pub mod faults;
+mod godaddy;
 mod http;
 pub mod ids;
 pub mod log;
@@ -35,8 +37,9 @@ pub use echo::EchoIps;
 pub use faults::{DnsFault, DnsMatch, Faults, HttpFault, HttpMatch};
 pub use log::{LoggedQuery, LoggedRequest, RequestLog};
 pub use options::{
-    CfToken, CloudflareOptions, FakeOptions, FakeSecret, RateLimit, RecordSeed, SeedError,
-    SeedValue, ZoneSeed, EXAMPLE_CF_TOKEN,
+    CfToken, CloudflareOptions, FakeOptions, FakeSecret, GdKey, GdRateLimit, GdRestriction,
+    GoDaddyOptions, RateLimit, RecordSeed, SeedError, SeedValue, ZoneSeed, DEMO_GODADDY_KEY,
+    DEMO_GODADDY_SECRET, EXAMPLE_CF_TOKEN,
 };
 pub use rdata::{Rdata, RrType, SoaData};
 pub use store::{NewRecord, Store, StoreError, StoredRecord, Zone, Zones};
@@ -50,6 +53,7 @@ struct Running {
     dns: SocketAddr,
     dns_v6: Option<SocketAddr>,
     cloudflare: SocketAddr,
+    godaddy: SocketAddr,
     echo_http: SocketAddr,
 }
 
@@ -65,6 +69,7 @@ impl std::fmt::Debug for FakeRegistrar {
         f.debug_struct("FakeRegistrar")
             .field("dns", &self.running.dns)
             .field("cloudflare", &self.running.cloudflare)
+            .field("godaddy", &self.running.godaddy)
             .field("echo", &self.running.echo_http)
             .finish_non_exhaustive()
     }
@@ -104,7 +109,13 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         stopped.clone(),
     )
     .await?;
-    // Aliyun Alidns and GoDaddy go here, each on its own listener:
+    let godaddy = http::serve(
+        Arc::new(godaddy::GoDaddy::new(store.clone(), opts.godaddy.clone())),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
+    // Aliyun Alidns goes here, on its own listener:
     //   let aliyun = http::serve(Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())), shared.clone(), stopped.clone()).await?;
     // with their options in `FakeOptions`, their address in `Running` and an endpoint getter.
     let echo_http = http::serve(
@@ -122,6 +133,7 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         dns: dns.v4,
         dns_v6: dns.v6,
         cloudflare,
+        godaddy,
         echo_http,
     };
     Ok((running, stop))
@@ -195,6 +207,11 @@ impl FakeRegistrar {
     /// `http://127.0.0.1:PORT/client/v4`
     pub fn cloudflare_endpoint(&self) -> String {
         format!("http://{}/client/v4", self.running.cloudflare)
+    }
+
+    /// `http://127.0.0.1:PORT`: the GoDaddy API base (paths start with `/v1/domains`).
+    pub fn godaddy_endpoint(&self) -> String {
+        format!("http://{}", self.running.godaddy)
     }
 
     /// `http://127.0.0.1:PORT/ip`: the IPv4 echo address (or the IPv6 one when no IPv4 is set).

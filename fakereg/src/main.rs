@@ -1,7 +1,8 @@
 //! `mxddns-fakereg`: the fake registrar as a standalone process for scripts and benchmarks.
 //!
 //! `mxddns-fakereg --seed seed.json` (or `--example`) prints one line
-//! `cloudflare=http://127.0.0.1:P/client/v4 dns=127.0.0.1:Q echo=http://127.0.0.1:R/ip trace=…`
+//! `cloudflare=http://127.0.0.1:P/client/v4 godaddy=http://127.0.0.1:G dns=127.0.0.1:Q
+//! echo=http://127.0.0.1:R/ip trace=…`
 //! and runs until SIGTERM or SIGINT.
 
 use std::io::Write;
@@ -51,8 +52,9 @@ fn main() -> ExitCode {
             Err(e) => return fail(&format!("cannot start: {e}")),
         };
         println!(
-            "cloudflare={} dns={} echo={} trace={}",
+            "cloudflare={} godaddy={} dns={} echo={} trace={}",
             reg.cloudflare_endpoint(),
+            reg.godaddy_endpoint(),
             reg.dns_addr(),
             reg.echo_url(),
             reg.trace_url()

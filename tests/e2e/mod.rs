@@ -5,4 +5,5 @@ mod cloudflare;
 mod config_errors;
 mod daemon;
 mod detect;
+mod godaddy;
 mod mail;

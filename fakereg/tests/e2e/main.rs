@@ -7,3 +7,4 @@ mod common;
 mod dns;
 mod echo;
 mod faults;
+mod godaddy;
