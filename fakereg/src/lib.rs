@@ -5,6 +5,7 @@
 //!   also answers the "what is my IP" names (`myip.opendns.com`, `whoami.cloudflare`,
 //!   `o-o.myaddr.l.google.com`) from the echo address;
 //! - a Cloudflare API v4 emulator on its own listener, under `/client/v4`;
+//! - an Aliyun Alidns (2015-01-09, RPC) emulator on its own listener, at `/`;
 //! - an IP echo (`/ip`, `/ip4`, `/ip6`, `/cdn-cgi/trace`) on its own listener;
 //! - a request log ([`RequestLog`]) and a fault script ([`Faults`]) shared by all of them.
 //!
@@ -12,6 +13,7 @@
 //! each gets its own listener (so its paths are exactly the real ones) with the same store,
 //! log and faults. See [`FakeRegistrar::start`] for where Aliyun and GoDaddy plug in.
 
+mod aliyun;
 pub mod clock;
 mod cloudflare;
 mod dns;
@@ -31,6 +33,10 @@ use std::thread::JoinHandle;
 
 use tokio::sync::watch;
 
+pub use aliyun::options::{
+    AliyunAccess, AliyunKey, AliyunOptions, DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET,
+    FREE_EDITION_MIN_TTL,
+};
 pub use echo::EchoIps;
 pub use faults::{DnsFault, DnsMatch, Faults, HttpFault, HttpMatch};
 pub use log::{LoggedQuery, LoggedRequest, RequestLog};
@@ -50,6 +56,7 @@ struct Running {
     dns: SocketAddr,
     dns_v6: Option<SocketAddr>,
     cloudflare: SocketAddr,
+    aliyun: SocketAddr,
     echo_http: SocketAddr,
 }
 
@@ -65,6 +72,7 @@ impl std::fmt::Debug for FakeRegistrar {
         f.debug_struct("FakeRegistrar")
             .field("dns", &self.running.dns)
             .field("cloudflare", &self.running.cloudflare)
+            .field("aliyun", &self.running.aliyun)
             .field("echo", &self.running.echo_http)
             .finish_non_exhaustive()
     }
@@ -104,9 +112,14 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         stopped.clone(),
     )
     .await?;
-    // Aliyun Alidns and GoDaddy go here, each on its own listener:
-    //   let aliyun = http::serve(Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())), shared.clone(), stopped.clone()).await?;
-    // with their options in `FakeOptions`, their address in `Running` and an endpoint getter.
+    let aliyun = http::serve(
+        Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
+    // GoDaddy goes here, on its own listener, with its options in `FakeOptions`, its
+    // address in `Running` and an endpoint getter.
     let echo_http = http::serve(
         Arc::new(echo::EchoVendor { ips: echo.clone() }),
         shared,
@@ -122,6 +135,7 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         dns: dns.v4,
         dns_v6: dns.v6,
         cloudflare,
+        aliyun,
         echo_http,
     };
     Ok((running, stop))
@@ -195,6 +209,11 @@ impl FakeRegistrar {
     /// `http://127.0.0.1:PORT/client/v4`
     pub fn cloudflare_endpoint(&self) -> String {
         format!("http://{}/client/v4", self.running.cloudflare)
+    }
+
+    /// `http://127.0.0.1:PORT`: the Alidns endpoint (RPC, path `/`).
+    pub fn aliyun_endpoint(&self) -> String {
+        format!("http://{}", self.running.aliyun)
     }
 
     /// `http://127.0.0.1:PORT/ip`: the IPv4 echo address (or the IPv6 one when no IPv4 is set).
