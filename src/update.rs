@@ -139,6 +139,15 @@ pub async fn write(
     }
 }
 
+/// Whether two values are the same content. TXT compares by its joined text: DNS may
+/// serve a record as several strings that a provider lists as one (Alidns joins them).
+fn same_content(a: &RecordData, b: &RecordData) -> bool {
+    match (a.txt_joined(), b.txt_joined()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 /// Which existing record to change in place. `None`: none exists, create one. Several
 /// records at the name are duplicates for an address record: change the one DNS showed
 /// as the old address; refuse to guess otherwise (and never delete any).
@@ -147,10 +156,10 @@ fn pick<'r>(existing: &'r [Record], desired: &Desired<'_>) -> Result<Option<&'r 
         [] => Ok(None),
         [one] => Ok(Some(one)),
         many => {
-            if let Some(r) = many
-                .iter()
-                .find(|r| desired.seen.contains(&r.data) && r.data != desired.data)
-            {
+            if let Some(r) = many.iter().find(|r| {
+                desired.seen.iter().any(|s| same_content(s, &r.data))
+                    && !same_content(&r.data, &desired.data)
+            }) {
                 return Ok(Some(r));
             }
             let values: Vec<String> = many.iter().map(|r| r.data.to_string()).collect();
@@ -212,5 +221,38 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("nor delete any"), "{e}");
+    }
+
+    #[test]
+    fn picks_a_txt_record_by_its_joined_text() {
+        let txt = |parts: &[&str], id: &str| Record {
+            id: id.into(),
+            name: "example.com".into(),
+            data: RecordData::Txt(parts.iter().map(|p| p.to_string()).collect()),
+            ttl: 600,
+        };
+        // DNS served the SPF record as two strings; the provider lists it joined.
+        let seen = [RecordData::Txt(vec![
+            "v=spf1 ip4:203.0.113.10 ".into(),
+            "mx -all".into(),
+        ])];
+        let d = Desired {
+            zone: "example.com",
+            name: "example.com",
+            data: RecordData::Txt(vec!["v=spf1 ip4:203.0.113.20 ".into(), "mx -all".into()]),
+            ttl: 600,
+            seen: &seen,
+        };
+        let listed = [
+            txt(&["google-site-verification=abc"], "1"),
+            txt(&["v=spf1 ip4:203.0.113.10 mx -all"], "2"),
+        ];
+        assert_eq!(pick(&listed, &d).unwrap().unwrap().id, "2");
+        // Already the wanted text (joined): not a candidate to change.
+        let done = [
+            txt(&["google-site-verification=abc"], "1"),
+            txt(&["v=spf1 ip4:203.0.113.20 mx -all"], "2"),
+        ];
+        assert!(pick(&done, &d).is_err());
     }
 }
