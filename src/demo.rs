@@ -30,10 +30,19 @@ fn provider_block(
             ),
             "Cloudflare API v4",
         ),
-        // The Alidns and GoDaddy emulators plug in here.
-        DemoProvider::Aliyun | DemoProvider::Godaddy => {
+        DemoProvider::Aliyun => (
+            format!(
+                "  demo:\n    type: aliyun\n    access_key_id: \"{}\"\n    access_key_secret: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
+                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+                fake.aliyun_endpoint()
+            ),
+            "Alidns 2015-01-09",
+        ),
+        // The GoDaddy emulator plugs in here.
+        DemoProvider::Godaddy => {
             return Err(anyhow::anyhow!(
-                "this build's fake registrar speaks only the Cloudflare API"
+                "this build's fake registrar speaks only the Cloudflare and Alidns APIs"
             ))
         }
     })
@@ -106,7 +115,8 @@ async fn run_in(
 fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
     match provider {
         DemoProvider::Cloudflare => fake.cloudflare_endpoint(),
-        DemoProvider::Aliyun | DemoProvider::Godaddy => String::new(),
+        DemoProvider::Aliyun => fake.aliyun_endpoint(),
+        DemoProvider::Godaddy => String::new(),
     }
 }
 

@@ -16,7 +16,12 @@ impl Env {
     /// The standard scene: example.com, MX 10 mail.example.com, mail A 203.0.113.10,
     /// SPF with ip4:203.0.113.10; the echo says 203.0.113.20.
     pub fn example() -> Env {
-        let fake = FakeRegistrar::spawn(FakeOptions::example()).expect("start the fake registrar");
+        Self::with_options(FakeOptions::example())
+    }
+
+    /// A fake registrar started with `opts` (e.g. `FakeOptions::example()` plus more).
+    pub fn with_options(opts: FakeOptions) -> Env {
+        let fake = FakeRegistrar::spawn(opts).expect("start the fake registrar");
         let dir = tempfile::tempdir().expect("tempdir");
         Env { fake, dir }
     }
@@ -49,6 +54,39 @@ dns:
             state = self.state_file().display(),
             echo = self.fake.echo_url(),
             cf = self.fake.cloudflare_endpoint(),
+            dns = self.fake.dns_addr(),
+        )
+    }
+
+    /// An Aliyun config pointing at the fake's Alidns endpoint; `signature` is the
+    /// `signature:` key (`v1`, `v3`) or `None` to leave it out.
+    pub fn aliyun_config(&self, key_id: &str, secret: &str, signature: Option<&str>) -> String {
+        let sig = signature
+            .map(|s| format!("    signature: {s}\n"))
+            .unwrap_or_default();
+        format!(
+            r#"schedule: 30s
+state_file: {state}
+detect:
+  ipv4: ["{echo}"]
+  timeout: 5s
+providers:
+  home-ali:
+    type: aliyun
+    access_key_id: "{key_id}"
+    access_key_secret: "{secret}"
+{sig}    endpoint: {ali}
+domains:
+  - domain: example.com
+    provider: home-ali
+dns:
+  resolvers: ["{dns}"]
+  authoritative: ["{dns}"]
+  verify_timeout: 10s
+"#,
+            state = self.state_file().display(),
+            echo = self.fake.echo_url(),
+            ali = self.fake.aliyun_endpoint(),
             dns = self.fake.dns_addr(),
         )
     }
