@@ -30,6 +30,15 @@ fn provider_block(
             ),
             "Cloudflare API v4",
         ),
+        DemoProvider::Aliyun => (
+            format!(
+                "  demo:\n    type: aliyun\n    access_key_id: \"{}\"\n    access_key_secret: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
+                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+                fake.aliyun_endpoint()
+            ),
+            "Alidns 2015-01-09",
+        ),
         DemoProvider::Godaddy => (
             format!(
                 "  demo:\n    type: godaddy\n    api_key: \"{}\"\n    api_secret: \"{}\"\n    endpoint: {}\n",
@@ -39,12 +48,6 @@ fn provider_block(
             ),
             "GoDaddy Domains v1",
         ),
-        // The Alidns emulator plugs in here.
-        DemoProvider::Aliyun => {
-            return Err(anyhow::anyhow!(
-                "this build's fake registrar does not speak the Alidns API yet"
-            ))
-        }
     })
 }
 
@@ -115,8 +118,8 @@ async fn run_in(
 fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
     match provider {
         DemoProvider::Cloudflare => fake.cloudflare_endpoint(),
+        DemoProvider::Aliyun => fake.aliyun_endpoint(),
         DemoProvider::Godaddy => fake.godaddy_endpoint(),
-        DemoProvider::Aliyun => String::new(),
     }
 }
 

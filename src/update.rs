@@ -265,4 +265,37 @@ mod tests {
         ];
         assert_eq!(pick(&listed, &d).unwrap().unwrap().id, "2");
     }
+
+    #[test]
+    fn picks_a_txt_record_by_its_joined_text() {
+        let txt = |parts: &[&str], id: &str| Record {
+            id: id.into(),
+            name: "example.com".into(),
+            data: RecordData::Txt(parts.iter().map(|p| p.to_string()).collect()),
+            ttl: 600,
+        };
+        // DNS served the SPF record as two strings; the provider lists it joined.
+        let seen = [RecordData::Txt(vec![
+            "v=spf1 ip4:203.0.113.10 ".into(),
+            "mx -all".into(),
+        ])];
+        let d = Desired {
+            zone: "example.com",
+            name: "example.com",
+            data: RecordData::Txt(vec!["v=spf1 ip4:203.0.113.20 ".into(), "mx -all".into()]),
+            ttl: 600,
+            seen: &seen,
+        };
+        let listed = [
+            txt(&["google-site-verification=abc"], "1"),
+            txt(&["v=spf1 ip4:203.0.113.10 mx -all"], "2"),
+        ];
+        assert_eq!(pick(&listed, &d).unwrap().unwrap().id, "2");
+        // Already the wanted text (joined): not a candidate to change.
+        let done = [
+            txt(&["google-site-verification=abc"], "1"),
+            txt(&["v=spf1 ip4:203.0.113.20 mx -all"], "2"),
+        ];
+        assert!(pick(&done, &d).is_err());
+    }
 }

@@ -6,6 +6,7 @@
 //!   `o-o.myaddr.l.google.com`) from the echo address;
 //! - a Cloudflare API v4 emulator on its own listener, under `/client/v4`;
 //! - a GoDaddy Domains API v1 emulator on its own listener, under `/v1/domains`;
+//! - an Aliyun Alidns (2015-01-09, RPC) emulator on its own listener, at `/`;
 //! - an IP echo (`/ip`, `/ip4`, `/ip6`, `/cdn-cgi/trace`) on its own listener;
 //! - a request log ([`RequestLog`]) and a fault script ([`Faults`]) shared by all of them.
 //!
@@ -13,6 +14,7 @@
 //! each gets its own listener (so its paths are exactly the real ones) with the same store,
 //! log and faults. See `launch` for where Aliyun plugs in.
 
+mod aliyun;
 pub mod clock;
 mod cloudflare;
 mod dns;
@@ -33,6 +35,10 @@ use std::thread::JoinHandle;
 
 use tokio::sync::watch;
 
+pub use aliyun::options::{
+    AliyunAccess, AliyunKey, AliyunOptions, DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET,
+    FREE_EDITION_MIN_TTL,
+};
 pub use echo::EchoIps;
 pub use faults::{DnsFault, DnsMatch, Faults, HttpFault, HttpMatch};
 pub use log::{LoggedQuery, LoggedRequest, RequestLog};
@@ -54,6 +60,7 @@ struct Running {
     dns_v6: Option<SocketAddr>,
     cloudflare: SocketAddr,
     godaddy: SocketAddr,
+    aliyun: SocketAddr,
     echo_http: SocketAddr,
 }
 
@@ -70,6 +77,7 @@ impl std::fmt::Debug for FakeRegistrar {
             .field("dns", &self.running.dns)
             .field("cloudflare", &self.running.cloudflare)
             .field("godaddy", &self.running.godaddy)
+            .field("aliyun", &self.running.aliyun)
             .field("echo", &self.running.echo_http)
             .finish_non_exhaustive()
     }
@@ -115,9 +123,12 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         stopped.clone(),
     )
     .await?;
-    // Aliyun Alidns goes here, on its own listener:
-    //   let aliyun = http::serve(Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())), shared.clone(), stopped.clone()).await?;
-    // with their options in `FakeOptions`, their address in `Running` and an endpoint getter.
+    let aliyun = http::serve(
+        Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
     let echo_http = http::serve(
         Arc::new(echo::EchoVendor { ips: echo.clone() }),
         shared,
@@ -134,6 +145,7 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         dns_v6: dns.v6,
         cloudflare,
         godaddy,
+        aliyun,
         echo_http,
     };
     Ok((running, stop))
@@ -212,6 +224,11 @@ impl FakeRegistrar {
     /// `http://127.0.0.1:PORT`: the GoDaddy API base (paths start with `/v1/domains`).
     pub fn godaddy_endpoint(&self) -> String {
         format!("http://{}", self.running.godaddy)
+    }
+
+    /// `http://127.0.0.1:PORT`: the Alidns endpoint (RPC, path `/`).
+    pub fn aliyun_endpoint(&self) -> String {
+        format!("http://{}", self.running.aliyun)
     }
 
     /// `http://127.0.0.1:PORT/ip`: the IPv4 echo address (or the IPv6 one when no IPv4 is set).

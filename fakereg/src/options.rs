@@ -1,6 +1,6 @@
-//! What to start the fake registrar with: seeded zones, Cloudflare tokens and rate limit, GoDaddy
-//! keys and rate limit, echo addresses. Readable from JSON (`mxddns-fakereg --seed seed.json`)
-//! and buildable in code.
+//! What to start the fake registrar with: seeded zones, Cloudflare tokens and rate limit,
+//! Alidns AccessKeys (see `aliyun::options`), GoDaddy keys and rate limit, echo addresses.
+//! Readable from JSON (`mxddns-fakereg --seed seed.json`) and buildable in code.
 //!
 //! Seed JSON example:
 //! ```json
@@ -13,6 +13,8 @@
 //!   "cloudflare": {"tokens": [{"token": "<40 chars of A-Za-z0-9_->", "zones": [], "read_zones": true}],
 //!                  "rate_limit": {"requests": 1200, "window_secs": 300}},
 //!   "godaddy": {"keys": [{"key": "K", "secret": "S", "domains": []}]},
+//!   "aliyun": {"keys": [{"id": "LTAI…", "secret": "…", "domains": ["example.com"], "access": "full"}],
+//!              "rate_limit": null, "clock_offset_secs": 0, "min_ttl": 600},
 //!   "echo_ipv4": "203.0.113.20",
 //!   "echo_ipv6": null
 //! }
@@ -23,6 +25,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
+use crate::aliyun::options::{AliyunOptions, DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET};
 use crate::rdata::{normalize_name, Rdata, RdataError, RrType};
 use crate::store::{NewRecord, Store, StoreError, DEFAULT_TTL};
 
@@ -171,6 +174,8 @@ pub struct FakeOptions {
     pub zones: Vec<ZoneSeed>,
     pub cloudflare: CloudflareOptions,
     pub godaddy: GoDaddyOptions,
+    /// Alidns emulator settings.
+    pub aliyun: AliyunOptions,
     /// Address reported by the echo services to IPv4 clients (and to all when no IPv6 is set).
     pub echo_ipv4: Option<Ipv4Addr>,
     /// Address reported by `/ip6` and to IPv6 DNS clients.
@@ -200,8 +205,9 @@ impl FakeOptions {
 
     /// Zone `example.com` with SOA and NS, `MX 10 mail.example.com`, `mail.example.com A
     /// 203.0.113.10`, `TXT "v=spf1 ip4:203.0.113.10 -all"`; one full-rights Cloudflare token
-    /// ([`EXAMPLE_CF_TOKEN`]); one full-access GoDaddy key ([`DEMO_GODADDY_KEY`],
-    /// [`DEMO_GODADDY_SECRET`]); echo address 203.0.113.20.
+    /// ([`EXAMPLE_CF_TOKEN`]); one Alidns AccessKey with full rights over every zone
+    /// ([`DEMO_ALIYUN_KEY_ID`], [`DEMO_ALIYUN_KEY_SECRET`]); one full-access GoDaddy key
+    /// ([`DEMO_GODADDY_KEY`], [`DEMO_GODADDY_SECRET`]); echo address 203.0.113.20.
     pub fn example() -> Self {
         Self::new()
             .zone("example.com")
@@ -228,6 +234,7 @@ impl FakeOptions {
             )
             .cloudflare_token(CfToken::full(EXAMPLE_CF_TOKEN))
             .godaddy_key(DEMO_GODADDY_KEY, DEMO_GODADDY_SECRET, &[])
+            .aliyun_key(DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET, &[])
             .echo_ipv4(Ipv4Addr::new(203, 0, 113, 20))
     }
 

@@ -21,6 +21,11 @@ impl Env {
         Env::with(FakeOptions::example())
     }
 
+    /// A fake registrar started with `opts` (also spelled [`Env::with_options`]).
+    pub fn with_options(opts: FakeOptions) -> Env {
+        Env::with(opts)
+    }
+
     /// A fake registrar started with `opts`.
     pub fn with(opts: FakeOptions) -> Env {
         let fake = FakeRegistrar::spawn(opts).expect("start the fake registrar");
@@ -100,6 +105,39 @@ domains:
             state = self.state_file().display(),
             echo = self.fake.echo_url(),
             gd = self.fake.godaddy_endpoint(),
+            dns = self.fake.dns_addr(),
+        )
+    }
+
+    /// An Aliyun config pointing at the fake's Alidns endpoint; `signature` is the
+    /// `signature:` key (`v1`, `v3`) or `None` to leave it out.
+    pub fn aliyun_config(&self, key_id: &str, secret: &str, signature: Option<&str>) -> String {
+        let sig = signature
+            .map(|s| format!("    signature: {s}\n"))
+            .unwrap_or_default();
+        format!(
+            r#"schedule: 30s
+state_file: {state}
+detect:
+  ipv4: ["{echo}"]
+  timeout: 5s
+providers:
+  home-ali:
+    type: aliyun
+    access_key_id: "{key_id}"
+    access_key_secret: "{secret}"
+{sig}    endpoint: {ali}
+domains:
+  - domain: example.com
+    provider: home-ali
+dns:
+  resolvers: ["{dns}"]
+  authoritative: ["{dns}"]
+  verify_timeout: 10s
+"#,
+            state = self.state_file().display(),
+            echo = self.fake.echo_url(),
+            ali = self.fake.aliyun_endpoint(),
             dns = self.fake.dns_addr(),
         )
     }

@@ -1,5 +1,6 @@
 mod harness;
 
+mod aliyun;
 mod check;
 mod cloudflare;
 mod config_errors;
