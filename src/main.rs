@@ -13,7 +13,9 @@ mod detect;
 mod dns;
 mod http;
 mod net;
+mod notify;
 mod output;
+mod reload;
 mod retry;
 mod schedule;
 mod service;
@@ -21,6 +23,7 @@ mod spf;
 mod state;
 mod update;
 mod verify;
+mod watch;
 
 use anyhow::Context;
 use clap::Parser;
@@ -208,8 +211,7 @@ async fn update(cli: &Cli) -> ExitCode {
         honour_backoff: !cli.update_now,
     };
     if cli.update_now || cli.dry_run {
-        let report = cycle::run(&mut agent, opts).await;
-        return if service::finish_cycle(&mut agent, report, cli.dry_run, cli.quiet) {
+        return if service::once(&mut agent, opts, cli.quiet).await {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(EXIT_FAILED)
@@ -218,7 +220,7 @@ async fn update(cli: &Cli) -> ExitCode {
     match service::run(&mut agent, opts, cli.quiet).await {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot install signal handlers: {e}");
+            eprintln!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
