@@ -190,6 +190,11 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
 
     writeln!(out)?;
     match c.listen {
+        Some(addr) if addr.port() == 0 => writeln!(
+            out,
+            "Health and metrics: http://{}:<a free port, logged at start>/healthz, /metrics",
+            addr.to_string().trim_end_matches(":0")
+        )?,
         Some(addr) => writeln!(out, "Health and metrics: http://{addr}/healthz, /metrics")?,
         None => writeln!(out, "Health and metrics: off")?,
     }

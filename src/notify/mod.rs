@@ -305,13 +305,29 @@ impl Notifier {
     }
 }
 
+/// A transport error in one line, with its causes ("connection refused"), never the URL.
 fn describe(e: reqwest::Error) -> String {
     if e.is_timeout() {
-        format!("no answer within {} s", TIMEOUT.as_secs())
-    } else if e.is_connect() {
-        format!("could not connect ({e})")
+        return format!("no answer within {} s", TIMEOUT.as_secs());
+    }
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !causes.contains(&text) {
+            causes.push(text);
+        }
+        source = s.source();
+    }
+    let what = if e.is_connect() {
+        "could not connect"
     } else {
-        e.to_string()
+        "the request failed"
+    };
+    if causes.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {}", causes.join(": "))
     }
 }
 

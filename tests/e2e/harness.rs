@@ -16,7 +16,12 @@ impl Env {
     /// The standard scene: example.com, MX 10 mail.example.com, mail A 203.0.113.10,
     /// SPF with ip4:203.0.113.10; the echo says 203.0.113.20.
     pub fn example() -> Env {
-        let fake = FakeRegistrar::spawn(FakeOptions::example()).expect("start the fake registrar");
+        Env::with(FakeOptions::example())
+    }
+
+    /// A fake registrar seeded with `opts`.
+    pub fn with(opts: FakeOptions) -> Env {
+        let fake = FakeRegistrar::spawn(opts).expect("start the fake registrar");
         let dir = tempfile::tempdir().expect("tempdir");
         Env { fake, dir }
     }

@@ -3,3 +3,4 @@ mod harness;
 mod cloudflare;
 mod config_errors;
 mod daemon;
+mod service;

@@ -244,3 +244,23 @@ fn the_shipped_example_of_notify_parses_when_uncommented() {
         Some("{\"text\": \"{message}\"}")
     );
 }
+
+#[test]
+fn a_listen_port_of_zero_is_shown_as_such() {
+    for (listen, want) in [
+        (
+            "127.0.0.1:0",
+            "Health and metrics: http://127.0.0.1:<a free port, logged at start>/healthz, /metrics",
+        ),
+        (
+            "\"[::1]:0\"",
+            "Health and metrics: http://[::1]:<a free port, logged at start>/healthz, /metrics",
+        ),
+    ] {
+        let c = load_text(&config_with(&[&format!("listen: {listen}")]))
+            .unwrap()
+            .config;
+        let plan = render_plan(&c);
+        assert!(plan.lines().any(|l| l == want), "{plan}");
+    }
+}
