@@ -210,9 +210,7 @@ impl Webhook {
         std::thread::spawn(move || {
             for s in l.incoming() {
                 let Ok(s) = s else { continue };
-                if let Some(r) = receive(s) {
-                    keep.lock().unwrap().push(r);
-                }
+                receive(s, &keep);
             }
         });
         Webhook { url, got }
@@ -243,7 +241,8 @@ impl Webhook {
     }
 }
 
-fn receive(mut s: TcpStream) -> Option<Received> {
+/// Read one request, keep it, then answer (so that a sender that saw the answer finds it kept).
+fn receive(mut s: TcpStream, keep: &Mutex<Vec<Received>>) -> Option<()> {
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -266,15 +265,15 @@ fn receive(mut s: TcpStream) -> Option<Received> {
             }
         }
     };
-    s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-        .ok()?;
     let mut first = head.lines().next()?.split(' ');
-    Some(Received {
+    keep.lock().unwrap().push(Received {
         method: first.next()?.to_string(),
         path: first.next()?.to_string(),
         headers: head.to_ascii_lowercase(),
         body,
-    })
+    });
+    s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        .ok()
 }
 
 /// The standard Cloudflare config with `schedule: 1s`, `listen: 127.0.0.1:0` and `extra`.
@@ -337,7 +336,6 @@ fn health_metrics_and_a_change_notification() {
         "mxddns_consecutive_failed_cycles 0",
         "mxddns_domain_consecutive_failures{domain=\"example.com\"} 0",
         "mxddns_verify_success{domain=\"example.com\"} 1",
-        "mxddns_notifications_total{result=\"sent\"} 1",
         &format!(
             "mxddns_build_info{{version=\"{}\"}} 1",
             env!("CARGO_PKG_VERSION")
@@ -349,6 +347,9 @@ fn health_metrics_and_a_change_notification() {
             m.body
         );
     }
+    wait_for("the notification to be counted", || {
+        metric(addr, "mxddns_notifications_total{result=\"sent\"}") == Some(1.0)
+    });
     let first_change = metric(
         addr,
         "mxddns_domain_last_change_timestamp_seconds{domain=\"example.com\"}",
@@ -463,9 +464,10 @@ fn a_persistent_failure_is_notified_once_then_the_recovery() {
             >= 2.0
     );
 
-    // One more failing cycle: no second failure notification.
-    wait_for("a third failing cycle", || {
-        metric(addr, "mxddns_cycles_total{result=\"failure\"}").unwrap() >= 3.0
+    // More failing cycles (the third one's notifications are done when the fourth ends):
+    // no second failure notification.
+    wait_for("a fourth failing cycle", || {
+        metric(addr, "mxddns_cycles_total{result=\"failure\"}").unwrap() >= 4.0
     });
     let failures = |hook: &Webhook| {
         hook.bodies()
@@ -573,4 +575,62 @@ fn sighup_reloads_a_good_config_and_keeps_the_old_one_on_a_bad_one() {
         Some(0.0)
     );
     assert_eq!(svc.stop(), Some(0));
+}
+
+#[test]
+fn update_now_from_cron_notifies_and_remembers_the_failure_streak() {
+    let env = Env::example();
+    let hook = Webhook::start();
+    let notify = format!(
+        "notify:\n  - url: {}\n    body: \"{{event}} {{domain}}\"\n    after_failures: 2\n",
+        hook.url
+    );
+    let revoked = env.cloudflare_config("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") + &notify;
+    let cfg = env.write_config(&revoked);
+
+    // Two separate runs fail: the streak is kept in the state file, the second run sends it.
+    assert_eq!(update_now(&cfg).code, 1);
+    assert!(hook.bodies().is_empty(), "{:?}", hook.bodies());
+    assert_eq!(update_now(&cfg).code, 1);
+    assert_eq!(hook.bodies(), ["failure example.com"]);
+    // A third failing run sends nothing more.
+    assert_eq!(update_now(&cfg).code, 1);
+    assert_eq!(hook.bodies(), ["failure example.com"]);
+
+    // The token is fixed: the record changes, and the domain has recovered.
+    env.write_config(&(env.cloudflare_config(CF_TOKEN) + &notify));
+    let r = update_now(&cfg);
+    assert_eq!(r.code, 0, "{r:?}");
+    let mut got = hook.bodies();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "change example.com",
+            "failure example.com",
+            "recovery example.com"
+        ]
+    );
+    // The webhook's token-bearing URL is never printed.
+    assert!(!r.all().contains("topic-token"), "{r:?}");
+}
+
+#[test]
+fn a_listen_address_in_use_stops_the_service_at_start() {
+    let env = Env::example();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let text = service_config(&env, "").replace("listen: 127.0.0.1:0", &format!("listen: {addr}"));
+    let cfg = env.write_config(&text);
+    let r = run(mxddns().arg("--config").arg(&cfg));
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.contains(&format!(
+            "error: cannot listen on {addr} for /healthz and /metrics: "
+        )),
+        "{r:?}"
+    );
+    // Nothing was done before the refusal.
+    assert_eq!(env.api_requests(), 0);
+    drop(taken);
 }

@@ -264,3 +264,81 @@ fn a_listen_port_of_zero_is_shown_as_such() {
         assert!(plan.lines().any(|l| l == want), "{plan}");
     }
 }
+
+/// The per-service examples of the README ("Watch it"), verbatim.
+const README_EXAMPLES: &str = r#"notify:
+  # ntfy (ntfy.sh or your own server): the body is the message.
+  - url: https://ntfy.sh/${NTFY_TOPIC}
+    headers: { Title: mxddns, Tags: email }     # Authorization: Bearer ${NTFY_TOKEN} if protected
+
+  # Gotify: an application token.
+  - url: https://gotify.example.net/message
+    headers: { X-Gotify-Key: "${GOTIFY_APP_TOKEN}" }
+    body: '{"title": "mxddns {event}", "message": "{message}", "priority": 5}'
+
+  # Slack: an incoming webhook (https://api.slack.com/messaging/webhooks).
+  - url: https://hooks.slack.com/services/${SLACK_WEBHOOK_PATH}
+    body: '{"text": "{message}"}'
+
+  # Telegram: a bot token from @BotFather and the chat's id.
+  - url: https://api.telegram.org/bot${TELEGRAM_BOT_TOKEN}/sendMessage
+    body: '{"chat_id": "123456789", "text": "{message}"}'
+
+  # DingTalk (钉钉) custom robot: set its security to a keyword such as "mxddns" (every
+  # message starts with it); the signature option needs a per-request signature.
+  - url: https://oapi.dingtalk.com/robot/send?access_token=${DINGTALK_TOKEN}
+    body: '{"msgtype": "text", "text": {"content": "{message}"}}'
+
+  # WeCom (企业微信) group robot.
+  - url: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${WECOM_BOT_KEY}
+    body: '{"msgtype": "text", "text": {"content": "{message}"}}'
+"#;
+
+#[test]
+fn the_readme_examples_load_and_render_valid_bodies() {
+    let mut text = README_EXAMPLES.to_string();
+    for var in [
+        "NTFY_TOPIC",
+        "GOTIFY_APP_TOKEN",
+        "SLACK_WEBHOOK_PATH",
+        "TELEGRAM_BOT_TOKEN",
+        "DINGTALK_TOKEN",
+        "WECOM_BOT_KEY",
+    ] {
+        text = text.replace(&format!("${{{var}}}"), "t0k3n");
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let c = load_text(&config_with(&lines)).unwrap().config;
+    let targets: Vec<&str> = c.notify.iter().map(|n| n.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "https://ntfy.sh",
+            "https://gotify.example.net",
+            "https://hooks.slack.com",
+            "https://api.telegram.org",
+            "https://oapi.dingtalk.com",
+            "https://qyapi.weixin.qq.com",
+        ]
+    );
+    let news = crate::notify::DomainNews {
+        domain: "example.com".into(),
+        host: "mail.example.com".into(),
+        old: String::new(),
+        new: "203.0.113.20".into(),
+        error: "HTTP 500: \"quoted\"\nand a new line".into(),
+        changed: false,
+        ok: false,
+        failures_before: 2,
+        failures: 3,
+    };
+    for hook in &c.notify[1..] {
+        let body = crate::notify::body(hook, crate::notify::Event::Failure, &news);
+        let v: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{}: {e}: {body}", hook.target));
+        assert!(body.contains("has failed 3 cycles in a row"), "{body}");
+        assert!(v.is_object());
+    }
+    assert_eq!(c.notify[0].body, None);
+    assert!(c.notify[1].headers[0].secret);
+}
