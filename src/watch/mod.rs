@@ -265,3 +265,6 @@ impl Status {
 fn busy_limit(config: &Config) -> Duration {
     config.detect.timeout + config.dns.verify_timeout + BUSY_MARGIN
 }
+
+#[cfg(test)]
+mod tests;
