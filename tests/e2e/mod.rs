@@ -8,3 +8,4 @@ mod daemon;
 mod detect;
 mod godaddy;
 mod mail;
+mod service;
