@@ -78,6 +78,9 @@ pub enum Command {
         /// Report format
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Check this public address instead of detecting it (repeat for IPv4 and IPv6)
+        #[arg(long = "address", value_name = "IP")]
+        addresses: Vec<std::net::IpAddr>,
     },
     /// Show what each IP source answers and which address is agreed on
     Detect,

@@ -13,13 +13,14 @@ use crate::accounts::Account;
 use crate::config::{CnameTarget, Config, DomainConfig, HostMode, SpfMode};
 use crate::detect::{self, Detection, Family};
 use crate::dns::Dns;
+use crate::pace::Pacer;
 use crate::retry::RetryPolicy;
 use crate::spf;
 use crate::state::State;
 use crate::update::{self, Desired, Written};
 use crate::verify::{self, Expectation, VerifyReport};
 use futures_util::stream::{self, StreamExt};
-use mxddns_providers::RecordData;
+use mxddns_providers::{RateLimit, RecordData};
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -96,6 +97,7 @@ pub struct DomainReport {
     /// Why the domain failed before any record could be handled.
     pub error: Option<String>,
     pub notices: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 impl DomainReport {
@@ -150,6 +152,9 @@ struct Plan {
     name: String,
     want: RecordData,
     seen: Vec<RecordData>,
+    /// Other values DNS shows at the name, not this network's (another line's address in
+    /// the same set): left as they are, and expected to stay.
+    others: Vec<RecordData>,
     current: bool,
     ttl: u32,
 }
@@ -161,6 +166,11 @@ struct DomainPlan {
     servers: Vec<SocketAddr>,
     plans: Vec<Plan>,
     notices: Vec<String>,
+    /// Problems that do not stop the other records (shown on stderr, exit code unchanged).
+    warnings: Vec<String>,
+    /// Records that cannot be planned (e.g. an SPF record mxddns refuses to edit): the
+    /// domain fails, but its other records are still kept current.
+    refused: Vec<RecordReport>,
 }
 
 pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
@@ -218,7 +228,11 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             .await
     };
 
-    // 3 and 4. Write what differs, once per record.
+    // 3 and 4. Write what differs, once per record, paced by each account's budget.
+    let mut pacers: HashMap<String, Pacer> = HashMap::new();
+    if !opts.dry_run {
+        announce_long_writes(agent, &lookups, opts.force);
+    }
     let mut written: HashMap<(String, String, &'static str), Outcome> = HashMap::new();
     // Accounts whose registrar stayed unreachable through the retries: the rest of their
     // records are not tried in this cycle, so that a registrar that hangs costs one
@@ -235,6 +249,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             servers: 0,
             error: None,
             notices: Vec::new(),
+            warnings: Vec::new(),
         };
         let plan = match lookup {
             Ok(p) => p,
@@ -251,7 +266,9 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         report.host = Some(plan.host.clone());
         report.servers = plan.servers.len();
         report.notices.clone_from(&plan.notices);
-        report.notices.extend(detect_errors.iter().cloned());
+        report.warnings.clone_from(&plan.warnings);
+        report.warnings.extend(detect_errors.iter().cloned());
+        report.records.extend(plan.refused.iter().cloned());
         let backoff = agent
             .state
             .domains
@@ -287,9 +304,43 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                     p.account
                 )))
             } else {
+                let account = p.account.clone();
+                let pacer = pacers.entry(account.clone()).or_insert_with(|| {
+                    Pacer::new(
+                        agent
+                            .accounts
+                            .get(&account)
+                            .map(|a| a.provider.rate_limit())
+                            .unwrap_or(RateLimit {
+                                requests: 60,
+                                window: Duration::from_secs(60),
+                            }),
+                    )
+                });
+                let wait = pacer.wait_at(Instant::now());
+                if !wait.is_zero() {
+                    tracing::info!(
+                        "{account}: waiting {:.0} s for the provider's request budget",
+                        wait.as_secs_f64()
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                let before = agent
+                    .accounts
+                    .get(&account)
+                    .map(|a| a.counters.requests())
+                    .unwrap_or(0);
                 let (outcome, transient) = write_one(agent, p).await;
+                let after = agent
+                    .accounts
+                    .get(&account)
+                    .map(|a| a.counters.requests())
+                    .unwrap_or(0);
+                if let Some(pacer) = pacers.get_mut(&account) {
+                    pacer.record(after.saturating_sub(before), Instant::now());
+                }
                 if let (Outcome::Failed(f), true) = (&outcome, transient) {
-                    unreachable.insert(p.account.clone(), f.message.clone());
+                    unreachable.insert(account.clone(), f.message.clone());
                 }
                 outcome
             };
@@ -333,7 +384,15 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             let exp = Expectation {
                 domain: report.domain.clone(),
                 host: plan.host.clone(),
-                addrs: addrs.clone(),
+                addrs: addrs
+                    .iter()
+                    .copied()
+                    .chain(
+                        plan.plans
+                            .iter()
+                            .flat_map(|p| p.others.iter().filter_map(data_ip)),
+                    )
+                    .collect(),
                 cname_target: plan
                     .plans
                     .iter()
@@ -368,6 +427,32 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         api_requests: total_requests(&agent.accounts) - requests_before,
         elapsed: started.elapsed(),
         state_error: None,
+    }
+}
+
+/// Say up front when a cycle's writes will take longer than one rate-limit window.
+fn announce_long_writes(agent: &Agent, lookups: &[Result<DomainPlan, String>], force: bool) {
+    let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in lookups.iter().flatten().flat_map(|d| d.plans.iter()) {
+        if !p.current || force {
+            *pending.entry(p.account.as_str()).or_default() += 1;
+        }
+    }
+    for (account, n) in pending {
+        let Some(a) = agent.accounts.get(account) else {
+            continue;
+        };
+        let limit = a.provider.rate_limit();
+        let t = Pacer::new(limit).estimate(n, 2);
+        if !t.is_zero() {
+            tracing::info!(
+                "{account}: {n} records to write; {} allows {} requests per {} s, so this cycle takes about {} min",
+                a.provider.kind(),
+                limit.requests,
+                limit.window.as_secs(),
+                t.as_secs().div_ceil(60)
+            );
+        }
     }
 }
 
@@ -496,6 +581,8 @@ async fn lookup_domain(
         d.ttl
     };
     let mut plans = Vec::new();
+    let mut warnings = Vec::new();
+    let mut refused = Vec::new();
     let mut managed_hosts = vec![host.clone()];
     match &d.mode {
         HostMode::Address => {
@@ -516,15 +603,16 @@ async fn lookup_domain(
         }
     }
     if d.spf != SpfMode::Off {
-        // Our previous addresses: what DNS showed at the host before this cycle, and the
-        // state's history.
+        // Our previous addresses: what DNS showed at the host before this cycle (unless it
+        // showed several that cannot be told apart), and the state's history.
         let seen: Vec<IpAddr> = plans
             .iter()
             .filter(|p| p.kind == PlanKind::Address)
+            .filter(|p| p.seen.len() == 1 || !p.others.is_empty())
             .flat_map(|p| p.seen.iter().filter_map(data_ip))
             .collect();
         let mx_managed = mx_managed || is_mx_host(dns, &d.domain, &host).await;
-        if let Some(plan) = spf_plan(
+        match spf_plan(
             agent,
             d,
             &zone,
@@ -534,11 +622,20 @@ async fn lookup_domain(
             &managed_hosts,
             mx_managed,
             ttl,
-            &mut notices,
+            &mut warnings,
         )
-        .await?
+        .await
         {
-            plans.push(plan);
+            Ok(Some(plan)) => plans.push(plan),
+            Ok(None) => {}
+            Err(message) => refused.push(RecordReport {
+                name: d.domain.clone(),
+                rtype: "TXT",
+                old: Vec::new(),
+                new: String::new(),
+                outcome: Outcome::Failed(Failure::new(message)),
+                provider: d.provider.clone(),
+            }),
         }
     }
     Ok(DomainPlan {
@@ -546,6 +643,8 @@ async fn lookup_domain(
         servers,
         plans,
         notices,
+        warnings,
+        refused,
     })
 }
 
@@ -608,7 +707,8 @@ async fn address_plan(
     let name = chain.end.clone();
     let rec_zone = zone_for(dns, &name, zone).await?;
     let want = ip_data(ip);
-    let seen: Vec<RecordData> = chain.addrs.iter().map(|a| ip_data(*a)).collect();
+    let all: Vec<RecordData> = chain.addrs.iter().map(|a| ip_data(*a)).collect();
+    let (seen, others) = split_ours(all, ip, &agent.state.known_addresses(ip.is_ipv6()));
     let current = seen.len() == 1 && seen[0] == want;
     Ok(Plan {
         kind: PlanKind::Address,
@@ -617,9 +717,32 @@ async fn address_plan(
         name,
         want,
         seen,
+        others,
         current,
         ttl,
     })
+}
+
+/// The addresses DNS shows at a name, split into this network's (the wanted one and those it
+/// had before) and the others. When it shows several and none is known to be this
+/// network's, all stay candidates (and the write refuses to guess between them).
+fn split_ours(
+    all: Vec<RecordData>,
+    ip: IpAddr,
+    known: &[IpAddr],
+) -> (Vec<RecordData>, Vec<RecordData>) {
+    if all.len() < 2 {
+        return (all, Vec::new());
+    }
+    let (ours, others): (Vec<RecordData>, Vec<RecordData>) = all
+        .iter()
+        .cloned()
+        .partition(|d| data_ip(d).is_some_and(|a| a == ip || known.contains(&a)));
+    if ours.is_empty() {
+        (all, Vec::new())
+    } else {
+        (ours, others)
+    }
 }
 
 /// CNAME mode: the alias target this cycle wants for `host`.
@@ -675,6 +798,7 @@ async fn alias_plan(
         name: host.to_string(),
         want,
         seen,
+        others: Vec::new(),
         current,
         ttl,
     })
@@ -734,7 +858,7 @@ async fn spf_plan(
     managed_hosts: &[String],
     mx_managed: bool,
     ttl: u32,
-    notices: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Plan>, String> {
     let dns = &agent.dns;
     let mut last_err = None;
@@ -775,12 +899,13 @@ async fn spf_plan(
                 name: d.domain.clone(),
                 want: RecordData::Txt(vec![text]),
                 seen: Vec::new(),
+                others: Vec::new(),
                 current: false,
                 ttl,
             }));
         }
-        notices.push(format!(
-            "problem: {} has no SPF record, so receivers cannot tell that this network may send its mail. Add one (e.g. \"v=spf1 mx ~all\"), or set `spf: create`",
+        warnings.push(format!(
+            "{} has no SPF record, so receivers cannot tell that this network may send its mail. Add one (e.g. \"v=spf1 mx ~all\"), or set `spf: create`",
             d.domain
         ));
         return Ok(None);
@@ -814,6 +939,7 @@ async fn spf_plan(
         name: d.domain.clone(),
         want,
         seen,
+        others: Vec::new(),
         current: is_current,
         ttl,
     }))
@@ -900,4 +1026,30 @@ fn fmt_time(ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| ts.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> RecordData {
+        RecordData::A(s.parse().unwrap())
+    }
+
+    #[test]
+    fn split_ours_keeps_other_lines_addresses_apart() {
+        let ip: IpAddr = "203.0.113.30".parse().unwrap();
+        let known: Vec<IpAddr> = vec!["203.0.113.20".parse().unwrap()];
+        let (ours, others) = split_ours(vec![a("198.51.100.7"), a("203.0.113.20")], ip, &known);
+        assert_eq!(
+            (ours, others),
+            (vec![a("203.0.113.20")], vec![a("198.51.100.7")])
+        );
+        // Nothing known: every value stays a candidate.
+        let (ours, others) = split_ours(vec![a("198.51.100.7"), a("203.0.113.10")], ip, &[]);
+        assert_eq!((ours.len(), others.len()), (2, 0));
+        // A single value is this network's, whatever it is.
+        let (ours, others) = split_ours(vec![a("198.51.100.7")], ip, &[]);
+        assert_eq!((ours.len(), others.len()), (1, 0));
+    }
 }

@@ -4,6 +4,7 @@
 //! the exit code. Each command lives in its own module.
 
 mod accounts;
+mod check;
 mod cli;
 mod config;
 mod cycle;
@@ -13,9 +14,12 @@ mod detect;
 mod dns;
 mod http;
 mod net;
+mod notify;
 mod output;
+mod pace;
 #[cfg(test)]
 mod proptests;
+mod reload;
 mod retry;
 mod schedule;
 mod service;
@@ -23,6 +27,7 @@ mod spf;
 mod state;
 mod update;
 mod verify;
+mod watch;
 
 use anyhow::Context;
 use clap::Parser;
@@ -85,9 +90,18 @@ async fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Validate) => validate(&cli),
         Some(Command::Detect) => detect_cmd(&cli).await,
         Some(Command::Demo { provider }) => demo_cmd(*provider, &cli).await,
-        Some(Command::Check { .. }) => {
-            eprintln!("error: `check` is not available in this build yet");
-            ExitCode::from(EXIT_FAILED)
+        Some(Command::Check {
+            domain,
+            format,
+            addresses,
+        }) => {
+            check_cmd(
+                &cli,
+                domain.as_deref(),
+                *format == cli::ReportFormat::Json,
+                addresses,
+            )
+            .await
         }
         Some(Command::Run) | None => update(&cli).await,
     }
@@ -151,6 +165,71 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
     }
 }
 
+/// `mxddns check`: the mail-DNS report. With `--domain` the configuration is optional
+/// (its DNS settings and IP sources are used when the file exists).
+async fn check_cmd(
+    cli: &Cli,
+    domain: Option<&str>,
+    json: bool,
+    given: &[std::net::IpAddr],
+) -> ExitCode {
+    let cfg = if domain.is_some() && !cli.config.exists() {
+        None
+    } else {
+        match load_config(cli) {
+            Ok(c) => Some(c),
+            Err(code) => return code,
+        }
+    };
+    let dns_cfg = cfg
+        .as_ref()
+        .map(|c| c.dns.clone())
+        .unwrap_or(config::DnsConfig {
+            resolvers: Vec::new(),
+            verify: config::VerifyMode::Authoritative,
+            authoritative: Vec::new(),
+            verify_timeout: std::time::Duration::from_secs(300),
+        });
+    let dns = match dns::Dns::new(&dns_cfg) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot set up DNS look-ups: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let addrs = if !given.is_empty() {
+        given.to_vec()
+    } else {
+        let detect_cfg = match &cfg {
+            Some(c) => c.detect.clone(),
+            None => config::default_detect(),
+        };
+        let mut found = Vec::new();
+        let mut families = vec![(detect::Family::V4, &detect_cfg.ipv4)];
+        if detect_cfg.ipv6_enabled() {
+            families.push((detect::Family::V6, &detect_cfg.ipv6));
+        }
+        for (family, sources) in families {
+            let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
+            match d.result {
+                Ok(ip) => found.push(ip),
+                Err(e) => eprintln!(
+                    "warning: {family} address not detected ({}); its checks are skipped",
+                    e.headline()
+                ),
+            }
+        }
+        found
+    };
+    let (report, failed) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
+    print!("{report}");
+    if failed {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 /// Build the agent: DNS, provider accounts, state (under the single-writer lock).
 fn agent(cfg: config::Config) -> anyhow::Result<(cycle::Agent, Option<state::StateLock>)> {
     let client = http::client().context("cannot build the HTTP client")?;
@@ -210,8 +289,7 @@ async fn update(cli: &Cli) -> ExitCode {
         honour_backoff: !cli.update_now,
     };
     if cli.update_now || cli.dry_run {
-        let report = cycle::run(&mut agent, opts).await;
-        return if service::finish_cycle(&mut agent, report, cli.dry_run, cli.quiet) {
+        return if service::once(&mut agent, opts, cli.quiet).await {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(EXIT_FAILED)
@@ -221,7 +299,7 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot install signal handlers: {e}");
+            eprintln!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }

@@ -42,6 +42,9 @@ fn domain_lines(
     for n in &d.notices {
         lines.push(format!("{dom}: note: {n}"));
     }
+    for w in &d.warnings {
+        problems.push(format!("warning: {dom}: {w}"));
+    }
     if let Some(e) = &d.error {
         problems.push(format!("error: {dom}: {e}"));
         return;

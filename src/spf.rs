@@ -64,8 +64,6 @@ pub enum SpfError {
     Multiple { name: String, count: usize },
     #[error("SPF term {term:?} is not valid: {why}")]
     BadTerm { term: String, why: String },
-    #[error("SPF record has {0} DNS-querying terms; receivers stop at 10 (RFC 7208 §4.6.4) and fail the check")]
-    TooManyLookups(usize),
 }
 
 /// Whether a TXT record's joined text is an SPF record (`v=spf1` followed by a space or the end).
@@ -116,11 +114,11 @@ fn cidr(s: &str, max: u8, term: &str) -> Result<u8, SpfError> {
     Ok(n)
 }
 
+/// The optional domain and prefix lengths of an `a` or `mx` term.
+type DomainCidrs = (Option<String>, Option<u8>, Option<u8>);
+
 /// `domain/cidr4//cidr6` as used by `a` and `mx`.
-fn domain_cidrs(
-    rest: &str,
-    term: &str,
-) -> Result<(Option<String>, Option<u8>, Option<u8>), SpfError> {
+fn domain_cidrs(rest: &str, term: &str) -> Result<DomainCidrs, SpfError> {
     let (body, c6) = match rest.split_once("//") {
         Some((b, c)) => (b, Some(cidr(c, 128, term)?)),
         None => (rest, None),
@@ -238,12 +236,6 @@ pub fn parse(text: &str) -> Result<Spf, SpfError> {
 }
 
 impl Spf {
-    /// How many terms cost a DNS look-up at the top level (includes count once each here;
-    /// the recursive count needs DNS and is `check`'s business).
-    pub fn dns_terms(&self) -> usize {
-        self.terms.iter().filter(|t| t.queries_dns()).count()
-    }
-
     /// The `ip4`/`ip6` term, if any, whose range covers `ip` with a pass qualifier.
     pub fn covering_ip_term(&self, ip: IpAddr) -> Option<&Term> {
         self.terms.iter().find(|t| match (t, ip) {
@@ -559,7 +551,7 @@ mod tests {
     fn parses_every_term_kind() {
         let s = parse("v=spf1 +a mx:example.com/24 a:mail.example.com/32//64 ptr ip4:192.0.2.0/24 ip6:2001:db8::/32 include:_spf.google.com exists:%{i}.x.example ~all redirect=_spf.example.com exp=explain.example.com foo=bar").unwrap();
         assert_eq!(s.terms.len(), 12);
-        assert_eq!(s.dns_terms(), 7);
+        assert_eq!(s.terms.iter().filter(|t| t.queries_dns()).count(), 7);
         assert_eq!(
             s.terms[1],
             Term::Mx(Qualifier::Pass, Some("example.com".into()), Some(24), None)

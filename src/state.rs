@@ -185,7 +185,6 @@ pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
 #[derive(Debug)]
 pub struct StateLock {
     _file: File,
-    pub path: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -230,7 +229,7 @@ impl StateLock {
         file.set_len(0).map_err(io_err)?;
         let cmd = std::env::args().collect::<Vec<_>>().join(" ");
         writeln!(file, "pid {} ({})", std::process::id(), cmd).map_err(io_err)?;
-        Ok(StateLock { _file: file, path })
+        Ok(StateLock { _file: file })
     }
 }
 

@@ -189,6 +189,7 @@ impl Dns {
     }
 
     /// The same, with another time limit for one authoritative question (tests, slow links).
+    #[cfg(test)]
     pub fn with_timeout(mut self, timeout: Duration) -> Dns {
         self.timeout = timeout;
         self
