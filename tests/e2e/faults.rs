@@ -121,25 +121,35 @@ fn a_registrar_that_never_answers_is_given_up_within_the_bounds() {
 }
 
 #[test]
-fn a_truncated_answer_is_read_as_unsure_and_the_update_repeated() {
+fn a_truncated_answer_is_not_taken_for_an_answer() {
     for reg in registrars::all() {
+        let s = scene(&reg);
+        let v = reg.vendor;
+        // The first answer (a read: every provider starts by looking the zone up) is cut.
+        s.env.fake.faults().http(
+            mxddns_fakereg::HttpMatch::any().vendor(v),
+            HttpFault::TruncatedJson,
+            1,
+        );
+        let r = agent_update_now(&s.cfg);
+        assert_eq!(r.code, 0, "{v}: {r:?}");
+        assert!(r.stderr.contains("trying again"), "{v}: {r:?}");
+        assert_eq!(s.a(), [NEW], "{v}: one record, the new address");
+        s.assert_intact(&reg);
+        s.assert_converged(&reg);
+
+        // A cut answer to the update itself: the update is sent again at most once more
+        // (an in-place update to the same value, harmless; some registrars answer it with
+        // "duplicate", taken as success, and GoDaddy's success has no body to cut).
         let s = scene(&reg);
         s.env
             .fake
             .faults()
             .http((reg.update)(), HttpFault::TruncatedJson, 1);
         let r = agent_update_now(&s.cfg);
-        let v = reg.vendor;
         assert_eq!(r.code, 0, "{v}: {r:?}");
-        assert!(r.stderr.contains("trying again"), "{v}: {r:?}");
-        // Applied twice, harmlessly: an in-place update of the same record.
-        let ok = reg
-            .updates(&s.env)
-            .iter()
-            .filter(|r| r.status == 200)
-            .count();
-        assert_eq!(ok, 2, "{v}");
-        assert_eq!(s.a(), [NEW], "{v}: one record, the new address");
+        assert!((1..=2).contains(&reg.updates(&s.env).len()), "{v}: {r:?}");
+        assert_eq!(s.a(), [NEW], "{v}");
         s.assert_intact(&reg);
         s.assert_converged(&reg);
     }
@@ -207,16 +217,16 @@ fn permanent_errors_are_not_retried() {
     for reg in registrars::all() {
         let s = scene(&reg);
         let v = reg.vendor;
-        let body = r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}"#;
+        let (status, body) = reg.revoked;
         s.env
             .fake
             .faults()
-            .http_always((reg.update)(), HttpFault::status(403, body));
+            .http_always((reg.update)(), HttpFault::status(status, body));
         let r = agent_update_now(&s.cfg);
         assert_eq!(r.code, 1, "{v}: {r:?}");
         assert_eq!(reg.updates(&s.env).len(), 1, "{v}: one attempt only");
         assert!(!r.stderr.contains("trying again"), "{v}: {r:?}");
-        assert!(!r.all().contains(CF_TOKEN), "{v}: no secret: {r:?}");
+        assert!(!r.all().contains(reg.secret), "{v}: no secret: {r:?}");
         assert_eq!(s.a(), [OLD], "{v}");
         s.assert_intact(&reg);
     }

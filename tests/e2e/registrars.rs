@@ -15,13 +15,17 @@ pub struct Registrar {
     pub config: fn(&Env) -> String,
     /// The request that changes the managed A record in place.
     pub update: fn() -> HttpMatch,
+    /// The registrar's own answer to a revoked credential (status, body).
+    pub revoked: (u16, &'static str),
+    /// A secret of the configured account, which must never be printed.
+    pub secret: &'static str,
     /// Whether `r` is a request this registrar's provider may send (path and method).
     pub allowed: fn(&LoggedRequest) -> bool,
 }
 
 /// Every registrar whose emulator is in the fake registrar.
 pub fn all() -> Vec<Registrar> {
-    vec![cloudflare()]
+    vec![cloudflare(), aliyun(), godaddy()]
 }
 
 fn cloudflare() -> Registrar {
@@ -29,6 +33,11 @@ fn cloudflare() -> Registrar {
         vendor: "cloudflare",
         config: |env| env.cloudflare_config(CF_TOKEN),
         update: || HttpMatch::any().vendor("cloudflare").method("PATCH"),
+        revoked: (
+            403,
+            r#"{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}],"messages":[],"result":null}"#,
+        ),
+        secret: CF_TOKEN,
         allowed: |r| {
             let segs: Vec<&str> = r.path.trim_matches('/').split('/').collect();
             let id = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
@@ -38,6 +47,68 @@ fn cloudflare() -> Registrar {
                 ("PATCH", ["client", "v4", "zones", z, "dns_records", rec]) => id(z) && id(rec),
                 _ => false,
             }
+        },
+    }
+}
+
+/// Alidns with signature v1 (the default): every action is `GET /?Action=…`.
+fn aliyun() -> Registrar {
+    Registrar {
+        vendor: "aliyun",
+        config: |env| {
+            env.aliyun_config(
+                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
+                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+                None,
+            )
+        },
+        update: || {
+            HttpMatch::any()
+                .vendor("aliyun")
+                .query_contains("Action=UpdateDomainRecord")
+        },
+        revoked: (
+            404,
+            r#"{"RequestId":"6F1C3B5A-0000-4000-8000-000000000000","HostId":"alidns.aliyuncs.com","Code":"InvalidAccessKeyId.NotFound","Message":"Specified access key is not found."}"#,
+        ),
+        secret: mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+        allowed: |r| {
+            const ACTIONS: [&str; 4] = [
+                "DescribeDomainRecords",
+                "DescribeSubDomainRecords",
+                "UpdateDomainRecord",
+                "AddDomainRecord",
+            ];
+            let action = url::form_urlencoded::parse(r.query.as_bytes())
+                .find(|(k, _)| k == "Action")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            r.method == "GET" && r.path == "/" && ACTIONS.contains(&action.as_str())
+        },
+    }
+}
+
+/// GoDaddy: record sets read with GET and replaced with PUT, one name and type at a time.
+fn godaddy() -> Registrar {
+    Registrar {
+        vendor: "godaddy",
+        config: |env| env.godaddy_config(GD_KEY, GD_SECRET),
+        update: || HttpMatch::any().vendor("godaddy").method("PUT"),
+        revoked: (
+            401,
+            r#"{"code":"UNABLE_TO_AUTHENTICATE","message":"Unauthorized : Could not authenticate API key/secret"}"#,
+        ),
+        secret: GD_SECRET,
+        allowed: |r| {
+            let segs: Vec<&str> = r.path.trim_matches('/').split('/').collect();
+            matches!(
+                (r.method.as_str(), segs.as_slice()),
+                ("GET", ["v1", "domains", "example.com", "records", _, _])
+                    | (
+                        "PUT",
+                        ["v1", "domains", "example.com", "records", "A", "mail"]
+                    )
+            )
         },
     }
 }
@@ -62,14 +133,7 @@ impl Registrar {
         let m = (self.update)();
         self.requests(env)
             .into_iter()
-            .filter(|r| {
-                m.method
-                    .as_deref()
-                    .is_none_or(|x| x.eq_ignore_ascii_case(&r.method))
-                    && m.path_prefix
-                        .as_deref()
-                        .is_none_or(|p| r.path.starts_with(p))
-            })
+            .filter(|r| m.matches_request(r.vendor, &r.method, &r.path, &r.query))
             .collect()
     }
 
