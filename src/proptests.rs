@@ -25,7 +25,7 @@ fn no_env(_: &str) -> Option<String> {
 
 /// Load `text`; an error must name the file and never quote the API token.
 fn check_config(text: &str) -> Result<(), TestCaseError> {
-    match config::load_str_with_env(text, Path::new("/etc/mxddns/config.yaml"), &no_env) {
+    match config::load::load_str_with_env(text, Path::new("/etc/mxddns/config.yaml"), &no_env) {
         Ok(loaded) => {
             let plan = config::render_plan(&loaded.config);
             prop_assert!(!plan.contains(TOKEN), "the plan shows the token: {plan}");
@@ -221,6 +221,28 @@ proptest! {
     }
 }
 
+/// Inputs the fuzzers found panicking, kept as plain tests.
+#[test]
+fn spf_inputs_found_by_fuzzing() {
+    let new: IpAddr = "203.0.113.20".parse().unwrap();
+    let old: IpAddr = "203.0.113.10".parse().unwrap();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["v=spf1 ixv=\u{fffd}".into()],
+        vec!["v=sp".into(), "f1 ".into()],
+        vec![format!(
+            "v=spf1 {} ip4:203.0.113.10 ~all",
+            "exp=é".repeat(60)
+        )],
+    ];
+    for strings in cases {
+        if let Ok(Edit::Rewrite(out)) = spf::edit(&strings, &[old], new, None) {
+            assert!(spf::parse(&out.concat()).is_ok(), "{out:?}");
+            assert!(out.iter().all(|s| s.len() <= 255), "{out:?}");
+        }
+    }
+    assert!(!spf::is_spf("ఒa\u{b3c}"));
+}
+
 #[test]
 fn alias_bombs_and_deep_nesting_end_with_an_error() {
     // "Billion laughs": nine levels of nine aliases each.
@@ -235,7 +257,7 @@ fn alias_bombs_and_deep_nesting_end_with_an_error() {
     }
     let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
     for text in [bomb, deep] {
-        let r = config::load_str_with_env(&text, Path::new("config.yaml"), &no_env);
+        let r = config::load::load_str_with_env(&text, Path::new("config.yaml"), &no_env);
         let e = r.err().expect("refused");
         assert!(e.to_string().contains("config.yaml"), "{e}");
     }

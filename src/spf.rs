@@ -468,7 +468,11 @@ pub fn edit(
 /// The address text of `t` when it is an ip4:/ip6: pass term for one of `old`.
 fn our_old_term(t: &str, tag: &str, old: &[IpAddr]) -> Option<String> {
     let body = t.strip_prefix('+').unwrap_or(t);
-    if body.len() < tag.len() || !body[..tag.len()].eq_ignore_ascii_case(tag) {
+    // `get`: the term may hold multi-byte characters where the tag would end.
+    if !body
+        .get(..tag.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(tag))
+    {
         return None;
     }
     let v = &body[tag.len()..];
@@ -527,7 +531,12 @@ fn split_long(strings: Vec<String>) -> Vec<String> {
     for s in strings {
         let mut rest = s.as_str();
         while rest.len() > 255 {
-            let cut = rest[..255].rfind(' ').filter(|&i| i > 0).unwrap_or(255);
+            // Never inside a multi-byte character.
+            let limit = (0..=255)
+                .rev()
+                .find(|&i| rest.is_char_boundary(i))
+                .unwrap_or(0);
+            let cut = rest[..limit].rfind(' ').filter(|&i| i > 0).unwrap_or(limit);
             out.push(rest[..cut].to_string());
             rest = &rest[cut..];
         }
