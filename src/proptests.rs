@@ -118,7 +118,7 @@ fn address() -> impl Strategy<Value = IpAddr> {
         Just("198.51.100.7".parse().unwrap()),
         Just("2001:db8::10".parse().unwrap()),
         Just("2001:db8::20".parse().unwrap()),
-        any::<[u8; 4]>().prop_map(|b| IpAddr::from(b)),
+        any::<[u8; 4]>().prop_map(IpAddr::from),
     ]
 }
 
@@ -258,7 +258,9 @@ fn alias_bombs_and_deep_nesting_end_with_an_error() {
     let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
     for text in [bomb, deep] {
         let r = config::load::load_str_with_env(&text, Path::new("config.yaml"), &no_env);
-        let e = r.err().expect("refused");
+        let Err(e) = r else {
+            panic!("accepted");
+        };
         assert!(e.to_string().contains("config.yaml"), "{e}");
     }
 }
