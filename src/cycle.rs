@@ -1052,4 +1052,39 @@ mod tests {
         let (ours, others) = split_ours(vec![a("198.51.100.7")], ip, &[]);
         assert_eq!((ours.len(), others.len()), (1, 0));
     }
+
+    #[test]
+    fn names_read_from_dns_are_checked_before_any_write() {
+        let plan = |name: &str, want: RecordData| Plan {
+            kind: PlanKind::Address,
+            account: "home-cf".into(),
+            zone: "example.com".into(),
+            name: name.into(),
+            want,
+            seen: Vec::new(),
+            others: Vec::new(),
+            current: false,
+            ttl: 600,
+        };
+        assert!(check_names(&plan("mail.example.com", a("203.0.113.7"))).is_ok());
+        assert!(check_names(&plan("_dmarc.example.com", a("203.0.113.7"))).is_ok());
+        for bad in [
+            "mail.example.com/../zones",
+            "mail?x=1.example.com",
+            "a b.example.com",
+            "m\\032x.example.com",
+        ] {
+            let e = check_names(&plan(bad, a("203.0.113.7"))).unwrap_err();
+            assert!(
+                e.starts_with("refusing to send the name to the provider"),
+                "{e}"
+            );
+        }
+        let e = check_names(&plan(
+            "mail.example.com",
+            RecordData::Cname("evil.example.net/x".into()),
+        ))
+        .unwrap_err();
+        assert!(e.contains("alias target"), "{e}");
+    }
 }

@@ -18,6 +18,8 @@ mod recursive;
 pub mod wire;
 
 #[cfg(test)]
+mod retry_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
 pub(crate) mod testserver;
