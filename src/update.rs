@@ -140,7 +140,9 @@ pub async fn write(
                 || async {
                     if maybe_created.get() {
                         let now = p.list(&zone, desired.name, rtype).await?;
-                        if let Some(r) = now.into_iter().find(|r| r.data == desired.data) {
+                        if let Some(r) =
+                            now.into_iter().find(|r| same_value(&r.data, &desired.data))
+                        {
                             return Ok(r);
                         }
                     }
@@ -148,7 +150,9 @@ pub async fn write(
                         .create(&zone, desired.name, &desired.data, desired.ttl)
                         .await;
                     if let Err(e) = &r {
-                        maybe_created.set(maybe_created.get() || e.maybe_applied);
+                        // An unreadable answer to a create may follow a create that landed.
+                        let unsure = e.maybe_applied || e.kind == ErrorKind::Protocol;
+                        maybe_created.set(maybe_created.get() || unsure);
                     }
                     r
                 },

@@ -213,6 +213,33 @@ fn an_applied_write_whose_answer_was_lost_is_found_current_next_time() {
 }
 
 #[test]
+fn a_create_whose_answer_was_lost_is_not_made_twice() {
+    for reg in registrars::all() {
+        let s = scene(&reg);
+        let v = reg.vendor;
+        s.env
+            .fake
+            .store()
+            .set("mail.example.com", mxddns_fakereg::RrType::A, &[])
+            .unwrap();
+        // The first create lands, and its answer is lost; so is a cut answer's.
+        for fault in [HttpFault::CloseAfterHandling, HttpFault::TruncatedJson] {
+            s.env
+                .fake
+                .store()
+                .set("mail.example.com", mxddns_fakereg::RrType::A, &[])
+                .unwrap();
+            s.env.fake.faults().http((reg.create)(), fault.clone(), 1);
+            let r = agent_update_now(&s.cfg);
+            assert_eq!(r.code, 0, "{v}: {fault:?}: {r:?}");
+            assert_eq!(s.a(), [NEW], "{v}: {fault:?}: one record, not two");
+            let _ = std::fs::remove_file(s.env.state_file());
+        }
+        s.assert_intact(&reg);
+    }
+}
+
+#[test]
 fn permanent_errors_are_not_retried() {
     for reg in registrars::all() {
         let s = scene(&reg);

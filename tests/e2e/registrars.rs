@@ -15,6 +15,8 @@ pub struct Registrar {
     pub config: fn(&Env) -> String,
     /// The request that changes the managed A record in place.
     pub update: fn() -> HttpMatch,
+    /// The request that creates the managed A record.
+    pub create: fn() -> HttpMatch,
     /// The registrar's own answer to a revoked credential (status, body).
     pub revoked: (u16, &'static str),
     /// A secret of the configured account, which must never be printed.
@@ -33,6 +35,7 @@ fn cloudflare() -> Registrar {
         vendor: "cloudflare",
         config: |env| env.cloudflare_config(CF_TOKEN),
         update: || HttpMatch::any().vendor("cloudflare").method("PATCH"),
+        create: || HttpMatch::any().vendor("cloudflare").method("POST"),
         revoked: (
             403,
             r#"{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}],"messages":[],"result":null}"#,
@@ -67,6 +70,11 @@ fn aliyun() -> Registrar {
                 .vendor("aliyun")
                 .query_contains("Action=UpdateDomainRecord")
         },
+        create: || {
+            HttpMatch::any()
+                .vendor("aliyun")
+                .query_contains("Action=AddDomainRecord")
+        },
         revoked: (
             404,
             r#"{"RequestId":"6F1C3B5A-0000-4000-8000-000000000000","HostId":"alidns.aliyuncs.com","Code":"InvalidAccessKeyId.NotFound","Message":"Specified access key is not found."}"#,
@@ -94,6 +102,7 @@ fn godaddy() -> Registrar {
         vendor: "godaddy",
         config: |env| env.godaddy_config(GD_KEY, GD_SECRET),
         update: || HttpMatch::any().vendor("godaddy").method("PUT"),
+        create: || HttpMatch::any().vendor("godaddy").method("PUT"),
         revoked: (
             401,
             r#"{"code":"UNABLE_TO_AUTHENTICATE","message":"Unauthorized : Could not authenticate API key/secret"}"#,
