@@ -1,0 +1,29 @@
+# mxddns as a peer of the shared benchmark (contract: shared/peer-bench/peers/_template/peer.sh).
+# MXDDNS_BIN is exported by bench/run.sh (the release build of this repository).
+PEER_TITLE="mxddns"
+PEER_MODES="http"        # webpki roots only: the bench CA cannot be trusted, so http on loopback
+PEER_DAEMON=1
+PEER_DAEMON_TIMEOUT=60
+PEER_SCENARIOS="change nochange warm"
+MXDDNS_TOKEN="${MXDDNS_TOKEN:-mxddns-bench-token-0123456789abcdefghijk}"   # 40 chars, like a real token (peers/seed.json)
+peer_available() { [ -x "${MXDDNS_BIN:-}" ]; }
+peer_version()   { "$MXDDNS_BIN" --version 2>/dev/null | head -1; }
+mxddns_config() {   # $1 = schedule
+  sed -e "s#@WORK@#$WORK#g" -e "s#@SCHEDULE@#$1#g" -e "s#@TOKEN@#$MXDDNS_TOKEN#g" \
+    "$PEER_DIR/config.yaml" > "$WORK/config.yaml"
+  chmod 600 "$WORK/config.yaml"
+}
+peer_prepare() {   # untimed; no state file -> the first cycle starts cold
+  mxddns_config 30s
+  rm -f "$WORK/state.json" "$WORK/state.json".*
+}
+peer_oneshot() { CMD=("$MXDDNS_BIN" --config "$WORK/config.yaml" --update-now --quiet); }
+peer_daemon()  { CMD=("$MXDDNS_BIN" --config "$WORK/config.yaml"); }
+peer_soak_daemon() {   # the shortest schedule the config accepts, for the 1,000-cycle soak
+  mxddns_config "${SOAK_SCHEDULE:-1s}"
+  if ! "$MXDDNS_BIN" --config "$WORK/config.yaml" validate >"$WORK/validate-soak.log" 2>&1; then
+    SOAK_SKIP_REASON="schedule ${SOAK_SCHEDULE:-1s} rejected: $(tr '\n' ' ' < "$WORK/validate-soak.log" | cut -c1-300)"
+    return 1
+  fi
+  CMD=("$MXDDNS_BIN" --config "$WORK/config.yaml")
+}
