@@ -10,10 +10,11 @@
 //! 6. Save the state file atomically.
 
 use crate::accounts::Account;
-use crate::config::{Config, DomainConfig, HostMode};
+use crate::config::{CnameTarget, Config, DomainConfig, HostMode, SpfMode};
 use crate::detect::{self, Detection, Family};
 use crate::dns::Dns;
 use crate::retry::RetryPolicy;
+use crate::spf;
 use crate::state::State;
 use crate::update::{self, Desired, Written};
 use crate::verify::{self, Expectation, VerifyReport};
@@ -121,9 +122,21 @@ impl CycleReport {
     }
 }
 
-/// One record the cycle must hold: the end of a host's chain, for one family.
+/// What a planned record is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlanKind {
+    /// The address record at the end of the MX host's chain.
+    Address,
+    /// CNAME mode: the MX host itself, as an alias of the target.
+    Alias,
+    /// The domain's SPF record.
+    Spf,
+}
+
+/// One record the cycle must hold.
 #[derive(Debug, Clone)]
 struct Plan {
+    kind: PlanKind,
     account: String,
     zone: String,
     name: String,
@@ -245,8 +258,10 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
     let verify_mode = agent.config.dns.verify;
     let timeout = agent.config.dns.verify_timeout;
     let dns = &agent.dns;
+    let addrs_ref = &addrs;
     let verified: Vec<Option<VerifyReport>> = stream::iter(done.iter())
         .map(|(report, plan)| async move {
+            let addrs = addrs_ref;
             let plan = plan.as_ref()?;
             let wrote = report.records.iter().any(|r| matches!(r.outcome, Outcome::Updated | Outcome::Created | Outcome::Shared));
             if !wrote || verify_mode == crate::config::VerifyMode::Off || !report.records.iter().all(|r| !matches!(r.outcome, Outcome::Failed(_))) {
@@ -255,9 +270,12 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             let exp = Expectation {
                 domain: report.domain.clone(),
                 host: plan.host.clone(),
-                addrs: plan.plans.iter().filter_map(|p| data_ip(&p.want)).collect(),
-                cname_target: None,
-                spf: None,
+                addrs: addrs.clone(),
+                cname_target: plan.plans.iter().find(|p| p.kind == PlanKind::Alias).and_then(|p| match &p.want {
+                    RecordData::Cname(t) => Some(t.clone()),
+                    _ => None,
+                }),
+                spf: plan.plans.iter().find(|p| p.kind == PlanKind::Spf).and_then(|p| p.want.txt_joined()),
             };
             Some(verify::verify(dns, &plan.servers, &exp, timeout).await)
         })
@@ -298,8 +316,8 @@ async fn write_one(agent: &mut Agent, p: &Plan) -> Outcome {
 async fn lookup_domain(agent: &Agent, d: &DomainConfig, addrs: &[IpAddr]) -> Result<DomainPlan, String> {
     let dns = &agent.dns;
     let mut notices = Vec::new();
-    let host = match &d.host {
-        Some(h) => h.clone(),
+    let (host, mx_managed) = match &d.host {
+        Some(h) => (h.clone(), false),
         None => {
             let mx = dns.mx(&d.domain).await.map_err(|e| format!("cannot read the MX record of {}: {e}", d.domain))?;
             let Some(first) = mx.first() else {
@@ -308,11 +326,15 @@ async fn lookup_domain(agent: &Agent, d: &DomainConfig, addrs: &[IpAddr]) -> Res
                     d.domain, d.domain
                 ));
             };
-            if mx.len() > 1 {
-                let others: Vec<&str> = mx.iter().skip(1).map(|m| m.host.as_str()).collect();
-                notices.push(format!("MX hosts besides {}: {} (not managed)", first.host, others.join(", ")));
+            let best: Vec<&str> = mx.iter().filter(|m| m.preference == first.preference).map(|m| m.host.as_str()).collect();
+            if best.len() > 1 {
+                notices.push(format!("several MX hosts share the lowest preference ({}); managing {}", best.join(", "), first.host));
             }
-            first.host.clone()
+            let others: Vec<String> = mx.iter().filter(|m| m.host != first.host).map(|m| format!("{} {}", m.preference, m.host)).collect();
+            if !others.is_empty() {
+                notices.push(format!("other MX hosts, not managed: {}", others.join(", ")));
+            }
+            (first.host.clone(), true)
         }
     };
     let zone = match &d.zone {
@@ -331,49 +353,222 @@ async fn lookup_domain(agent: &Agent, d: &DomainConfig, addrs: &[IpAddr]) -> Res
     } else {
         d.ttl
     };
-    if let HostMode::Cname(_) = d.mode {
-        return Err("type: CNAME needs the mail-aware cycle (not available in this build)".to_string());
-    }
     let mut plans = Vec::new();
-    for ip in addrs {
-        let family = if ip.is_ipv4() { Family::V4 } else { Family::V6 };
-        let chain = verify::current_at(dns, &servers, &host, family)
-            .await
-            .map_err(|e| format!("cannot read {host} at the authoritative servers: {e}"))?;
-        if chain.external {
-            return Err(format!(
-                "{host} is an alias whose chain leaves the provider's zones ({}); mxddns can only change records inside them. Set `host:` to the name that holds the address",
-                chain.hops.iter().map(|(a, t)| format!("{a} -> {t}")).collect::<Vec<_>>().join(", ")
-            ));
+    let mut managed_hosts = vec![host.clone()];
+    match &d.mode {
+        HostMode::Address => {
+            for ip in addrs {
+                let plan = address_plan(agent, d, &host, &zone, &servers, *ip, ttl).await?;
+                if !managed_hosts.contains(&plan.name) {
+                    managed_hosts.push(plan.name.clone());
+                }
+                plans.push(plan);
+            }
         }
-        let name = chain.end.clone();
-        let rec_zone = if name == host || name.ends_with(&format!(".{zone}")) || name == zone {
-            zone.clone()
-        } else {
-            dns.zone_of(&name).await.map_err(|e| format!("cannot find the zone of {name}: {e}"))?
-        };
-        let want = match ip {
-            IpAddr::V4(v4) => RecordData::A(*v4),
-            IpAddr::V6(v6) => RecordData::Aaaa(*v6),
-        };
-        let seen: Vec<RecordData> = chain
-            .addrs
-            .iter()
-            .map(|a| match a {
-                IpAddr::V4(v4) => RecordData::A(*v4),
-                IpAddr::V6(v6) => RecordData::Aaaa(*v6),
-            })
-            .collect();
-        let current = seen.len() == 1 && seen[0] == want;
-        plans.push(Plan { account: d.provider.clone(), zone: rec_zone, name, want, seen, current, ttl });
+        HostMode::Cname(target) => {
+            let plan = alias_plan(agent, d, &host, &zone, &servers, target, addrs, ttl).await?;
+            if let RecordData::Cname(t) = &plan.want {
+                managed_hosts.push(t.clone());
+            }
+            plans.push(plan);
+        }
+    }
+    if d.spf != SpfMode::Off {
+        if let Some(plan) = spf_plan(agent, d, &zone, &servers, addrs, &managed_hosts, mx_managed || is_mx_host(dns, &d.domain, &host).await, ttl, &mut notices).await? {
+            plans.push(plan);
+        }
     }
     Ok(DomainPlan { host, servers, plans, notices })
 }
 
+/// Whether `host` is one of the domain's MX hosts (for `spf: mx` reasoning when `host:` is set).
+async fn is_mx_host(dns: &Dns, domain: &str, host: &str) -> bool {
+    dns.mx(domain).await.map(|mx| mx.iter().any(|m| m.host == host)).unwrap_or(false)
+}
+
+/// Read `name` at the first authoritative server that answers.
+async fn chain(dns: &Dns, servers: &[SocketAddr], name: &str, family: Family) -> Result<crate::dns::Chain, String> {
+    verify::current_at(dns, servers, name, family)
+        .await
+        .map_err(|e| format!("cannot read {name} at the authoritative servers: {e}"))
+}
+
+fn ip_data(ip: IpAddr) -> RecordData {
+    match ip {
+        IpAddr::V4(v4) => RecordData::A(v4),
+        IpAddr::V6(v6) => RecordData::Aaaa(v6),
+    }
+}
+
+/// The zone of `name`: the host's zone when `name` is inside it, else looked up.
+async fn zone_for(dns: &Dns, name: &str, zone: &str) -> Result<String, String> {
+    if crate::dns::names::is_within(name, zone) {
+        Ok(zone.to_string())
+    } else {
+        dns.zone_of(name).await.map_err(|e| format!("cannot find the zone of {name}: {e}"))
+    }
+}
+
+async fn address_plan(agent: &Agent, d: &DomainConfig, host: &str, zone: &str, servers: &[SocketAddr], ip: IpAddr, ttl: u32) -> Result<Plan, String> {
+    let dns = &agent.dns;
+    let family = Family::of(ip);
+    let chain = chain(dns, servers, host, family).await?;
+    if chain.external {
+        return Err(format!(
+            "{host} is an alias whose chain leaves the provider's zones ({}); mxddns can only change records inside them. Set `host:` to the name that holds the address",
+            chain.hops.iter().map(|(a, t)| format!("{a} -> {t}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let name = chain.end.clone();
+    let rec_zone = zone_for(dns, &name, zone).await?;
+    let want = ip_data(ip);
+    let seen: Vec<RecordData> = chain.addrs.iter().map(|a| ip_data(*a)).collect();
+    let current = seen.len() == 1 && seen[0] == want;
+    Ok(Plan { kind: PlanKind::Address, account: d.provider.clone(), zone: rec_zone, name, want, seen, current, ttl })
+}
+
+/// CNAME mode: the alias target this cycle wants for `host`.
+#[allow(clippy::too_many_arguments)]
+async fn alias_plan(
+    agent: &Agent,
+    d: &DomainConfig,
+    host: &str,
+    zone: &str,
+    servers: &[SocketAddr],
+    target: &CnameTarget,
+    addrs: &[IpAddr],
+    ttl: u32,
+) -> Result<Plan, String> {
+    let dns = &agent.dns;
+    let v4 = addrs.iter().find(|a| a.is_ipv4()).copied();
+    let v6 = addrs.iter().find(|a| a.is_ipv6()).copied();
+    let wanted = match target {
+        CnameTarget::Fixed(name) => name.clone(),
+        CnameTarget::Template(t) => expand_template(t, v4, v6)?,
+        CnameTarget::Ptr => {
+            let ip = v4.or(v6).ok_or("no address detected for the {ptr} target")?;
+            forward_confirmed_ptr(dns, ip).await?
+        }
+    };
+    let wanted = crate::dns::names::normalize(&wanted).map_err(|e| format!("the alias target {wanted} is not a valid name: {e}"))?;
+    if wanted == host {
+        return Err(format!("{host} cannot be an alias of itself: check `target:`"));
+    }
+    let family = if v4.is_some() { Family::V4 } else { Family::V6 };
+    let chain = chain(dns, servers, host, family).await?;
+    let seen: Vec<RecordData> = match chain.hops.first() {
+        Some((alias, t)) if alias == host => vec![RecordData::Cname(t.clone())],
+        _ if !chain.addrs.is_empty() => {
+            return Err(format!(
+                "{host} holds address records ({}), not a CNAME; a name cannot hold both. Remove them at the provider (mxddns never deletes records), or use `type: A`",
+                chain.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        _ => Vec::new(),
+    };
+    let want = RecordData::Cname(wanted);
+    let current = seen.len() == 1 && seen[0] == want;
+    Ok(Plan { kind: PlanKind::Alias, account: d.provider.clone(), zone: zone.to_string(), name: host.to_string(), want, seen, current, ttl })
+}
+
+/// `{ip4}`, `{ip4-dashed}`, `{ip6-dashed}` in a CNAME target template.
+fn expand_template(t: &str, v4: Option<IpAddr>, v6: Option<IpAddr>) -> Result<String, String> {
+    let mut out = t.to_string();
+    if out.contains("{ip4}") || out.contains("{ip4-dashed}") {
+        let ip = v4.ok_or_else(|| format!("the target template {t} needs an IPv4 address, and none was detected"))?;
+        out = out.replace("{ip4}", &ip.to_string()).replace("{ip4-dashed}", &ip.to_string().replace('.', "-"));
+    }
+    if out.contains("{ip6-dashed}") {
+        let ip = v6.ok_or_else(|| format!("the target template {t} needs an IPv6 address; add detect.ipv6 sources"))?;
+        out = out.replace("{ip6-dashed}", &ip.to_string().replace(':', "-"));
+    }
+    Ok(out)
+}
+
+/// The reverse name of `ip`, only when it resolves back to `ip` (FCrDNS).
+async fn forward_confirmed_ptr(dns: &Dns, ip: IpAddr) -> Result<String, String> {
+    let names = dns.ptr(ip).await.map_err(|e| format!("cannot look up the reverse name of {ip}: {e}"))?;
+    if names.is_empty() {
+        return Err(format!("{ip} has no reverse name (PTR), so the {{ptr}} target cannot be used: ask the ISP for one, or use a fixed target"));
+    }
+    for n in &names {
+        if let Ok(back) = dns.addrs(n).await {
+            if back.contains(&ip) {
+                return Ok(n.clone());
+            }
+        }
+    }
+    Err(format!(
+        "the reverse name of {ip} ({}) does not resolve back to it, so it cannot carry mail for this network: use a fixed target",
+        names.join(", ")
+    ))
+}
+
+/// SPF upkeep: the domain's single SPF record with this network's term current.
+#[allow(clippy::too_many_arguments)]
+async fn spf_plan(
+    agent: &Agent,
+    d: &DomainConfig,
+    zone: &str,
+    servers: &[SocketAddr],
+    addrs: &[IpAddr],
+    managed_hosts: &[String],
+    mx_managed: bool,
+    ttl: u32,
+    notices: &mut Vec<String>,
+) -> Result<Option<Plan>, String> {
+    let dns = &agent.dns;
+    let mut last_err = None;
+    let mut records = None;
+    for s in servers {
+        match dns.txt_at(*s, &d.domain).await {
+            Ok(r) => {
+                records = Some(r);
+                break;
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let records = records.ok_or_else(|| {
+        format!("cannot read the TXT records of {} at the authoritative servers: {}", d.domain, last_err.map(|e| e.to_string()).unwrap_or_default())
+    })?;
+    let rec_zone = zone_for(dns, &d.domain, zone).await?;
+    let found = spf::find(&d.domain, &records).map_err(|e| format!("{e}; mxddns will not write SPF until there is one"))?;
+    let Some(strings) = found else {
+        if d.spf == SpfMode::Create {
+            let mut text = "v=spf1".to_string();
+            for ip in addrs {
+                text.push_str(&format!(" {}:{ip}", if ip.is_ipv4() { "ip4" } else { "ip6" }));
+            }
+            text.push_str(" ~all");
+            return Ok(Some(Plan { kind: PlanKind::Spf, account: d.provider.clone(), zone: rec_zone, name: d.domain.clone(), want: RecordData::Txt(vec![text]), seen: Vec::new(), current: false, ttl }));
+        }
+        notices.push(format!(
+            "problem: {} has no SPF record, so receivers cannot tell that this network may send its mail. Add one (e.g. \"v=spf1 mx ~all\"), or set `spf: create`",
+            d.domain
+        ));
+        return Ok(None);
+    };
+    let parsed = spf::parse(&strings.concat()).map_err(|e| format!("the SPF record of {} cannot be edited safely: {e}", d.domain))?;
+    let mut current = strings.clone();
+    for ip in addrs {
+        let mut old = agent.state.known_addresses(ip.is_ipv6());
+        old.retain(|a| a != ip);
+        let other = parsed.authorised_without_us(*ip, &d.domain, managed_hosts, mx_managed);
+        match spf::edit(&current, &old, *ip, other.as_deref()).map_err(|e| format!("the SPF record of {} cannot be edited: {e}", d.domain))? {
+            spf::Edit::Unchanged(_) => {}
+            spf::Edit::Rewrite(next) => current = next,
+        }
+    }
+    let seen = vec![RecordData::Txt(strings.clone())];
+    let want = RecordData::Txt(current);
+    let is_current = seen[0] == want;
+    Ok(Some(Plan { kind: PlanKind::Spf, account: d.provider.clone(), zone: rec_zone, name: d.domain.clone(), want, seen, current: is_current, ttl }))
+}
+
 fn record_outcomes(state: &mut State, domains: &[DomainReport], addrs: &[IpAddr], cfg: &Config, now: i64) {
     for ip in addrs {
-        let key = if ip.is_ipv4() { "v4" } else { "v6" };
-        state.addresses.insert(key.to_string(), ip.to_string());
+        state.remember_address(*ip);
     }
     let base = match &cfg.schedule {
         crate::config::Schedule::Every(d) => *d,
@@ -415,14 +610,6 @@ pub fn first_error(r: &DomainReport) -> Option<String> {
         }
     }
     r.verify.as_ref().filter(|v| !v.ok).map(|v| format!("verification failed: {}", v.detail))
-}
-
-fn data_ip(d: &RecordData) -> Option<IpAddr> {
-    match d {
-        RecordData::A(a) => Some(IpAddr::V4(*a)),
-        RecordData::Aaaa(a) => Some(IpAddr::V6(*a)),
-        _ => None,
-    }
 }
 
 fn total_requests(accounts: &BTreeMap<String, Account>) -> u64 {

@@ -9,7 +9,8 @@ pub fn until_next(schedule: &Schedule) -> Option<Duration> {
     match schedule {
         Schedule::Every(d) => Some(*d),
         Schedule::Cron(expr, _) => {
-            let now = chrono::Utc::now();
+            // Local time, as `validate` shows it and as crontab reads it.
+            let now = chrono::Local::now();
             let next = expr.after(&now).next()?;
             Some((next - now).to_std().unwrap_or(Duration::ZERO))
         }

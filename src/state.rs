@@ -49,6 +49,11 @@ pub struct State {
     /// The last agreed addresses: "v4", "v6".
     #[serde(default)]
     pub addresses: BTreeMap<String, String>,
+    /// The addresses this network had before, newest first, per family ("v4", "v6"): the
+    /// SPF term that carries one of them is ours to replace, even when an earlier cycle
+    /// failed between the address and the SPF write.
+    #[serde(default)]
+    pub history: BTreeMap<String, Vec<String>>,
     /// "account/zone" -> provider zone id.
     #[serde(default)]
     pub zones: BTreeMap<String, String>,
@@ -63,6 +68,26 @@ pub struct State {
 impl State {
     pub fn new() -> State {
         State { version: STATE_VERSION, ..State::default() }
+    }
+
+    /// How many earlier addresses per family are remembered.
+    pub const HISTORY: usize = 8;
+
+    /// Remember `ip` as this network's current address of its family.
+    pub fn remember_address(&mut self, ip: std::net::IpAddr) {
+        let key = if ip.is_ipv4() { "v4" } else { "v6" };
+        let text = ip.to_string();
+        self.addresses.insert(key.to_string(), text.clone());
+        let h = self.history.entry(key.to_string()).or_default();
+        h.retain(|x| *x != text);
+        h.insert(0, text);
+        h.truncate(Self::HISTORY);
+    }
+
+    /// Every address this network is known to have had, of `ip`'s family.
+    pub fn known_addresses(&self, v6: bool) -> Vec<std::net::IpAddr> {
+        let key = if v6 { "v6" } else { "v4" };
+        self.history.get(key).into_iter().flatten().filter_map(|s| s.parse().ok()).collect()
     }
 
     pub fn zone_key(account: &str, zone: &str) -> String {
@@ -190,6 +215,10 @@ mod tests {
             State::record_key("cf", "mail.example.com", "A"),
             CachedRecord { id: "abc".into(), data: "203.0.113.20".into(), ttl: 600 },
         );
+        s.remember_address("203.0.113.10".parse().unwrap());
+        s.remember_address("203.0.113.20".parse().unwrap());
+        s.remember_address("203.0.113.10".parse().unwrap());
+        assert_eq!(s.known_addresses(false), vec!["203.0.113.10".parse::<std::net::IpAddr>().unwrap(), "203.0.113.20".parse().unwrap()]);
         save(&p, &s).unwrap();
         assert_eq!(load(&p).unwrap(), s);
         // No temp file left behind.

@@ -1,1 +1,273 @@
+//! A fake registrar for mxddns' end-to-end tests, `mxddns demo` and the benchmarks.
+//!
+//! One [`FakeRegistrar`] runs, on 127.0.0.1 ephemeral ports:
+//! - an authoritative DNS server (UDP and TCP on one port) over a shared zone [`Store`], which
+//!   also answers the "what is my IP" names (`myip.opendns.com`, `whoami.cloudflare`,
+//!   `o-o.myaddr.l.google.com`) from the echo address;
+//! - a Cloudflare API v4 emulator on its own listener, under `/client/v4`;
+//! - an IP echo (`/ip`, `/ip4`, `/ip6`, `/cdn-cgi/trace`) on its own listener;
+//! - a request log ([`RequestLog`]) and a fault script ([`Faults`]) shared by all of them.
+//!
+//! Vendor emulators are sibling modules implementing the crate-private `http::Vendor` trait;
+//! each gets its own listener (so its paths are exactly the real ones) with the same store,
+//! log and faults. See [`FakeRegistrar::start`] for where Aliyun and GoDaddy plug in.
 
+pub mod clock;
+mod cloudflare;
+mod dns;
+pub mod echo;
+pub mod faults;
+mod http;
+pub mod ids;
+pub mod log;
+pub mod options;
+pub mod rdata;
+pub mod store;
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::sync::watch;
+
+pub use echo::EchoIps;
+pub use faults::{DnsFault, DnsMatch, Faults, HttpFault, HttpMatch};
+pub use log::{LoggedQuery, LoggedRequest, RequestLog};
+pub use options::{
+    CfToken, CloudflareOptions, FakeOptions, FakeSecret, RateLimit, RecordSeed, SeedError,
+    SeedValue, ZoneSeed, EXAMPLE_CF_TOKEN,
+};
+pub use rdata::{Rdata, RrType, SoaData};
+pub use store::{NewRecord, Store, StoreError, StoredRecord, Zone, Zones};
+
+/// Shared state and bound addresses of a running fake registrar.
+struct Running {
+    store: Store,
+    log: RequestLog,
+    faults: Faults,
+    echo: EchoIps,
+    dns: SocketAddr,
+    dns_v6: Option<SocketAddr>,
+    cloudflare: SocketAddr,
+    echo_http: SocketAddr,
+}
+
+/// Handle on a running fake registrar. Dropping it stops every server.
+pub struct FakeRegistrar {
+    running: Running,
+    shutdown: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for FakeRegistrar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeRegistrar")
+            .field("dns", &self.running.dns)
+            .field("cloudflare", &self.running.cloudflare)
+            .field("echo", &self.running.echo_http)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Seeds the store and starts every server on the current tokio runtime.
+async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)> {
+    let store = Store::new();
+    opts.seed(&store)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let log = RequestLog::default();
+    let faults = Faults::default();
+    let echo = EchoIps::new(opts.echo_ipv4, opts.echo_ipv6);
+    // Every server stops when this turns true or when the sender is dropped.
+    let (stop, stopped) = watch::channel(false);
+
+    let dns = dns::serve(
+        dns::DnsShared {
+            store: store.clone(),
+            echo: echo.clone(),
+            log: log.clone(),
+            faults: faults.clone(),
+        },
+        stopped.clone(),
+    )
+    .await?;
+    let shared = http::HttpShared {
+        log: log.clone(),
+        faults: faults.clone(),
+    };
+    let cloudflare = http::serve(
+        Arc::new(cloudflare::Cloudflare::new(
+            store.clone(),
+            opts.cloudflare.clone(),
+        )),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
+    // Aliyun Alidns and GoDaddy go here, each on its own listener:
+    //   let aliyun = http::serve(Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())), shared.clone(), stopped.clone()).await?;
+    // with their options in `FakeOptions`, their address in `Running` and an endpoint getter.
+    let echo_http = http::serve(
+        Arc::new(echo::EchoVendor { ips: echo.clone() }),
+        shared,
+        stopped,
+    )
+    .await?;
+
+    let running = Running {
+        store,
+        log,
+        faults,
+        echo,
+        dns: dns.v4,
+        dns_v6: dns.v6,
+        cloudflare,
+        echo_http,
+    };
+    Ok((running, stop))
+}
+
+impl FakeRegistrar {
+    /// Starts everything on 127.0.0.1 ephemeral ports on a dedicated background thread with
+    /// its own tokio current-thread runtime, so plain `#[test]` functions (which spawn the real
+    /// binary with `std::process`) can use it. Dropping the handle stops it.
+    pub fn spawn(opts: FakeOptions) -> io::Result<FakeRegistrar> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("fakereg".to_string())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    match launch(opts).await {
+                        Ok((running, stop)) => {
+                            let mut stopped = stop.subscribe();
+                            if tx.send(Ok((running, stop))).is_ok() {
+                                // Ends on `true` or when the handle (the sender) is dropped.
+                                let _ = stopped.wait_for(|s| *s).await;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        let (running, shutdown) = rx
+            .recv()
+            .map_err(|_| io::Error::other("the fake registrar thread ended before starting"))??;
+        Ok(FakeRegistrar {
+            running,
+            shutdown,
+            thread: Some(thread),
+        })
+    }
+
+    /// The same, inside an existing tokio runtime (used by `mxddns demo`). The servers run as
+    /// tasks of that runtime until the handle is dropped.
+    pub async fn start(opts: FakeOptions) -> io::Result<FakeRegistrar> {
+        let (running, shutdown) = launch(opts).await?;
+        Ok(FakeRegistrar {
+            running,
+            shutdown,
+            thread: None,
+        })
+    }
+
+    /// The DNS server (UDP and TCP) on 127.0.0.1.
+    pub fn dns_addr(&self) -> SocketAddr {
+        self.running.dns
+    }
+
+    /// The same DNS server on `[::1]`, when the machine has IPv6 loopback.
+    pub fn dns_addr_v6(&self) -> Option<SocketAddr> {
+        self.running.dns_v6
+    }
+
+    /// `http://127.0.0.1:PORT/client/v4`
+    pub fn cloudflare_endpoint(&self) -> String {
+        format!("http://{}/client/v4", self.running.cloudflare)
+    }
+
+    /// `http://127.0.0.1:PORT/ip`: the IPv4 echo address (or the IPv6 one when no IPv4 is set).
+    pub fn echo_url(&self) -> String {
+        format!("http://{}/ip", self.running.echo_http)
+    }
+
+    /// `http://127.0.0.1:PORT/ip4`: the IPv4 echo address only (503 when unset).
+    pub fn echo_url_v4(&self) -> String {
+        format!("http://{}/ip4", self.running.echo_http)
+    }
+
+    /// `http://127.0.0.1:PORT/ip6`: the IPv6 echo address only (503 when unset).
+    pub fn echo_url_v6(&self) -> String {
+        format!("http://{}/ip6", self.running.echo_http)
+    }
+
+    /// `http://127.0.0.1:PORT/cdn-cgi/trace`: key=value lines with `ip=`.
+    pub fn trace_url(&self) -> String {
+        format!("http://{}/cdn-cgi/trace", self.running.echo_http)
+    }
+
+    /// Sets the echo address of `ip`'s family (HTTP echo and DNS whoami answers).
+    pub fn set_echo_ip(&self, ip: IpAddr) {
+        self.running.echo.set(ip);
+    }
+
+    /// The echo addresses (to clear one family, for example).
+    pub fn echo(&self) -> &EchoIps {
+        &self.running.echo
+    }
+
+    /// The zone store the APIs write and the DNS server reads.
+    pub fn store(&self) -> &Store {
+        &self.running.store
+    }
+
+    /// Every HTTP request so far, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.running.log.requests()
+    }
+
+    /// Every DNS query so far, oldest first.
+    pub fn dns_queries(&self) -> Vec<LoggedQuery> {
+        self.running.log.dns_queries()
+    }
+
+    /// Writes that succeeded (2xx), over every vendor.
+    pub fn write_count(&self) -> usize {
+        self.running.log.write_count()
+    }
+
+    /// Write requests whatever their outcome, over every vendor.
+    pub fn write_attempts(&self) -> usize {
+        self.running.log.write_attempts()
+    }
+
+    /// The request log.
+    pub fn log(&self) -> &RequestLog {
+        &self.running.log
+    }
+
+    /// The fault script.
+    pub fn faults(&self) -> &Faults {
+        &self.running.faults
+    }
+}
+
+impl Drop for FakeRegistrar {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod http;
 pub mod record;
 pub mod secret;
 
+pub mod aliyun;
 pub mod cloudflare;
 pub mod godaddy;
 

@@ -3,6 +3,27 @@
 //! reads `*_file` secrets, validates everything and produces the typed [`Config`] below,
 //! with errors that name the key path and the line.
 
+mod domains;
+mod error;
+mod expand;
+mod index;
+mod load;
+mod names;
+mod providers;
+mod raw;
+mod render;
+mod schedule;
+mod sections;
+mod serde_error;
+#[cfg(test)]
+mod tests;
+
+pub use error::{ConfigError, Problem};
+pub use expand::EnvLookup;
+pub use load::{load, load_str, load_str_with_env, load_with_env, Loaded};
+pub use names::validate_dns_name;
+pub use render::render_plan;
+
 use crate::detect::SourceSpec;
 use mxddns_providers::Secret;
 use std::collections::BTreeMap;

@@ -1,4 +1,170 @@
-//! DNS look-ups: recursive ones through the configured resolvers, and direct, uncached
-//! questions to a zone's authoritative servers for reading the current state and verifying.
+//! DNS look-ups: recursive ones through the configured resolvers (hickory-resolver), and
+//! direct, uncached questions to a zone's authoritative servers ([`wire`]) for reading the
+//! current state and verifying a change.
+//!
+//! Names go in and come out lowercase, ASCII (punycode) and without the trailing dot.
+//! "No such record" (NXDOMAIN or NODATA) is an empty answer, never an error; SERVFAIL,
+//! REFUSED and time-outs are [`DnsError`]s.
 
+mod auth;
+mod error;
+pub(crate) mod join;
+pub mod names;
+mod recursive;
 pub mod wire;
+
+#[cfg(test)]
+pub(crate) mod tests;
+#[cfg(test)]
+pub(crate) mod testserver;
+
+pub use error::DnsError;
+
+use crate::config::{DnsConfig, ServerSpec};
+use hickory_proto::rr::RecordType;
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts};
+use hickory_resolver::config::{LookupIpStrategy, ResolveHosts};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::TokioResolver;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// The longest CNAME chain followed (aliases, not counting the final name).
+pub const MAX_HOPS: usize = 8;
+
+/// How long one question may take, recursive or authoritative.
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// An address family: detection's type, used here for the record type to ask for.
+pub use crate::detect::Family;
+
+impl Family {
+    /// The address record type of this family: A or AAAA.
+    pub fn rtype(self) -> RecordType {
+        match self {
+            Family::V4 => RecordType::A,
+            Family::V6 => RecordType::AAAA,
+        }
+    }
+}
+
+/// One MX record of a domain.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MxHost {
+    pub preference: u16,
+    pub host: String,
+}
+
+/// Where a name leads: the CNAMEs followed and the addresses at the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// Each alias followed, in order: (alias, its target).
+    pub hops: Vec<(String, String)>,
+    /// The name holding the address records (the name asked when there was no CNAME).
+    pub end: String,
+    /// The addresses of the asked family at `end`, sorted; empty when there are none.
+    pub addrs: Vec<IpAddr>,
+    /// Part of the chain lies outside the asked server's zones and was followed through
+    /// the recursive resolvers.
+    pub external: bool,
+}
+
+impl Chain {
+    /// The first alias target, when the name is a CNAME.
+    pub fn alias_target(&self) -> Option<&str> {
+        self.hops.first().map(|(_, t)| t.as_str())
+    }
+}
+
+/// Every DNS look-up the agent makes: a recursive resolver with a small cache, plus
+/// uncached questions to authoritative servers.
+#[derive(Debug)]
+pub struct Dns {
+    resolver: TokioResolver,
+    /// The recursive resolvers in use (configured, or from resolv.conf).
+    resolvers: Vec<SocketAddr>,
+    /// `resolvers 192.168.1.1:53, …`, for messages.
+    label: String,
+    /// `dns.authoritative`: used instead of a zone's NS when set.
+    authoritative: Vec<ServerSpec>,
+    /// Time allowed for one authoritative question.
+    timeout: Duration,
+}
+
+impl Dns {
+    /// A resolver on `cfg.resolvers` (UDP, and TCP for long answers, at their given ports),
+    /// or on the system's resolv.conf when that list is empty.
+    pub fn new(cfg: &DnsConfig) -> Result<Dns, DnsError> {
+        let (config, mut opts) = if cfg.resolvers.is_empty() {
+            hickory_resolver::system_conf::read_system_conf().map_err(|e| DnsError::Setup {
+                detail: format!("cannot read the system's resolver configuration: {e}"),
+            })?
+        } else {
+            let servers = cfg.resolvers.iter().map(|a| name_server(*a)).collect();
+            (
+                ResolverConfig::from_name_servers(servers),
+                ResolverOpts::default(),
+            )
+        };
+        let resolvers: Vec<SocketAddr> = config
+            .name_servers()
+            .iter()
+            .map(|ns| SocketAddr::new(ns.ip, ns.connections.first().map_or(53, |c| c.port)))
+            .collect();
+        if resolvers.is_empty() {
+            return Err(DnsError::Setup {
+                detail: "the system's resolver configuration lists no name server".into(),
+            });
+        }
+        // Lean: a small cache, few retries, and answers only from DNS (not /etc/hosts,
+        // which may map the mail host to a LAN address).
+        opts.timeout = QUERY_TIMEOUT;
+        opts.attempts = 2;
+        opts.cache_size = 64;
+        opts.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
+        opts.use_hosts_file = ResolveHosts::Never;
+        opts.preserve_intermediates = true;
+        opts.recursion_desired = true;
+        let resolver = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
+            .with_options(opts)
+            .build()
+            .map_err(|e| DnsError::Setup {
+                detail: e.to_string(),
+            })?;
+        let label = format!(
+            "resolvers {}",
+            resolvers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(Dns {
+            resolver,
+            resolvers,
+            label,
+            authoritative: cfg.authoritative.clone(),
+            timeout: QUERY_TIMEOUT,
+        })
+    }
+
+    /// The same, with another time limit for one authoritative question (tests, slow links).
+    pub fn with_timeout(mut self, timeout: Duration) -> Dns {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The recursive resolvers in use. Authoritative-style questions sent to one of these
+    /// (`verify: resolvers`) ask for recursion.
+    pub fn resolvers(&self) -> &[SocketAddr] {
+        &self.resolvers
+    }
+}
+
+fn name_server(addr: SocketAddr) -> NameServerConfig {
+    let mut udp = ConnectionConfig::udp();
+    udp.port = addr.port();
+    let mut tcp = ConnectionConfig::tcp();
+    tcp.port = addr.port();
+    NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the fake registrar: real sockets on loopback, plain HTTP/1.1 written by
+//! hand and DNS messages built with hickory-proto. One test binary (one link step).
+
+mod binary;
+mod cloudflare;
+mod common;
+mod dns;
+mod echo;
+mod faults;

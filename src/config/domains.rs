@@ -1,0 +1,256 @@
+//! `domains:` — the mail domains to keep reachable.
+
+use super::index::{child, item};
+use super::load::{Check, Ctx, Reported};
+use super::names::{parse_target, validate_dns_name};
+use super::raw::RawDomain;
+use super::{DomainConfig, HostMode, SpfMode};
+use std::collections::HashMap;
+
+/// `ttl:` when absent.
+pub(crate) const DEFAULT_TTL: u32 = 600;
+/// The TTLs accepted. Below a provider's own minimum is not an error here: the agent
+/// raises it to that minimum and says so.
+pub(crate) const TTL_RANGE: std::ops::RangeInclusive<u32> = 60..=86400;
+
+/// `domains:`. `providers`: the names under `providers:` in file order; `ipv6`: whether
+/// IPv6 detection is on.
+pub(crate) fn domains(
+    cx: &mut Ctx<'_>,
+    raw: Option<&[RawDomain]>,
+    providers: &[String],
+    ipv6: bool,
+) -> Check<Vec<DomainConfig>> {
+    let list = raw.unwrap_or_default();
+    if list.is_empty() {
+        return Err(cx.report(
+            "domains",
+            "no domains configured — add at least one entry with domain: and provider: (see config.example.yaml)",
+        ));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    let mut failed = false;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, d) in list.iter().enumerate() {
+        let path = item("domains", i);
+        match domain(cx, &path, d, providers, ipv6) {
+            Ok(config) => {
+                let key = child(&path, "domain");
+                if let Some(first) = seen.get(&config.domain) {
+                    cx.report(
+                        &key,
+                        format!(
+                            "{} is listed twice (first on line {first}) — keep one entry per domain",
+                            config.domain
+                        ),
+                    );
+                    failed = true;
+                } else {
+                    seen.insert(config.domain.clone(), cx.index.line(&key));
+                }
+                out.push(config);
+            }
+            Err(Reported) => failed = true,
+        }
+    }
+    if failed {
+        Err(Reported)
+    } else {
+        Ok(out)
+    }
+}
+
+fn domain(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    d: &RawDomain,
+    providers: &[String],
+    ipv6: bool,
+) -> Check<DomainConfig> {
+    let name = dns_name(cx, path, "domain", d.domain.as_ref()).and_then(|n| {
+        n.ok_or_else(|| {
+            cx.report(
+                path,
+                "missing domain — add domain: with the mail domain (the owner of the MX record)",
+            )
+        })
+    });
+    let provider = provider(cx, path, d.provider.as_ref(), providers);
+    let host = dns_name(cx, path, "host", d.host.as_ref());
+    let mode = mode(cx, path, d, ipv6);
+    let ttl = ttl(cx, path, d.ttl.as_ref());
+    let spf = spf(cx, path, d.spf.as_ref());
+    let zone = dns_name(cx, path, "zone", d.zone.as_ref());
+    let dkim_selectors = match &d.dkim_selectors {
+        None => Ok(Vec::new()),
+        Some(list) => cx.list(&child(path, "dkim_selectors"), list, |cx, p, s| {
+            validate_dns_name(s.trim()).map_err(|e| cx.report(p, e))
+        }),
+    };
+    let (name, host, zone, mode) = (name?, host?, zone?, mode?);
+    if let Some(zone) = &zone {
+        let zone_key = child(path, "zone");
+        let mut inside = true;
+        for (what, n) in [("domain", Some(&name)), ("host", host.as_ref())] {
+            if let Some(n) = n.filter(|n| !in_zone(n, zone)) {
+                cx.report(
+                    &zone_key,
+                    format!("the {what} {n} is not inside the zone {zone} — zone must be {n} or a parent of it"),
+                );
+                inside = false;
+            }
+        }
+        if !inside {
+            return Err(Reported);
+        }
+    }
+    if matches!(mode, HostMode::Cname(_)) && host.as_deref() == Some(name.as_str()) {
+        return Err(cx.report(
+            &child(path, "host"),
+            format!("{name} owns the MX record, so it cannot be a CNAME — set host: to the MX host's own name, or use type: A"),
+        ));
+    }
+    Ok(DomainConfig {
+        domain: name,
+        provider: provider?,
+        host,
+        mode,
+        ttl: ttl?,
+        spf: spf?,
+        zone,
+        dkim_selectors: dkim_selectors?,
+        line: cx.index.line(path),
+    })
+}
+
+fn in_zone(name: &str, zone: &str) -> bool {
+    name == zone
+        || name
+            .strip_suffix(zone)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+}
+
+/// An optional DNS-name key, normalised.
+fn dns_name(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    key: &str,
+    raw: Option<&String>,
+) -> Check<Option<String>> {
+    let key = child(path, key);
+    match cx.text(&key, raw)? {
+        None => Ok(None),
+        Some(text) => validate_dns_name(text.trim())
+            .map(Some)
+            .map_err(|e| cx.report(&key, e)),
+    }
+}
+
+fn provider(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    raw: Option<&String>,
+    providers: &[String],
+) -> Check<String> {
+    let key = child(path, "provider");
+    let Some(name) = cx.text(&key, raw)? else {
+        let hint = if providers.is_empty() {
+            "define one under providers: and name it here".to_string()
+        } else {
+            format!("name one of: {}", providers.join(", "))
+        };
+        return Err(cx.report(path, format!("missing provider — {hint}")));
+    };
+    let name = name.trim();
+    if providers.iter().any(|p| p == name) {
+        return Ok(name.to_string());
+    }
+    let message = if providers.is_empty() {
+        format!("no provider named \"{name}\": none are defined — add it under providers:")
+    } else {
+        let known: Vec<&str> = providers.iter().map(String::as_str).collect();
+        let fix = match super::serde_error::closest(name, &known) {
+            Some(guess) => format!("did you mean \"{guess}\"?"),
+            None => "add it under providers:, or fix the name".to_string(),
+        };
+        format!(
+            "no provider named \"{name}\" (defined: {}) — {fix}",
+            known.join(", ")
+        )
+    };
+    Err(cx.report(&key, message))
+}
+
+/// `type:` and `target:` together.
+fn mode(cx: &mut Ctx<'_>, path: &str, d: &RawDomain, ipv6: bool) -> Check<HostMode> {
+    let type_key = child(path, "type");
+    let target_key = child(path, "target");
+    let kind = cx.text(&type_key, d.kind.as_ref())?;
+    let target = cx.text(&target_key, d.target.as_ref())?;
+    let kind = kind.map(|k| k.trim().to_ascii_uppercase());
+    match kind.as_deref() {
+        None | Some("A") => match target {
+            None => Ok(HostMode::Address),
+            Some(_) => Err(cx.report(
+                &target_key,
+                "is only for type: CNAME — remove it, or set type: CNAME",
+            )),
+        },
+        Some("CNAME") => match target {
+            Some(t) => parse_target(t.trim(), ipv6)
+                .map(HostMode::Cname)
+                .map_err(|e| cx.report(&target_key, e)),
+            None => {
+                let line = cx.index.line(&type_key);
+                Err(cx.report_at(
+                    &target_key,
+                    line,
+                    "missing — type: CNAME needs a target: a fixed name, \"{ptr}\", or a template such as \"{ip4-dashed}.sslip.io\"",
+                ))
+            }
+        },
+        Some("AAAA") => Err(cx.report(
+            &type_key,
+            "use type: A — the AAAA record is kept along with the A record when detect.ipv6 has sources",
+        )),
+        Some(other) => Err(cx.report(
+            &type_key,
+            format!("\"{other}\" is not a type mxddns keeps — use A (address records) or CNAME"),
+        )),
+    }
+}
+
+fn ttl(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<u32> {
+    let key = child(path, "ttl");
+    let Some(text) = cx.text(&key, raw)? else {
+        return Ok(DEFAULT_TTL);
+    };
+    let text = text.trim();
+    match text.parse::<u32>() {
+        Ok(n) if TTL_RANGE.contains(&n) => Ok(n),
+        _ => Err(cx.report(
+            &key,
+            format!(
+                "\"{text}\" is not a TTL from {} to {} — write a number of seconds, such as 600",
+                TTL_RANGE.start(),
+                TTL_RANGE.end()
+            ),
+        )),
+    }
+}
+
+fn spf(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<SpfMode> {
+    let key = child(path, "spf");
+    let Some(text) = cx.text(&key, raw)? else {
+        return Ok(SpfMode::Off);
+    };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "false" => Ok(SpfMode::Off),
+        "true" => Ok(SpfMode::Keep),
+        "create" => Ok(SpfMode::Create),
+        _ => Err(cx.report(
+            &key,
+            format!("\"{text}\" is not true, false or create — true keeps this network's ip4:/ip6: term current in the SPF record, create also writes an SPF record when there is none"),
+        )),
+    }
+}

@@ -1,0 +1,279 @@
+//! Reading the file and turning its raw form into the typed [`Config`]: `${VAR}`
+//! expansion, `*_file` secrets, every check, and messages that say `FILE:LINE: key.path:
+//! what is wrong — how to fix it`. Every problem found is reported, not only the first.
+
+use super::error::{ConfigError, Problem};
+use super::expand::{expand, EnvLookup};
+use super::index::LineIndex;
+use super::raw::RawConfig;
+use super::{domains, providers, sections, Config};
+use std::path::{Path, PathBuf};
+
+/// A loaded configuration, with what is worth a warning but not a refusal.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    /// One line each, ready to print (`FILE: …` or `FILE:LINE: key: …`).
+    pub warnings: Vec<String>,
+}
+
+/// Read and validate the configuration file at `path`, with the process environment for
+/// `${VAR}`. Warns when the file is readable by group or others.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    load_with_env(path, &|name| std::env::var(name).ok())
+}
+
+/// [`load`], looking variables up with `env` instead of the process environment.
+pub fn load_with_env(path: &Path, env: EnvLookup<'_>) -> Result<Loaded, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+        file: path.to_path_buf(),
+        error,
+    })?;
+    let mut loaded = load_str_with_env(&text, path, env)?;
+    if let Some(warning) = permission_warning(path) {
+        loaded.warnings.insert(0, warning);
+    }
+    Ok(loaded)
+}
+
+/// Validate `text` as if read from `path` (used in messages and to resolve relative
+/// paths), with the process environment.
+pub fn load_str(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
+    load_str_with_env(text, path, &|name| std::env::var(name).ok())
+}
+
+/// [`load_str`] with an injected environment.
+pub fn load_str_with_env(
+    text: &str,
+    path: &Path,
+    env: EnvLookup<'_>,
+) -> Result<Loaded, ConfigError> {
+    let file = path.display().to_string();
+    let index = LineIndex::build(text);
+    let duplicates: Vec<Problem> = index
+        .duplicates
+        .iter()
+        .map(|d| Problem {
+            file: file.clone(),
+            line: d.line,
+            key: d.path.clone(),
+            message: format!(
+                "written twice (first on line {}) — keep one of them",
+                d.first_line
+            ),
+        })
+        .collect();
+    // A key written twice is reported first: serde would keep one of the two silently
+    // (a map) or report it without the line of the first (a struct).
+    if !duplicates.is_empty() {
+        return Err(ConfigError::Invalid(duplicates));
+    }
+    let raw: RawConfig = match serde_yaml_ng::from_str(text) {
+        Ok(raw) => raw,
+        Err(_) if !index.has_root && only_comments(text) => RawConfig::default(),
+        Err(err) => {
+            // Not YAML at all, or YAML that does not fit the configuration's shape?
+            let syntax = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).is_err();
+            return Err(ConfigError::Invalid(vec![super::serde_error::problem(
+                &file, &index, &err, syntax,
+            )]));
+        }
+    };
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut cx = Ctx {
+        file,
+        index,
+        env,
+        base_dir,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let config = build(&mut cx, &raw, path);
+    match config {
+        Some(config) if cx.problems.is_empty() => Ok(Loaded {
+            config,
+            warnings: cx.warnings,
+        }),
+        _ => {
+            let mut problems = cx.problems;
+            problems.sort_by_key(|p| p.line);
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+}
+
+fn only_comments(text: &str) -> bool {
+    text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+    })
+}
+
+fn build(cx: &mut Ctx<'_>, raw: &RawConfig, path: &Path) -> Option<Config> {
+    let ipv6_on = raw
+        .detect
+        .as_ref()
+        .and_then(|d| d.ipv6.as_ref())
+        .is_some_and(|l| !l.is_empty());
+    let schedule = sections::schedule(cx, raw.schedule.as_ref());
+    let state_file = sections::state_file(cx, raw.state_file.as_ref());
+    let detect = sections::detect(cx, raw.detect.as_ref());
+    let providers = providers::providers(cx, raw.providers.as_ref());
+    let names = provider_names(cx, raw);
+    let domains = domains::domains(cx, raw.domains.as_deref(), &names, ipv6_on);
+    let dns = sections::dns(cx, raw.dns.as_ref());
+    let listen = sections::listen(cx, raw.listen.as_ref());
+    Some(Config {
+        path: path.to_path_buf(),
+        schedule: schedule.ok()?,
+        state_file: state_file.ok()?,
+        detect: detect.ok()?,
+        providers: providers.ok()?,
+        domains: domains.ok()?,
+        dns: dns.ok()?,
+        listen: listen.ok()?,
+    })
+}
+
+/// The names under `providers:`, in file order (for messages).
+fn provider_names(cx: &Ctx<'_>, raw: &RawConfig) -> Vec<String> {
+    let Some(map) = &raw.providers else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = cx
+        .index
+        .keys("providers")
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| map.contains_key(k))
+        .collect();
+    for k in map.keys() {
+        if !names.contains(k) {
+            names.push(k.clone());
+        }
+    }
+    names
+}
+
+/// A warning when the file may be read by other users: it usually holds secrets.
+#[cfg(unix)]
+fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+    (mode & 0o077 != 0).then(|| {
+        let file = path.display();
+        format!(
+            "{file}: readable by group or others (mode {mode:04o}) and it may hold secrets — run: chmod 600 {file}"
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_path: &Path) -> Option<String> {
+    None
+}
+
+/// A problem has been recorded in the [`Ctx`]; the value it was about is unusable.
+#[derive(Debug)]
+pub(crate) struct Reported;
+
+/// The result of one check.
+pub(crate) type Check<T> = Result<T, Reported>;
+
+/// What the checks share: where keys are, the environment, and what was found so far.
+pub(crate) struct Ctx<'a> {
+    pub file: String,
+    pub index: LineIndex,
+    env: EnvLookup<'a>,
+    /// Relative paths in the file are relative to the file's directory.
+    base_dir: PathBuf,
+    problems: Vec<Problem>,
+    pub warnings: Vec<String>,
+}
+
+impl Ctx<'_> {
+    /// Record a problem at `key` (its line, or its nearest ancestor's).
+    pub fn report(&mut self, key: &str, message: impl Into<String>) -> Reported {
+        let line = self.index.line(key);
+        self.report_at(key, line, message)
+    }
+
+    /// Record a problem about `key` at a chosen line.
+    pub fn report_at(&mut self, key: &str, line: usize, message: impl Into<String>) -> Reported {
+        self.problems.push(Problem {
+            file: self.file.clone(),
+            line,
+            key: key.to_string(),
+            message: message.into(),
+        });
+        Reported
+    }
+
+    /// Record a warning at `key`.
+    pub fn warn(&mut self, key: &str, message: impl std::fmt::Display) {
+        let line = self.index.line(key);
+        self.warnings
+            .push(format!("{}:{line}: {key}: {message}", self.file));
+    }
+
+    /// The value of `key` with `${VAR}` expanded; `None` when the key is absent.
+    pub fn text(&mut self, key: &str, raw: Option<&String>) -> Check<Option<String>> {
+        self.expanded(key, raw, "")
+    }
+
+    /// Like [`Ctx::text`], for a secret `key` (the advice names its `_file` form).
+    pub fn secret_text(&mut self, key: &str, raw: Option<&String>) -> Check<Option<String>> {
+        let name = key.rsplit('.').next().unwrap_or(key);
+        self.expanded(key, raw, &format!(", or use {name}_file"))
+    }
+
+    fn expanded(
+        &mut self,
+        key: &str,
+        raw: Option<&String>,
+        alternative: &str,
+    ) -> Check<Option<String>> {
+        let Some(raw) = raw else { return Ok(None) };
+        match expand(raw, self.env) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => Err(self.report(key, e.message(alternative))),
+        }
+    }
+
+    /// The expanded values of a list, each checked by `parse`, errors reported per item.
+    pub fn list<T>(
+        &mut self,
+        key: &str,
+        raw: &[String],
+        mut parse: impl FnMut(&mut Self, &str, String) -> Check<T>,
+    ) -> Check<Vec<T>> {
+        let mut out = Vec::with_capacity(raw.len());
+        let mut failed = false;
+        for (i, value) in raw.iter().enumerate() {
+            let path = super::index::item(key, i);
+            let parsed = match self.text(&path, Some(value)) {
+                Ok(Some(v)) => parse(self, &path, v),
+                Ok(None) | Err(Reported) => Err(Reported),
+            };
+            match parsed {
+                Ok(v) => out.push(v),
+                Err(Reported) => failed = true,
+            }
+        }
+        if failed {
+            Err(Reported)
+        } else {
+            Ok(out)
+        }
+    }
+
+    /// A path from the file: relative ones are taken from the file's directory.
+    pub fn resolve(&self, path: &str) -> PathBuf {
+        let p = Path::new(path);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+}

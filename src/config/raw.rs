@@ -1,0 +1,104 @@
+//! The configuration file as written: one struct per YAML mapping, every key optional,
+//! every scalar a string (so that `${VAR}` works everywhere and `load` can say exactly
+//! what is wrong with a value). `deny_unknown_fields` everywhere: a misspelt key is an
+//! error, never silently ignored.
+//!
+//! No `Debug` on purpose: these structs hold secrets as plain strings.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The whole file.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    pub schedule: Option<String>,
+    pub state_file: Option<String>,
+    pub detect: Option<RawDetect>,
+    pub providers: Option<BTreeMap<String, RawProvider>>,
+    pub domains: Option<Vec<RawDomain>>,
+    pub dns: Option<RawDns>,
+    pub listen: Option<String>,
+}
+
+/// `detect:`
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDetect {
+    pub ipv4: Option<Vec<String>>,
+    pub ipv6: Option<Vec<String>>,
+    pub quorum: Option<String>,
+    pub timeout: Option<String>,
+}
+
+/// One entry under `providers:`. Every provider type's keys are here; `load` refuses the
+/// keys that do not belong to the entry's `type`.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProvider {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub endpoint: Option<String>,
+    // cloudflare
+    pub api_token: Option<String>,
+    pub api_token_file: Option<String>,
+    // aliyun
+    pub access_key_id: Option<String>,
+    pub access_key_secret: Option<String>,
+    pub access_key_secret_file: Option<String>,
+    pub signature: Option<String>,
+    // godaddy
+    pub api_key: Option<String>,
+    pub api_key_file: Option<String>,
+    pub api_secret: Option<String>,
+    pub api_secret_file: Option<String>,
+}
+
+/// One entry under `domains:`.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDomain {
+    pub domain: Option<String>,
+    pub provider: Option<String>,
+    pub host: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub target: Option<String>,
+    pub ttl: Option<String>,
+    pub spf: Option<String>,
+    pub zone: Option<String>,
+    pub dkim_selectors: Option<Vec<String>>,
+}
+
+/// `dns:`
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDns {
+    pub resolvers: Option<Vec<String>>,
+    pub verify: Option<String>,
+    pub authoritative: Option<Vec<String>>,
+    pub verify_timeout: Option<String>,
+}
+
+impl RawProvider {
+    /// Each key a provider entry may have, and whether this entry has it.
+    pub(crate) fn keys(&self) -> [(&'static str, bool); 12] {
+        [
+            ("type", self.kind.is_some()),
+            ("endpoint", self.endpoint.is_some()),
+            ("api_token", self.api_token.is_some()),
+            ("api_token_file", self.api_token_file.is_some()),
+            ("access_key_id", self.access_key_id.is_some()),
+            ("access_key_secret", self.access_key_secret.is_some()),
+            (
+                "access_key_secret_file",
+                self.access_key_secret_file.is_some(),
+            ),
+            ("signature", self.signature.is_some()),
+            ("api_key", self.api_key.is_some()),
+            ("api_key_file", self.api_key_file.is_some()),
+            ("api_secret", self.api_secret.is_some()),
+            ("api_secret_file", self.api_secret_file.is_some()),
+        ]
+    }
+}

@@ -1,0 +1,197 @@
+//! What `mxddns validate` prints: the configuration in words, with every default made
+//! visible and secrets masked.
+
+use super::{
+    schedule, AliyunSignature, CnameTarget, Config, Credentials, HostMode, Schedule, SpfMode,
+    VerifyMode,
+};
+use mxddns_providers::Secret;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// How many upcoming runs of a cron schedule are shown.
+const NEXT_RUNS: usize = 3;
+
+fn dur(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
+/// A readable summary of what `config` means. Secrets appear only as
+/// [`Secret::masked`].
+pub fn render_plan(config: &Config) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail; the results are ignored for that reason.
+    let _ = write_plan(&mut out, config);
+    out
+}
+
+fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
+    writeln!(out, "Configuration {} is valid.", c.path.display())?;
+    writeln!(out)?;
+    match &c.schedule {
+        Schedule::Every(d) => writeln!(out, "Schedule:   every {}", dur(*d))?,
+        Schedule::Cron(s, text) => {
+            writeln!(out, "Schedule:   cron \"{text}\" (local time)")?;
+            if schedule::is_classic(text) {
+                writeln!(
+                    out,
+                    "            classic 5-field form, read with seconds first as \"{}\"",
+                    s.source()
+                )?;
+            }
+            let next: Vec<String> = s
+                .upcoming(chrono::Local)
+                .take(NEXT_RUNS)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string())
+                .collect();
+            writeln!(out, "            next runs: {}", next.join(", "))?;
+        }
+    }
+    writeln!(out, "State file: {}", c.state_file.display())?;
+
+    writeln!(out)?;
+    writeln!(out, "IP detection")?;
+    let list = |v: &[crate::detect::SourceSpec]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "  IPv4 sources: {}", list(&c.detect.ipv4))?;
+    if c.detect.ipv6_enabled() {
+        writeln!(out, "  IPv6 sources: {}", list(&c.detect.ipv6))?;
+    } else {
+        writeln!(out, "  IPv6: off (no detect.ipv6 sources)")?;
+    }
+    match c.detect.quorum {
+        Some(n) => writeln!(out, "  quorum: {n} sources must agree")?,
+        None => writeln!(out, "  quorum: a majority of the sources that answer")?,
+    }
+    writeln!(out, "  timeout: {}", dur(c.detect.timeout))?;
+
+    writeln!(out)?;
+    writeln!(out, "Providers")?;
+    if c.providers.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for (name, p) in &c.providers {
+        let endpoint = p.endpoint.as_deref().map_or_else(
+            || "default endpoint".to_string(),
+            |e| format!("endpoint {e}"),
+        );
+        writeln!(out, "  {name}: {}, {endpoint}", p.kind())?;
+        match &p.credentials {
+            Credentials::Cloudflare { api_token } => {
+                writeln!(out, "    api_token {}", api_token.masked())?;
+            }
+            Credentials::Aliyun {
+                access_key_id,
+                access_key_secret,
+                signature,
+            } => {
+                let sig = match signature {
+                    AliyunSignature::V1 => "v1 (HMAC-SHA1)",
+                    AliyunSignature::V3 => "v3 (ACS3-HMAC-SHA256)",
+                };
+                writeln!(
+                    out,
+                    "    access_key_id {}, access_key_secret {}, signature {sig}",
+                    Secret::new(access_key_id.as_str()).masked(),
+                    access_key_secret.masked()
+                )?;
+            }
+            Credentials::GoDaddy {
+                api_key,
+                api_secret,
+            } => {
+                writeln!(
+                    out,
+                    "    api_key {}, api_secret {}",
+                    api_key.masked(),
+                    api_secret.masked()
+                )?;
+            }
+        }
+    }
+
+    writeln!(out)?;
+    writeln!(out, "Domains")?;
+    for d in &c.domains {
+        writeln!(out, "  {} (provider {})", d.domain, d.provider)?;
+        match &d.host {
+            Some(h) => writeln!(out, "    host: {h}")?,
+            None => writeln!(out, "    host: the MX host found in DNS")?,
+        }
+        match &d.mode {
+            HostMode::Address if c.detect.ipv6_enabled() => {
+                writeln!(out, "    record: A and AAAA")?;
+            }
+            HostMode::Address => writeln!(out, "    record: A")?,
+            HostMode::Cname(CnameTarget::Fixed(t)) => writeln!(out, "    record: CNAME to {t}")?,
+            HostMode::Cname(CnameTarget::Ptr) => writeln!(
+                out,
+                "    record: CNAME to the address's reverse (PTR) name, once it resolves back"
+            )?,
+            HostMode::Cname(CnameTarget::Template(t)) => {
+                writeln!(
+                    out,
+                    "    record: CNAME to \"{t}\", filled in with the address"
+                )?;
+            }
+        }
+        writeln!(out, "    ttl: {}s", d.ttl)?;
+        let spf = match d.spf {
+            SpfMode::Off => "left alone",
+            SpfMode::Keep => "keep this network's ip4:/ip6: term current",
+            SpfMode::Create => {
+                "keep this network's ip4:/ip6: term current, creating the SPF record if missing"
+            }
+        };
+        writeln!(out, "    spf: {spf}")?;
+        match &d.zone {
+            Some(z) => writeln!(out, "    zone: {z}")?,
+            None => writeln!(out, "    zone: found through DNS")?,
+        }
+        if !d.dkim_selectors.is_empty() {
+            writeln!(out, "    dkim selectors: {}", d.dkim_selectors.join(", "))?;
+        }
+    }
+
+    writeln!(out)?;
+    writeln!(out, "DNS")?;
+    if c.dns.resolvers.is_empty() {
+        writeln!(out, "  resolvers: the system's (resolv.conf)")?;
+    } else {
+        let r: Vec<String> = c.dns.resolvers.iter().map(ToString::to_string).collect();
+        writeln!(out, "  resolvers: {}", r.join(", "))?;
+    }
+    match c.dns.verify {
+        VerifyMode::Authoritative if c.dns.authoritative.is_empty() => {
+            writeln!(
+                out,
+                "  verify: at the zone's authoritative servers (its NS records)"
+            )?;
+        }
+        VerifyMode::Authoritative => {
+            let s: Vec<String> = c
+                .dns
+                .authoritative
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            writeln!(out, "  verify: at {}", s.join(", "))?;
+        }
+        VerifyMode::Resolvers => writeln!(out, "  verify: through the resolvers")?,
+        VerifyMode::Off => writeln!(out, "  verify: off")?,
+    }
+    if c.dns.verify != VerifyMode::Off {
+        writeln!(out, "  verify timeout: {}", dur(c.dns.verify_timeout))?;
+    }
+
+    writeln!(out)?;
+    match c.listen {
+        Some(addr) => writeln!(out, "Health and metrics: http://{addr}/healthz, /metrics")?,
+        None => writeln!(out, "Health and metrics: off")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,327 @@
+//! The checks of the top-level keys other than `providers:` and `domains:`.
+
+use super::load::{Check, Ctx};
+use super::raw::{RawDetect, RawDns};
+use super::{schedule, DetectConfig, DnsConfig, Schedule, ServerSpec, VerifyMode};
+use crate::detect::SourceSpec;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `state_file:` when absent.
+pub(crate) const DEFAULT_STATE_FILE: &str = "/var/lib/mxddns/state.json";
+/// `detect.ipv4:` when absent: public services of different operators, over HTTPS and DNS.
+pub(crate) const DEFAULT_IPV4_SOURCES: [&str; 4] = [
+    "https://api.ipify.org",
+    "https://ipv4.icanhazip.com",
+    "https://1.1.1.1/cdn-cgi/trace",
+    "dns:opendns",
+];
+/// `detect.timeout:` when absent.
+pub(crate) const DEFAULT_DETECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// `dns.verify_timeout:` when absent.
+pub(crate) const DEFAULT_VERIFY_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// The port of a DNS server written without one.
+const DNS_PORT: u16 = 53;
+
+/// `schedule:`
+pub(crate) fn schedule(cx: &mut Ctx<'_>, raw: Option<&String>) -> Check<Schedule> {
+    match cx.text("schedule", raw)? {
+        None => Ok(Schedule::Every(schedule::DEFAULT)),
+        Some(text) => schedule::parse(&text).map_err(|m| cx.report("schedule", m)),
+    }
+}
+
+/// `state_file:`
+pub(crate) fn state_file(cx: &mut Ctx<'_>, raw: Option<&String>) -> Check<PathBuf> {
+    match cx.text("state_file", raw)? {
+        None => Ok(PathBuf::from(DEFAULT_STATE_FILE)),
+        Some(p) if p.trim().is_empty() => Err(cx.report(
+            "state_file",
+            "is empty — write a path such as /var/lib/mxddns/state.json, or remove the key",
+        )),
+        Some(p) => Ok(cx.resolve(p.trim())),
+    }
+}
+
+/// A duration key: `10s`, `5m`, `1h`; at least one second.
+pub(crate) fn duration(
+    cx: &mut Ctx<'_>,
+    key: &str,
+    raw: Option<&String>,
+    default: Duration,
+) -> Check<Duration> {
+    let Some(text) = cx.text(key, raw)? else {
+        return Ok(default);
+    };
+    let text = text.trim();
+    match humantime::parse_duration(text) {
+        Ok(d) if d < Duration::from_secs(1) => {
+            Err(cx.report(key, format!("{text} is too short — use at least 1s")))
+        }
+        Ok(d) => Ok(d),
+        Err(_) => Err(cx.report(
+            key,
+            format!(
+                "\"{text}\" is not a duration — write a number and a unit, such as 10s, 5m or 1h"
+            ),
+        )),
+    }
+}
+
+/// `detect:`
+pub(crate) fn detect(cx: &mut Ctx<'_>, raw: Option<&RawDetect>) -> Check<DetectConfig> {
+    let empty = RawDetect::default();
+    let raw = raw.unwrap_or(&empty);
+    let ipv4 = match &raw.ipv4 {
+        None => Ok(DEFAULT_IPV4_SOURCES
+            .iter()
+            .filter_map(|s| s.parse::<SourceSpec>().ok())
+            .collect()),
+        Some(list) if list.is_empty() => Err(cx.report(
+            "detect.ipv4",
+            "is empty — list at least one source, or remove the key to use the built-in ones",
+        )),
+        Some(list) => sources(cx, "detect.ipv4", list),
+    };
+    let ipv6 = match &raw.ipv6 {
+        None => Ok(Vec::new()),
+        Some(list) => sources(cx, "detect.ipv6", list),
+    };
+    let timeout = duration(
+        cx,
+        "detect.timeout",
+        raw.timeout.as_ref(),
+        DEFAULT_DETECT_TIMEOUT,
+    );
+    let quorum = quorum(
+        cx,
+        raw.quorum.as_ref(),
+        ipv4.as_ref().ok(),
+        ipv6.as_ref().ok(),
+    );
+    Ok(DetectConfig {
+        ipv4: ipv4?,
+        ipv6: ipv6?,
+        quorum: quorum?,
+        timeout: timeout?,
+    })
+}
+
+fn sources(cx: &mut Ctx<'_>, key: &str, list: &[String]) -> Check<Vec<SourceSpec>> {
+    let mut seen: Vec<(SourceSpec, String)> = Vec::new();
+    let parsed = cx.list(key, list, |cx, path, text| {
+        let spec = text
+            .parse::<SourceSpec>()
+            .map_err(|e| cx.report(path, e))?;
+        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == spec) {
+            return Err(cx.report(
+                path,
+                format!("\"{spec}\" is listed twice (first as {first}) — remove one: each source counts once toward the quorum"),
+            ));
+        }
+        seen.push((spec.clone(), path.to_string()));
+        Ok(spec)
+    });
+    parsed
+}
+
+fn quorum(
+    cx: &mut Ctx<'_>,
+    raw: Option<&String>,
+    ipv4: Option<&Vec<SourceSpec>>,
+    ipv6: Option<&Vec<SourceSpec>>,
+) -> Check<Option<usize>> {
+    const KEY: &str = "detect.quorum";
+    let Some(text) = cx.text(KEY, raw)? else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    let n: usize = text.parse().map_err(|_| {
+        cx.report(
+            KEY,
+            format!("\"{text}\" is not a number — write how many sources must agree, such as 2"),
+        )
+    })?;
+    if n == 0 {
+        return Err(cx.report(
+            KEY,
+            "must be at least 1 — or remove it to take a majority of the sources that answer",
+        ));
+    }
+    for (family, list) in [("ipv4", ipv4), ("ipv6", ipv6)] {
+        if let Some(list) = list.filter(|l| !l.is_empty() && l.len() < n) {
+            return Err(cx.report(
+                KEY,
+                format!(
+                    "{n} is more than the {} detect.{family} sources — use at most {}, or remove it to take a majority of those that answer",
+                    list.len(),
+                    list.len()
+                ),
+            ));
+        }
+    }
+    Ok(Some(n))
+}
+
+/// `dns:`
+pub(crate) fn dns(cx: &mut Ctx<'_>, raw: Option<&RawDns>) -> Check<DnsConfig> {
+    let empty = RawDns::default();
+    let raw = raw.unwrap_or(&empty);
+    let resolvers = match &raw.resolvers {
+        None => Ok(Vec::new()),
+        Some(list) => cx.list("dns.resolvers", list, |cx, path, text| {
+            parse_resolver(text.trim()).map_err(|m| cx.report(path, m))
+        }),
+    };
+    let verify = match cx.text("dns.verify", raw.verify.as_ref()) {
+        Ok(None) => Ok(VerifyMode::Authoritative),
+        Ok(Some(v)) => match v.trim().to_ascii_lowercase().as_str() {
+            "authoritative" => Ok(VerifyMode::Authoritative),
+            "resolvers" => Ok(VerifyMode::Resolvers),
+            "off" => Ok(VerifyMode::Off),
+            _ => Err(cx.report(
+                "dns.verify",
+                format!("\"{v}\" is not one of authoritative, resolvers, off — authoritative asks the zone's own servers (the default)"),
+            )),
+        },
+        Err(r) => Err(r),
+    };
+    let authoritative = match &raw.authoritative {
+        None => Ok(Vec::new()),
+        Some(list) => cx.list("dns.authoritative", list, |cx, path, text| {
+            parse_server(text.trim()).map_err(|m| cx.report(path, m))
+        }),
+    };
+    let verify_timeout = duration(
+        cx,
+        "dns.verify_timeout",
+        raw.verify_timeout.as_ref(),
+        DEFAULT_VERIFY_TIMEOUT,
+    );
+    if let (Ok(mode), Ok(servers)) = (&verify, &authoritative) {
+        if *mode != VerifyMode::Authoritative && !servers.is_empty() {
+            cx.warn(
+                "dns.authoritative",
+                "is not used because dns.verify is not \"authoritative\"",
+            );
+        }
+    }
+    Ok(DnsConfig {
+        resolvers: resolvers?,
+        verify: verify?,
+        authoritative: authoritative?,
+        verify_timeout: verify_timeout?,
+    })
+}
+
+/// `ip`, `ip:port`, `[v6]` or `[v6]:port`.
+pub(crate) fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+    let addr = text
+        .parse::<SocketAddr>()
+        .ok()
+        .or_else(|| {
+            let bare = text.trim_start_matches('[').trim_end_matches(']');
+            bare.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, DNS_PORT))
+        })
+        .ok_or_else(|| {
+            format!(
+                "\"{text}\" is not an IP address — write IP, IP:PORT or [IPv6]:PORT, such as 192.168.1.1 or [2606:4700:4700::1111]:53 (not a name: it would need a resolver to be found)"
+            )
+        })?;
+    if addr.port() == 0 {
+        return Err(format!(
+            "\"{text}\": port 0 is not a port — leave it out for 53"
+        ));
+    }
+    Ok(addr)
+}
+
+/// `ip`, `ip:port`, `[v6]:port`, `host` or `host:port`.
+pub(crate) fn parse_server(text: &str) -> Result<ServerSpec, String> {
+    if let Ok(addr) = parse_resolver(text) {
+        return Ok(ServerSpec {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+        });
+    }
+    let (host, port) = match text.rsplit_once(':') {
+        Some((h, p)) => {
+            let port = p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+                format!("\"{text}\": \"{p}\" is not a port — write host:port such as ns1.example.net:53")
+            })?;
+            (h, port)
+        }
+        None => (text, DNS_PORT),
+    };
+    let host =
+        super::validate_dns_name(host).map_err(|e| format!("\"{text}\" is not a server: {e}"))?;
+    Ok(ServerSpec { host, port })
+}
+
+/// `listen:`
+pub(crate) fn listen(cx: &mut Ctx<'_>, raw: Option<&String>) -> Check<Option<SocketAddr>> {
+    let Some(text) = cx.text("listen", raw)? else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    let addr: SocketAddr = text.parse().map_err(|_| {
+        cx.report(
+            "listen",
+            format!(
+                "\"{text}\" is not an address and port — write IP:PORT, such as 127.0.0.1:9617"
+            ),
+        )
+    })?;
+    if !addr.ip().is_loopback() {
+        cx.warn(
+            "listen",
+            format!("{addr} can be reached from other machines, and /healthz and /metrics have no authentication"),
+        );
+    }
+    Ok(Some(addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolvers() {
+        let ok = [
+            ("1.1.1.1", "1.1.1.1:53"),
+            ("192.168.1.1:5353", "192.168.1.1:5353"),
+            ("2606:4700:4700::1111", "[2606:4700:4700::1111]:53"),
+            ("[2606:4700:4700::1111]", "[2606:4700:4700::1111]:53"),
+            ("[::1]:5353", "[::1]:5353"),
+        ];
+        for (text, want) in ok {
+            assert_eq!(parse_resolver(text).unwrap().to_string(), want, "{text}");
+        }
+        for bad in ["dns.google", "1.1.1.1:x", "1.1.1.1:0", "", "1.1.1.1:70000"] {
+            assert!(parse_resolver(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn servers() {
+        let ok = [
+            ("ns1.example.net", "ns1.example.net:53"),
+            ("NS1.Example.net.:5300", "ns1.example.net:5300"),
+            ("127.0.0.1:5353", "127.0.0.1:5353"),
+            ("2001:db8::53", "[2001:db8::53]:53"),
+            ("[::1]:5353", "[::1]:5353"),
+        ];
+        for (text, want) in ok {
+            assert_eq!(parse_server(text).unwrap().to_string(), want, "{text}");
+        }
+        for bad in [
+            "ns1.example.net:x",
+            "ns1..example.net",
+            "ns1.example.net:0",
+            "",
+        ] {
+            assert!(parse_server(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! serde_yaml_ng's errors turned into [`Problem`]s: YAML syntax errors, unknown keys (with
+//! the known key probably meant) and values of the wrong shape. Values are never quoted
+//! back: the wrong value may be a secret that slipped to the wrong indentation.
+
+use super::error::Problem;
+use super::index::{child, LineIndex};
+
+/// Describe `err`. `syntax`: the text is not YAML at all (as opposed to YAML that does
+/// not fit the configuration's shape).
+pub(crate) fn problem(
+    file: &str,
+    index: &LineIndex,
+    err: &serde_yaml_ng::Error,
+    syntax: bool,
+) -> Problem {
+    let line = err.location().map_or(1, |l| l.line());
+    let text = strip_positions(&err.to_string());
+    let problem = |line: usize, key: String, message: String| Problem {
+        file: file.to_string(),
+        line,
+        key,
+        message,
+    };
+    if syntax {
+        return problem(
+            line,
+            String::new(),
+            format!(
+                "YAML syntax error: {text} — check the indentation, and quote values that contain \": \" or start with a special character"
+            ),
+        );
+    }
+    // `path: message`, or just `message` at the root.
+    let (path, message) = match text.split_once(": ") {
+        Some((p, m)) if index.contains(p) => (p.to_string(), m.to_string()),
+        _ => (String::new(), text.clone()),
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        return unknown_key(&path, rest, line, index, problem);
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, "?"));
+        let expected = describe_expected(expected);
+        let mut msg = format!("must be {expected}, not {}", describe_found(found));
+        if expected.starts_with("a mapping") {
+            msg.push_str(
+                " — check the indentation: the keys of an entry go one level deeper than its name",
+            );
+        }
+        return problem(line, path, msg);
+    }
+    problem(line, path, message)
+}
+
+fn unknown_key(
+    path: &str,
+    rest: &str,
+    line: usize,
+    index: &LineIndex,
+    problem: impl Fn(usize, String, String) -> Problem,
+) -> Problem {
+    // rest: "name`, expected one of `a`, `b`" | "name`, expected `a` or `b`" | "name`, there are no fields"
+    let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+    if name == "<<" {
+        let key = child(path, name);
+        return problem(
+            index.line(&key),
+            key,
+            "merge keys (<<: *anchor) are not supported — write the keys of each entry out in full"
+                .to_string(),
+        );
+    }
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    // A key that does not look like a key may be a value missing its ": " (a secret
+    // included): do not repeat it.
+    let shown = name.len() <= 40
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let key = if shown {
+        child(path, name)
+    } else {
+        child(path, "?")
+    };
+    let line = if shown && index.contains(&key) {
+        index.line(&key)
+    } else {
+        line
+    };
+    let mut message = if shown {
+        "unknown key".to_string()
+    } else {
+        "unknown key (not shown: it looks like a value — is a space missing after a ':'?)"
+            .to_string()
+    };
+    if let Some(guess) = shown.then(|| closest(name, &known)).flatten() {
+        message.push_str(&format!(" — did you mean \"{guess}\"?"));
+    }
+    if !known.is_empty() {
+        message.push_str(&format!(" (valid keys here: {})", known.join(", ")));
+    }
+    problem(line, key, message)
+}
+
+/// The known key `name` was probably meant to be, if one is close.
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    let name_lc = name.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| {
+            (
+                strsim::damerau_levenshtein(&name_lc, &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
+        .filter(|(d, k)| {
+            *d <= (k.len() / 3).max(1) || k.starts_with(&name_lc) && name_lc.len() >= 3
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn describe_expected(expected: &str) -> String {
+    if expected.starts_with("struct ") || expected == "a map" {
+        "a mapping (key: value lines)".to_string()
+    } else if expected == "a sequence" {
+        "a list (\"- item\" lines, or [a, b])".to_string()
+    } else if expected == "a string" {
+        "a single value".to_string()
+    } else {
+        expected.to_string()
+    }
+}
+
+/// serde's `Unexpected` without its value: `string "abc"` -> `a single value`.
+fn describe_found(found: &str) -> &'static str {
+    let kind = found.split([' ', '`', '"']).next().unwrap_or("");
+    match kind {
+        "sequence" => "a list",
+        "map" => "a mapping",
+        "unit" | "null" | "none" => "empty",
+        _ => "a single value",
+    }
+}
+
+/// Remove " at line L column C" and " at position N" (the line is reported separately).
+fn strip_positions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let Some(i) = rest.find(" at ") else {
+            out.push_str(rest);
+            return out;
+        };
+        let after = &rest[i + 4..];
+        let skipped = position_len(after);
+        out.push_str(&rest[..i]);
+        if skipped == 0 {
+            out.push_str(" at ");
+        }
+        rest = &after[skipped..];
+    }
+}
+
+/// Length of a leading "line L column C" or "position N", or 0.
+fn position_len(s: &str) -> usize {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    if let Some(r) = s.strip_prefix("line ") {
+        let n = digits(r);
+        if n > 0 {
+            if let Some(c) = r[n..].strip_prefix(" column ") {
+                let m = digits(c);
+                if m > 0 {
+                    return "line ".len() + n + " column ".len() + m;
+                }
+            }
+        }
+    } else if let Some(r) = s.strip_prefix("position ") {
+        let n = digits(r);
+        if n > 0 {
+            return "position ".len() + n;
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_removed() {
+        assert_eq!(
+            strip_positions("did not find expected key at line 5 column 3, while parsing a block mapping at line 2 column 1"),
+            "did not find expected key, while parsing a block mapping"
+        );
+        assert_eq!(
+            strip_positions("look at this at position 7"),
+            "look at this"
+        );
+    }
+
+    #[test]
+    fn close_keys() {
+        let known = [
+            "domain",
+            "provider",
+            "host",
+            "type",
+            "ttl",
+            "dkim_selectors",
+        ];
+        assert_eq!(closest("hots", &known), Some("host"));
+        assert_eq!(closest("provder", &known), Some("provider"));
+        assert_eq!(closest("TTL", &known), Some("ttl"));
+        assert_eq!(closest("dkim", &known), Some("dkim_selectors"));
+        assert_eq!(closest("color", &known), None);
+    }
+}

@@ -1,0 +1,109 @@
+//! What can go wrong with a DNS look-up, said so that the user knows which server was
+//! asked about which name, and what to do about it.
+
+use hickory_proto::rr::RecordType;
+use std::time::Duration;
+
+/// A failed DNS look-up. "No such record" is not an error: look-ups answer an empty list.
+///
+/// `server` is the authoritative server asked (`127.0.0.1:5353`) or, for recursive
+/// look-ups, the resolvers in use (`resolvers 192.168.1.1:53`).
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum DnsError {
+    /// Not a domain name.
+    #[error("{name:?} is not a valid domain name")]
+    BadName { name: String },
+    /// The resolver could not be set up (no usable resolv.conf, no name server in it).
+    #[error("cannot set up DNS look-ups: {detail}; list servers under dns.resolvers")]
+    Setup { detail: String },
+    /// No answer in time.
+    #[error("no answer from {server} for {name} {rtype} within {timeout:?}")]
+    Timeout {
+        server: String,
+        name: String,
+        rtype: RecordType,
+        timeout: Duration,
+    },
+    /// SERVFAIL: the server could not answer (broken delegation, DNSSEC failure, overload).
+    #[error("{server} failed to answer {name} {rtype} (SERVFAIL)")]
+    ServFail {
+        server: String,
+        name: String,
+        rtype: RecordType,
+    },
+    /// REFUSED: the server does not serve that name (for an authoritative server: it is
+    /// not authoritative for the zone; for a resolver: it does not recurse for us).
+    #[error("{server} refused to answer {name} {rtype}; is it a server for that zone?")]
+    Refused {
+        server: String,
+        name: String,
+        rtype: RecordType,
+    },
+    /// Any other failing response code, or an unreadable answer.
+    #[error("{server} answered {name} {rtype} with an error: {detail}")]
+    BadResponse {
+        server: String,
+        name: String,
+        rtype: RecordType,
+        detail: String,
+    },
+    /// The server could not be reached at all.
+    #[error("cannot reach {server} to ask {name} {rtype}: {detail}")]
+    Unreachable {
+        server: String,
+        name: String,
+        rtype: RecordType,
+        detail: String,
+    },
+    /// A CNAME chain that comes back to a name already in it.
+    #[error("CNAME loop at {server}: {chain}")]
+    CnameLoop { server: String, chain: String },
+    /// A CNAME chain longer than [`super::MAX_HOPS`] aliases.
+    #[error("CNAME chain of {name} at {server} is longer than {max} aliases: {chain}")]
+    ChainTooLong {
+        server: String,
+        name: String,
+        max: usize,
+        chain: String,
+    },
+    /// No zone (SOA) holds the name: the domain is not delegated.
+    #[error("no DNS zone holds {name} (no SOA for it or any parent, asked {server}); is the domain registered and delegated?")]
+    NoZone { name: String, server: String },
+    /// None of the zone's authoritative servers has an address.
+    #[error("no authoritative server address found for {zone}: {detail}")]
+    NoAuthoritative { zone: String, detail: String },
+}
+
+impl DnsError {
+    /// The server did not answer in time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, DnsError::Timeout { .. })
+    }
+
+    /// The server answered SERVFAIL.
+    pub fn is_servfail(&self) -> bool {
+        matches!(self, DnsError::ServFail { .. })
+    }
+
+    /// The server answered REFUSED.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, DnsError::Refused { .. })
+    }
+
+    /// A CNAME loop or an over-long chain: the zone's data is wrong, retrying won't help.
+    pub fn is_bad_chain(&self) -> bool {
+        matches!(
+            self,
+            DnsError::CnameLoop { .. } | DnsError::ChainTooLong { .. }
+        )
+    }
+
+    /// Worth asking again later (or elsewhere): time-outs, SERVFAIL, unreachable servers.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            DnsError::Timeout { .. } | DnsError::ServFail { .. } | DnsError::Unreachable { .. }
+        )
+    }
+}

@@ -1,0 +1,273 @@
+//! Look-ups through the recursive resolvers: MX, the zone of a name, a zone's
+//! authoritative servers, TXT, addresses, reverse names, and "is this a CNAME".
+
+use super::join::join_all;
+use super::names::{self, fqdn, is_within, parent, text};
+use super::{Dns, DnsError, MxHost, QUERY_TIMEOUT};
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::net::{DnsError as HickoryDnsError, NetError};
+use std::net::{IpAddr, SocketAddr};
+
+impl Dns {
+    /// The MX records of `domain`, sorted by preference then host name. Empty when the
+    /// domain has none (NODATA or NXDOMAIN). A null MX (`0 .`, RFC 7505) is left out.
+    pub async fn mx(&self, domain: &str) -> Result<Vec<MxHost>, DnsError> {
+        let records = self.lookup(domain, RecordType::MX).await?;
+        let mut out: Vec<MxHost> = records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::MX(mx) if !mx.exchange.is_root() => Some(MxHost {
+                    preference: mx.preference,
+                    host: text(&mx.exchange),
+                }),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The apex of the zone that holds `name` (`mail.example.com` -> `example.com`,
+    /// `a.example.com.cn` -> `example.com.cn`).
+    ///
+    /// Walks up the labels. At each one, a CNAME question (which the resolver does not
+    /// follow) either shows the name is an alias (not an apex: go up), or comes back
+    /// empty with the zone's SOA in the authority section, which names the zone. Without
+    /// such an SOA, an SOA question tells whether this label is the apex.
+    pub async fn zone_of(&self, name: &str) -> Result<String, DnsError> {
+        let start = names::normalize(name)?;
+        let mut candidate = start.as_str();
+        loop {
+            match self
+                .resolver
+                .lookup(fqdn(candidate)?, RecordType::CNAME)
+                .await
+            {
+                Ok(l) if has_owned(l.answers(), candidate, RecordType::CNAME) => {}
+                Ok(_) => {
+                    if self.is_apex(candidate).await? {
+                        return Ok(candidate.to_string());
+                    }
+                }
+                Err(e) if e.is_no_records_found() => {
+                    let soa_owner = e.into_soa().map(|soa| text(&soa.name));
+                    match soa_owner {
+                        Some(z) if !z.is_empty() && is_within(candidate, &z) => return Ok(z),
+                        _ => {
+                            if self.is_apex(candidate).await? {
+                                return Ok(candidate.to_string());
+                            }
+                        }
+                    }
+                }
+                Err(e) => return Err(self.error(e, candidate, RecordType::CNAME)),
+            }
+            candidate = match parent(candidate) {
+                Some(p) => p,
+                None => {
+                    return Err(DnsError::NoZone {
+                        name: start.clone(),
+                        server: self.label.clone(),
+                    })
+                }
+            };
+        }
+    }
+
+    /// Whether `name` owns an SOA record.
+    async fn is_apex(&self, name: &str) -> Result<bool, DnsError> {
+        let records = self.lookup(name, RecordType::SOA).await?;
+        Ok(has_owned(&records, name, RecordType::SOA))
+    }
+
+    /// The servers to ask about `zone`: `dns.authoritative` when set (host names
+    /// resolved, ports kept), otherwise the zone's NS names resolved to their A/AAAA
+    /// addresses at port 53. Without duplicates; an error when none has an address.
+    pub async fn authoritative(&self, zone: &str) -> Result<Vec<SocketAddr>, DnsError> {
+        let zone = names::normalize(zone)?;
+        let targets: Vec<(String, u16)> = if self.authoritative.is_empty() {
+            let records = self.lookup(&zone, RecordType::NS).await?;
+            let mut ns: Vec<(String, u16)> = records
+                .iter()
+                .filter_map(|r| match &r.data {
+                    RData::NS(n) => Some((text(&n.0), 53)),
+                    _ => None,
+                })
+                .collect();
+            ns.sort();
+            ns.dedup();
+            if ns.is_empty() {
+                return Err(DnsError::NoAuthoritative {
+                    zone,
+                    detail: format!("{} found no NS records", self.label),
+                });
+            }
+            ns
+        } else {
+            self.authoritative
+                .iter()
+                .map(|s| (s.host.clone(), s.port))
+                .collect()
+        };
+        let lookups = targets.iter().map(|(host, port)| async move {
+            let ips = match host.parse::<IpAddr>() {
+                Ok(ip) => Ok(vec![ip]),
+                Err(_) => self.addrs(host).await,
+            };
+            (
+                host,
+                ips.map(|v| v.into_iter().map(|ip| SocketAddr::new(ip, *port))),
+            )
+        });
+        let mut out: Vec<SocketAddr> = Vec::new();
+        let mut problems = Vec::new();
+        for (host, res) in join_all(lookups.collect()).await {
+            match res {
+                Ok(addrs) => {
+                    let before = out.len();
+                    for a in addrs {
+                        if !out.contains(&a) {
+                            out.push(a);
+                        }
+                    }
+                    if out.len() == before {
+                        problems.push(format!("{host} has no address"));
+                    }
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        if out.is_empty() {
+            return Err(DnsError::NoAuthoritative {
+                zone,
+                detail: problems.join("; "),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The TXT records at `name`, each as its character-strings. Empty when none.
+    pub async fn txt(&self, name: &str) -> Result<Vec<Vec<String>>, DnsError> {
+        let records = self.lookup(name, RecordType::TXT).await?;
+        Ok(txt_strings(&records))
+    }
+
+    /// The A and AAAA addresses of `name` (following CNAMEs), sorted. Empty when none.
+    pub async fn addrs(&self, name: &str) -> Result<Vec<IpAddr>, DnsError> {
+        let n = fqdn(name)?;
+        let mut out: Vec<IpAddr> = match self.resolver.lookup_ip(n).await {
+            Ok(l) => l.iter().collect(),
+            Err(e) if e.is_no_records_found() => Vec::new(),
+            Err(e) => return Err(self.error(e, name, RecordType::A)),
+        };
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The reverse names (PTR) of `ip`. Empty when none.
+    pub async fn ptr(&self, ip: IpAddr) -> Result<Vec<String>, DnsError> {
+        let mut name = Name::from(ip);
+        name.set_fqdn(true);
+        let shown = text(&name);
+        let records = match self.resolver.reverse_lookup(name).await {
+            Ok(l) => l.answers().to_vec(),
+            Err(e) if e.is_no_records_found() => Vec::new(),
+            Err(e) => return Err(self.error(e, &shown, RecordType::PTR)),
+        };
+        let mut out: Vec<String> = records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::PTR(p) => Some(text(&p.0)),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The target when `name` itself is a CNAME; `None` when it is not.
+    pub async fn cname(&self, name: &str) -> Result<Option<String>, DnsError> {
+        let owner = names::normalize(name)?;
+        let records = self.lookup(&owner, RecordType::CNAME).await?;
+        Ok(records.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if text(&r.name) == owner => Some(text(&c.0)),
+            _ => None,
+        }))
+    }
+
+    /// The answer records for `name`/`rtype`; empty on NXDOMAIN/NODATA.
+    async fn lookup(&self, name: &str, rtype: RecordType) -> Result<Vec<Record>, DnsError> {
+        match self.resolver.lookup(fqdn(name)?, rtype).await {
+            Ok(l) => Ok(l.answers().to_vec()),
+            Err(e) if e.is_no_records_found() => Ok(Vec::new()),
+            Err(e) => Err(self.error(e, name, rtype)),
+        }
+    }
+
+    /// The resolver's error, said with the resolvers and the question.
+    pub(super) fn error(&self, e: NetError, name: &str, rtype: RecordType) -> DnsError {
+        let server = self.label.clone();
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        match e {
+            NetError::Timeout => DnsError::Timeout {
+                server,
+                name,
+                rtype,
+                timeout: QUERY_TIMEOUT,
+            },
+            NetError::Dns(HickoryDnsError::ResponseCode(ResponseCode::ServFail)) => {
+                DnsError::ServFail {
+                    server,
+                    name,
+                    rtype,
+                }
+            }
+            NetError::Dns(HickoryDnsError::ResponseCode(ResponseCode::Refused)) => {
+                DnsError::Refused {
+                    server,
+                    name,
+                    rtype,
+                }
+            }
+            NetError::Io(_) | NetError::NoConnections => DnsError::Unreachable {
+                server,
+                name,
+                rtype,
+                detail: e.to_string(),
+            },
+            other => DnsError::BadResponse {
+                server,
+                name,
+                rtype,
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+/// Whether `records` hold a `rtype` record owned by `owner` (normalised).
+pub(super) fn has_owned(records: &[Record], owner: &str, rtype: RecordType) -> bool {
+    records
+        .iter()
+        .any(|r| r.record_type() == rtype && text(&r.name) == owner)
+}
+
+/// Every TXT record among `records`, as its character-strings (lossy UTF-8).
+pub(super) fn txt_strings(records: &[Record]) -> Vec<Vec<String>> {
+    records
+        .iter()
+        .filter_map(|r| match &r.data {
+            RData::TXT(t) => Some(
+                t.txt_data
+                    .iter()
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
