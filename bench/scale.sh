@@ -47,7 +47,7 @@ scale_run() {   # scenario run expect
     /usr/bin/time -v -o "$SC/logs/$scen-$i.time" \
     timeout "$SCALE_TIMEOUT" "$MXDDNS_BIN" --config "$SC/config.yaml" --update-now --quiet
   "$PY" "$TOOL" scalerun --results "$OUT/scale.jsonl" --scenario "$scen" --run "$i" --emu "$E2" \
-    --measure "$mf" --log "$LOG" --log-offset "$off" --expect "$expect" --window "$WINDOW"
+    --measure "$mf" --timefile "$SC/logs/$scen-$i.time" --log "$LOG" --log-offset "$off" --expect "$expect" --window "$WINDOW"
 }
 
 rm -f "$SC"/config.state.json*
@@ -58,3 +58,38 @@ scale_run changed-cold 1 "$B_IP"
 emu2 -X POST --data "$C_IP" "$E2/__emu/myip"; emu2 -X POST "$E2/__emu/rate-reset"
 scale_run changed-warm 1 "$C_IP"
 for i in $(seq 1 "$SCALE_RUNS"); do scale_run unchanged-after "$i" "$C_IP"; done
+
+# ---- the same cycles against the project's own fake registrar (Rust, tokio): wall time without
+# the Python emulator's single-threaded DNS in the way.  The standalone mxddns-fakereg has no
+# request log or control endpoint, so only wall/CPU/RSS/exit code are recorded there.
+if [ -x "${MXDDNS_FAKEREG_BIN:-}" ]; then
+  fakereg_scene() {   # name ip: a fresh fakereg whose A records hold ip, echo answering B_IP
+    local name="$1" ip="$2" d="$SC/fakereg-$1"
+    mkdir -p "$d"
+    "$PY" "$BENCH/scale.py" --domains "$SCALE_DOMAINS" --zones "$SCALE_ZONES" --ip "$ip" --echo-ip "$B_IP" --out "$d" >/dev/null
+    "$MXDDNS_FAKEREG_BIN" --seed "$d/fakereg-seed.json" >"$d/fakereg.out" 2>"$d/fakereg.err" &
+    FR_PID=$!
+    for _ in $(seq 100); do [ -s "$d/fakereg.out" ] && break; sleep 0.1; done
+    local line; line="$(head -1 "$d/fakereg.out")"
+    "$PY" "$BENCH/scale.py" --domains "$SCALE_DOMAINS" --zones "$SCALE_ZONES" --out "$d" --config-only config.yaml \
+      --api "$(sed -n 's/.*cloudflare=\([^ ]*\).*/\1/p' <<<"$line")" --echo "$(sed -n 's/.*echo=\([^ ]*\).*/\1/p' <<<"$line")" \
+      --dns "$(sed -n 's/.*dns=\([^ ]*\).*/\1/p' <<<"$line")"
+    FR_DIR="$d"
+  }
+  fakereg_run() {   # scenario run
+    local mf="$SC/logs/fakereg-$1-$2.measure.json" tf="$SC/logs/fakereg-$1-$2.time"
+    "$PY" "$TOOL" measure --sample-fds 0.02 --out "$mf" --stdout "$SC/logs/fakereg-$1-$2.log" -- \
+      /usr/bin/time -v -o "$tf" timeout "$SCALE_TIMEOUT" "$MXDDNS_BIN" --config "$FR_DIR/config.yaml" --update-now --quiet
+    "$PY" "$TOOL" scalerun --results "$OUT/scale.jsonl" --backend mxddns-fakereg --scenario "$1" --run "$2" --emu - \
+      --measure "$mf" --timefile "$tf" --log /dev/null --expect "$B_IP" --domains "$SCALE_DOMAINS" --window "$WINDOW"
+  }
+  fakereg_scene unchanged "$B_IP"
+  fakereg_run unchanged-cold 1
+  for i in $(seq 1 "$SCALE_RUNS"); do fakereg_run unchanged-warm "$i"; done
+  kill -TERM "$FR_PID" 2>/dev/null; wait "$FR_PID" 2>/dev/null
+  fakereg_scene changed "$A_IP"
+  fakereg_run changed-cold 1
+  kill -TERM "$FR_PID" 2>/dev/null; wait "$FR_PID" 2>/dev/null
+else
+  echo "scale: no mxddns-fakereg binary; the fakereg rows are missing" | tee -a "$SC/skipped.txt"
+fi
