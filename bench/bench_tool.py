@@ -366,7 +366,7 @@ def cmd_soak(a):
     ips = a.ips.split(",")
     base = emu_get(a.emu, "/__emu/counts").get(a.cycle_key, 0)
     t0 = time.monotonic()
-    samples, flips, last_sampled, last_flip, done = [], 0, -1, 0, 0
+    samples, flips, last_sampled, last_flip, done = [], 0, 0, 0, 0
     s0 = sample(a.pid)
     samples.append({"cycle": 0, "vmrss_kib": s0["vmrss_kib"], "vmhwm_kib": s0["vmhwm_kib"], "cpu_s": round(s0["cpu_s"], 4)})
     while time.monotonic() - t0 < a.timeout:
@@ -387,7 +387,8 @@ def cmd_soak(a):
             break
         time.sleep(a.poll)
     counts = emu_get(a.emu, "/__emu/counts")
-    row = {"tool": a.tool, "cycles": done, "target_cycles": a.cycles, "wall_s": round(time.monotonic() - t0, 2),
+    row = {"tool": a.tool, "note": a.note, "cycles": done, "target_cycles": a.cycles,
+           "wall_s": round(time.monotonic() - t0, 2),
            "address_changes": flips, "samples": samples, "counts": counts, "ts": time.time()}
     with open(a.results, "a") as f:
         f.write(json.dumps(row) + "\n")
@@ -590,6 +591,7 @@ def main():
     p.add_argument("--cycle-key", default="GET /ip", help="the count that ticks once per cycle")
     p.add_argument("--timeout", type=float, default=1800)
     p.add_argument("--poll", type=float, default=0.05)
+    p.add_argument("--note", default="", help="how the cycles were driven (shown in the table)")
     p.set_defaults(fn=cmd_soak)
     p = sub.add_parser("scalerun")
     for k in ("results", "scenario", "emu", "measure", "timefile", "log", "expect"):

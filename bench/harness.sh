@@ -6,7 +6,7 @@
 #
 #   PEERS="mxddns ddclient inadyn ddns lexicon"   which peers/<name>/peer.sh to run
 #   RUNS=7  IDLE=10  SETTLE=1  DAEMONS=1  MODES="https http"
-#   SOAK_CYCLES=1000  SOAK_SCHEDULE=1s   (SOAK_CYCLES=0 skips the soak)
+#   SOAK_CYCLES=1000  SOAK_SPEED=100  (SOAK_CYCLES=0 skips the soak; see peers/mxddns/peer.sh)
 #   SCALE_DOMAINS=1000  SCALE_RATE=1200/300  (SCALE_DOMAINS=0 skips the scale scenario)
 #   OUT=bench/results/<UTC stamp>
 set -uo pipefail
@@ -180,7 +180,7 @@ soak_run() {   # name mode: SOAK_CYCLES cycles on the shortest schedule the agen
   DAEMON_PID=$!
   "$PY" "$TOOL" wait-record --emu "$EMU_HTTP" --record "$RECORD" --value "$NEW_IP" --timeout 60 --pid "$DAEMON_PID" >/dev/null
   "$PY" "$TOOL" soak --results "$SOAK_JSONL" --tool "$name" --emu "$EMU_HTTP" --pid "$DAEMON_PID" \
-    --cycles "$SOAK_CYCLES" --ips "$NEW_IP,$NEXT_IP" --timeout "${SOAK_TIMEOUT:-2400}"
+    --cycles "$SOAK_CYCLES" --ips "$NEW_IP,$NEXT_IP" --timeout "${SOAK_TIMEOUT:-2400}" --note "${SOAK_NOTE:-}"
   stop_daemon
 }
 

@@ -22,7 +22,7 @@ REPO="$(cd "$BENCH/.." && pwd)"
 
 # ---- 1. peers
 if [ "${SETUP:-1}" != 0 ]; then
-  if ! command -v ddclient >/dev/null || ! command -v inadyn >/dev/null || [ ! -x /usr/bin/time ] \
+  if ! command -v ddclient >/dev/null || ! command -v inadyn >/dev/null || [ ! -x /usr/bin/time ] || [ ! -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] \
      || [ ! -x "$BENCH/.venv/bin/ddns" ] || [ ! -x "$BENCH/.venv/bin/lexicon" ]; then
     "$BENCH/setup_peers.sh"
   fi

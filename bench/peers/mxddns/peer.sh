@@ -19,11 +19,21 @@ peer_prepare() {   # untimed; no state file -> the first cycle starts cold
 }
 peer_oneshot() { CMD=("$MXDDNS_BIN" --config "$WORK/config.yaml" --update-now --quiet); }
 peer_daemon()  { CMD=("$MXDDNS_BIN" --config "$WORK/config.yaml"); }
-peer_soak_daemon() {   # the shortest schedule the config accepts, for the 1,000-cycle soak
-  mxddns_config "${SOAK_SCHEDULE:-1s}"
+peer_soak_daemon() {   # SOAK_CYCLES cycles of the real service, as fast as the config allows
+  # mxddns refuses schedules under 30 s, so 1,000 cycles would take 8 h 20 min.  Instead the
+  # service runs with schedule 30s under libfaketime (Debian "libfaketime"), which speeds up
+  # the process's clocks and sleeps SOAK_SPEED times: same binary, same code path, its
+  # timeouts shrink by the same factor (10 s detect timeout = 0.1 s at x100 on loopback).
+  local lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+  mxddns_config "${SOAK_SCHEDULE:-30s}"
   if ! "$MXDDNS_BIN" --config "$WORK/config.yaml" validate >"$WORK/validate-soak.log" 2>&1; then
-    SOAK_SKIP_REASON="schedule ${SOAK_SCHEDULE:-1s} rejected: $(tr '\n' ' ' < "$WORK/validate-soak.log" | cut -c1-300)"
+    SOAK_SKIP_REASON="schedule ${SOAK_SCHEDULE:-30s} rejected: $(tr '\n' ' ' < "$WORK/validate-soak.log" | cut -c1-300)"
     return 1
   fi
-  CMD=("$MXDDNS_BIN" --config "$WORK/config.yaml")
+  if [ ! -f "$lib" ]; then
+    SOAK_SKIP_REASON="mxddns accepts no schedule under 30 s and libfaketime (to speed the clock up) is not installed"
+    return 1
+  fi
+  SOAK_NOTE="schedule 30s under libfaketime x${SOAK_SPEED:-100}"
+  CMD=(env LD_PRELOAD="$lib" FAKETIME="+0 x${SOAK_SPEED:-100}" "$MXDDNS_BIN" --config "$WORK/config.yaml" --quiet)
 }
