@@ -18,21 +18,53 @@ pub fn build(cfg: &ProviderConfig, client: &reqwest::Client) -> Account {
     let counters = http.counters.clone();
     let endpoint = cfg.endpoint.clone();
     let provider: Box<dyn Provider> = match &cfg.credentials {
-        Credentials::Cloudflare { api_token } => Box::new(Cloudflare::new(http, api_token.clone(), endpoint)),
-        Credentials::Aliyun { access_key_id, access_key_secret, signature } => {
+        Credentials::Cloudflare { api_token } => {
+            Box::new(Cloudflare::new(http, api_token.clone(), endpoint))
+        }
+        Credentials::Aliyun {
+            access_key_id,
+            access_key_secret,
+            signature,
+        } => {
             let sig = match signature {
-                crate::config::AliyunSignature::V1 => mxddns_providers::aliyun::SignatureVersion::V1,
-                crate::config::AliyunSignature::V3 => mxddns_providers::aliyun::SignatureVersion::V3,
+                crate::config::AliyunSignature::V1 => {
+                    mxddns_providers::aliyun::SignatureVersion::V1
+                }
+                crate::config::AliyunSignature::V3 => {
+                    mxddns_providers::aliyun::SignatureVersion::V3
+                }
             };
-            Box::new(mxddns_providers::aliyun::Aliyun::new(http, access_key_id.clone(), access_key_secret.clone(), sig, endpoint))
+            Box::new(mxddns_providers::aliyun::Aliyun::new(
+                http,
+                access_key_id.clone(),
+                access_key_secret.clone(),
+                sig,
+                endpoint,
+            ))
         }
-        Credentials::GoDaddy { api_key, api_secret } => {
-            Box::new(mxddns_providers::godaddy::GoDaddy::new(http, api_key.clone(), api_secret.clone(), endpoint))
-        }
+        Credentials::GoDaddy {
+            api_key,
+            api_secret,
+        } => Box::new(mxddns_providers::godaddy::GoDaddy::new(
+            http,
+            api_key.clone(),
+            api_secret.clone(),
+            endpoint,
+        )),
     };
-    Account { name: cfg.name.clone(), provider, counters }
+    Account {
+        name: cfg.name.clone(),
+        provider,
+        counters,
+    }
 }
 
-pub fn build_all(providers: &BTreeMap<String, ProviderConfig>, client: &reqwest::Client) -> BTreeMap<String, Account> {
-    providers.iter().map(|(k, v)| (k.clone(), build(v, client))).collect()
+pub fn build_all(
+    providers: &BTreeMap<String, ProviderConfig>,
+    client: &reqwest::Client,
+) -> BTreeMap<String, Account> {
+    providers
+        .iter()
+        .map(|(k, v)| (k.clone(), build(v, client)))
+        .collect()
 }

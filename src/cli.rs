@@ -16,7 +16,13 @@ failed, 2 the configuration or the command line is wrong."
 )]
 pub struct Cli {
     /// Configuration file
-    #[arg(short, long, global = true, env = "MXDDNS_CONFIG", default_value = "/etc/mxddns/config.yaml")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "MXDDNS_CONFIG",
+        default_value = "/etc/mxddns/config.yaml"
+    )]
     pub config: PathBuf,
     /// Run one update cycle, then exit
     #[arg(long, global = true)]
@@ -68,6 +74,9 @@ pub enum Command {
         /// Report format
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Check this public address instead of detecting it (repeat for IPv4 and IPv6)
+        #[arg(long = "address", value_name = "IP")]
+        addresses: Vec<std::net::IpAddr>,
     },
     /// Show what each IP source answers and which address is agreed on
     Detect,

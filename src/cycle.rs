@@ -13,13 +13,14 @@ use crate::accounts::Account;
 use crate::config::{CnameTarget, Config, DomainConfig, HostMode, SpfMode};
 use crate::detect::{self, Detection, Family};
 use crate::dns::Dns;
+use crate::pace::Pacer;
 use crate::retry::RetryPolicy;
 use crate::spf;
 use crate::state::State;
 use crate::update::{self, Desired, Written};
 use crate::verify::{self, Expectation, VerifyReport};
 use futures_util::stream::{self, StreamExt};
-use mxddns_providers::RecordData;
+use mxddns_providers::{RateLimit, RecordData};
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -69,7 +70,10 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), permanent: false }
+        Failure {
+            message: message.into(),
+            permanent: false,
+        }
     }
 }
 
@@ -93,17 +97,23 @@ pub struct DomainReport {
     /// Why the domain failed before any record could be handled.
     pub error: Option<String>,
     pub notices: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 impl DomainReport {
     pub fn ok(&self) -> bool {
         self.error.is_none()
-            && self.records.iter().all(|r| !matches!(r.outcome, Outcome::Failed(_)))
+            && self
+                .records
+                .iter()
+                .all(|r| !matches!(r.outcome, Outcome::Failed(_)))
             && self.verify.as_ref().is_none_or(|v| v.ok)
     }
 
     pub fn changed(&self) -> bool {
-        self.records.iter().any(|r| matches!(r.outcome, Outcome::Updated | Outcome::Created))
+        self.records
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Updated | Outcome::Created))
     }
 }
 
@@ -153,6 +163,11 @@ struct DomainPlan {
     servers: Vec<SocketAddr>,
     plans: Vec<Plan>,
     notices: Vec<String>,
+    /// Problems that do not stop the other records (shown on stderr, exit code unchanged).
+    warnings: Vec<String>,
+    /// Records that cannot be planned (e.g. an SPF record mxddns refuses to edit): the
+    /// domain fails, but its other records are still kept current.
+    refused: Vec<RecordReport>,
 }
 
 pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
@@ -161,16 +176,35 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
 
     // 1. Detect.
     let cfg = &agent.config;
-    let mut detections = vec![detect::detect(Family::V4, &cfg.detect.ipv4, cfg.detect.quorum, cfg.detect.timeout).await];
+    let mut detections = vec![
+        detect::detect(
+            Family::V4,
+            &cfg.detect.ipv4,
+            cfg.detect.quorum,
+            cfg.detect.timeout,
+        )
+        .await,
+    ];
     if cfg.detect.ipv6_enabled() {
-        detections.push(detect::detect(Family::V6, &cfg.detect.ipv6, cfg.detect.quorum, cfg.detect.timeout).await);
+        detections.push(
+            detect::detect(
+                Family::V6,
+                &cfg.detect.ipv6,
+                cfg.detect.quorum,
+                cfg.detect.timeout,
+            )
+            .await,
+        );
     }
     let mut addrs: Vec<IpAddr> = Vec::new();
     let mut detect_errors: Vec<String> = Vec::new();
     for d in &detections {
         match &d.result {
             Ok(ip) => addrs.push(*ip),
-            Err(e) => detect_errors.push(format!("{} address not detected: {e}", family_word(d.family))),
+            Err(e) => detect_errors.push(format!(
+                "{} address not detected: {e}",
+                family_word(d.family)
+            )),
         }
     }
 
@@ -191,7 +225,11 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             .await
     };
 
-    // 3 and 4. Write what differs, once per record.
+    // 3 and 4. Write what differs, once per record, paced by each account's budget.
+    let mut pacers: HashMap<String, Pacer> = HashMap::new();
+    if !opts.dry_run {
+        announce_long_writes(agent, &lookups, opts.force);
+    }
     let mut written: HashMap<(String, String, &'static str), Outcome> = HashMap::new();
     let mut done: Vec<(DomainReport, Option<DomainPlan>)> = Vec::with_capacity(lookups.len());
     let domains = agent.config.domains.clone();
@@ -204,11 +242,16 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             servers: 0,
             error: None,
             notices: Vec::new(),
+            warnings: Vec::new(),
         };
         let plan = match lookup {
             Ok(p) => p,
             Err(e) => {
-                report.error = Some(if detect_errors.is_empty() { e } else { detect_errors.join("; ") });
+                report.error = Some(if detect_errors.is_empty() {
+                    e
+                } else {
+                    detect_errors.join("; ")
+                });
                 done.push((report, None));
                 continue;
             }
@@ -216,7 +259,9 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         report.host = Some(plan.host.clone());
         report.servers = plan.servers.len();
         report.notices.clone_from(&plan.notices);
-        report.notices.extend(detect_errors.iter().cloned());
+        report.warnings.clone_from(&plan.warnings);
+        report.warnings.extend(detect_errors.iter().cloned());
+        report.records.extend(plan.refused.iter().cloned());
         let backoff = agent
             .state
             .domains
@@ -233,13 +278,56 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             } else if opts.dry_run {
                 Outcome::WouldWrite
             } else if let Some(until) = backoff {
-                let last = agent.state.domains.get(&d.domain).and_then(|s| s.last_error.clone()).unwrap_or_default();
+                let last = agent
+                    .state
+                    .domains
+                    .get(&d.domain)
+                    .and_then(|s| s.last_error.clone())
+                    .unwrap_or_default();
                 Outcome::Failed(Failure {
-                    message: format!("not retried before {} after a permanent error: {last}", fmt_time(until)),
+                    message: format!(
+                        "not retried before {} after a permanent error: {last}",
+                        fmt_time(until)
+                    ),
                     permanent: true,
                 })
             } else {
-                write_one(agent, p).await
+                let account = p.account.clone();
+                let pacer = pacers.entry(account.clone()).or_insert_with(|| {
+                    Pacer::new(
+                        agent
+                            .accounts
+                            .get(&account)
+                            .map(|a| a.provider.rate_limit())
+                            .unwrap_or(RateLimit {
+                                requests: 60,
+                                window: Duration::from_secs(60),
+                            }),
+                    )
+                });
+                let wait = pacer.wait_at(Instant::now());
+                if !wait.is_zero() {
+                    tracing::info!(
+                        "{account}: waiting {:.0} s for the provider's request budget",
+                        wait.as_secs_f64()
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                let before = agent
+                    .accounts
+                    .get(&account)
+                    .map(|a| a.counters.requests())
+                    .unwrap_or(0);
+                let outcome = write_one(agent, p).await;
+                let after = agent
+                    .accounts
+                    .get(&account)
+                    .map(|a| a.counters.requests())
+                    .unwrap_or(0);
+                if let Some(pacer) = pacers.get_mut(&account) {
+                    pacer.record(after.saturating_sub(before), Instant::now());
+                }
+                outcome
             };
             written.entry(key).or_insert_with(|| outcome.clone());
             report.records.push(RecordReport {
@@ -263,19 +351,38 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         .map(|(report, plan)| async move {
             let addrs = addrs_ref;
             let plan = plan.as_ref()?;
-            let wrote = report.records.iter().any(|r| matches!(r.outcome, Outcome::Updated | Outcome::Created | Outcome::Shared));
-            if !wrote || verify_mode == crate::config::VerifyMode::Off || !report.records.iter().all(|r| !matches!(r.outcome, Outcome::Failed(_))) {
+            let wrote = report.records.iter().any(|r| {
+                matches!(
+                    r.outcome,
+                    Outcome::Updated | Outcome::Created | Outcome::Shared
+                )
+            });
+            if !wrote
+                || verify_mode == crate::config::VerifyMode::Off
+                || !report
+                    .records
+                    .iter()
+                    .all(|r| !matches!(r.outcome, Outcome::Failed(_)))
+            {
                 return None;
             }
             let exp = Expectation {
                 domain: report.domain.clone(),
                 host: plan.host.clone(),
                 addrs: addrs.clone(),
-                cname_target: plan.plans.iter().find(|p| p.kind == PlanKind::Alias).and_then(|p| match &p.want {
-                    RecordData::Cname(t) => Some(t.clone()),
-                    _ => None,
-                }),
-                spf: plan.plans.iter().find(|p| p.kind == PlanKind::Spf).and_then(|p| p.want.txt_joined()),
+                cname_target: plan
+                    .plans
+                    .iter()
+                    .find(|p| p.kind == PlanKind::Alias)
+                    .and_then(|p| match &p.want {
+                        RecordData::Cname(t) => Some(t.clone()),
+                        _ => None,
+                    }),
+                spf: plan
+                    .plans
+                    .iter()
+                    .find(|p| p.kind == PlanKind::Spf)
+                    .and_then(|p| p.want.txt_joined()),
             };
             Some(verify::verify(dns, &plan.servers, &exp, timeout).await)
         })
@@ -300,60 +407,139 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
     }
 }
 
+/// Say up front when a cycle's writes will take longer than one rate-limit window.
+fn announce_long_writes(agent: &Agent, lookups: &[Result<DomainPlan, String>], force: bool) {
+    let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in lookups.iter().flatten().flat_map(|d| d.plans.iter()) {
+        if !p.current || force {
+            *pending.entry(p.account.as_str()).or_default() += 1;
+        }
+    }
+    for (account, n) in pending {
+        let Some(a) = agent.accounts.get(account) else {
+            continue;
+        };
+        let limit = a.provider.rate_limit();
+        let t = Pacer::new(limit).estimate(n, 2);
+        if !t.is_zero() {
+            tracing::info!(
+                "{account}: {n} records to write; {} allows {} requests per {} s, so this cycle takes about {} min",
+                a.provider.kind(),
+                limit.requests,
+                limit.window.as_secs(),
+                t.as_secs().div_ceil(60)
+            );
+        }
+    }
+}
+
 async fn write_one(agent: &mut Agent, p: &Plan) -> Outcome {
     let Some(account) = agent.accounts.get(&p.account) else {
-        return Outcome::Failed(Failure::new(format!("no provider account named {}", p.account)));
+        return Outcome::Failed(Failure::new(format!(
+            "no provider account named {}",
+            p.account
+        )));
     };
-    let desired = Desired { zone: &p.zone, name: &p.name, data: p.want.clone(), ttl: p.ttl, seen: &p.seen };
+    let desired = Desired {
+        zone: &p.zone,
+        name: &p.name,
+        data: p.want.clone(),
+        ttl: p.ttl,
+        seen: &p.seen,
+    };
     match update::write(account, &mut agent.state, &desired, agent.policy).await {
         Ok(Written::Updated { .. }) => Outcome::Updated,
         Ok(Written::Created) => Outcome::Created,
-        Err(e) => Outcome::Failed(Failure { message: e.to_string(), permanent: e.is_permanent() }),
+        Err(e) => Outcome::Failed(Failure {
+            message: e.to_string(),
+            permanent: e.is_permanent(),
+        }),
     }
 }
 
 /// Find the record behind the domain's MX host and what the authoritative servers hold.
-async fn lookup_domain(agent: &Agent, d: &DomainConfig, addrs: &[IpAddr]) -> Result<DomainPlan, String> {
+async fn lookup_domain(
+    agent: &Agent,
+    d: &DomainConfig,
+    addrs: &[IpAddr],
+) -> Result<DomainPlan, String> {
     let dns = &agent.dns;
     let mut notices = Vec::new();
     let (host, mx_managed) = match &d.host {
         Some(h) => (h.clone(), false),
         None => {
-            let mx = dns.mx(&d.domain).await.map_err(|e| format!("cannot read the MX record of {}: {e}", d.domain))?;
+            let mx = dns
+                .mx(&d.domain)
+                .await
+                .map_err(|e| format!("cannot read the MX record of {}: {e}", d.domain))?;
             let Some(first) = mx.first() else {
                 return Err(format!(
                     "{} has no MX record: senders fall back to its A record. Add `MX 10 mail.{}.` at the provider, or set `host:` for this domain",
                     d.domain, d.domain
                 ));
             };
-            let best: Vec<&str> = mx.iter().filter(|m| m.preference == first.preference).map(|m| m.host.as_str()).collect();
+            let best: Vec<&str> = mx
+                .iter()
+                .filter(|m| m.preference == first.preference)
+                .map(|m| m.host.as_str())
+                .collect();
             if best.len() > 1 {
-                notices.push(format!("several MX hosts share the lowest preference ({}); managing {}", best.join(", "), first.host));
+                notices.push(format!(
+                    "several MX hosts share the lowest preference ({}); managing {}",
+                    best.join(", "),
+                    first.host
+                ));
             }
-            let others: Vec<String> = mx.iter().filter(|m| m.host != first.host).map(|m| format!("{} {}", m.preference, m.host)).collect();
+            let others: Vec<String> = mx
+                .iter()
+                .filter(|m| m.host != first.host)
+                .map(|m| format!("{} {}", m.preference, m.host))
+                .collect();
             if !others.is_empty() {
-                notices.push(format!("other MX hosts, not managed: {}", others.join(", ")));
+                notices.push(format!(
+                    "other MX hosts, not managed: {}",
+                    others.join(", ")
+                ));
             }
             (first.host.clone(), true)
         }
     };
     let zone = match &d.zone {
         Some(z) => z.clone(),
-        None => dns.zone_of(&host).await.map_err(|e| format!("cannot find the zone of {host}: {e}"))?,
+        None => dns
+            .zone_of(&host)
+            .await
+            .map_err(|e| format!("cannot find the zone of {host}: {e}"))?,
     };
-    let servers = dns
-        .authoritative(&zone)
-        .await
-        .map_err(|e| format!("cannot find the authoritative servers of {zone}: {e}"))?;
-    let account = agent.accounts.get(&d.provider).ok_or_else(|| format!("no provider account named {}", d.provider))?;
+    let servers = match agent.config.dns.verify {
+        // `verify: resolvers`: read and verify through the configured recursive resolvers
+        // (for networks that cannot reach the authoritative servers directly).
+        crate::config::VerifyMode::Resolvers if !dns.resolvers().is_empty() => {
+            dns.resolvers().to_vec()
+        }
+        _ => dns
+            .authoritative(&zone)
+            .await
+            .map_err(|e| format!("cannot find the authoritative servers of {zone}: {e}"))?,
+    };
+    let account = agent
+        .accounts
+        .get(&d.provider)
+        .ok_or_else(|| format!("no provider account named {}", d.provider))?;
     let min_ttl = account.provider.min_ttl();
     let ttl = if d.ttl < min_ttl {
-        notices.push(format!("ttl {} is below {}'s minimum; using {min_ttl}", d.ttl, account.provider.kind()));
+        notices.push(format!(
+            "ttl {} is below {}'s minimum; using {min_ttl}",
+            d.ttl,
+            account.provider.kind()
+        ));
         min_ttl
     } else {
         d.ttl
     };
     let mut plans = Vec::new();
+    let mut warnings = Vec::new();
+    let mut refused = Vec::new();
     let mut managed_hosts = vec![host.clone()];
     match &d.mode {
         HostMode::Address => {
@@ -374,20 +560,65 @@ async fn lookup_domain(agent: &Agent, d: &DomainConfig, addrs: &[IpAddr]) -> Res
         }
     }
     if d.spf != SpfMode::Off {
-        if let Some(plan) = spf_plan(agent, d, &zone, &servers, addrs, &managed_hosts, mx_managed || is_mx_host(dns, &d.domain, &host).await, ttl, &mut notices).await? {
-            plans.push(plan);
+        // Our previous addresses: what DNS showed at the host before this cycle, and the
+        // state's history.
+        let seen: Vec<IpAddr> = plans
+            .iter()
+            .filter(|p| p.kind == PlanKind::Address)
+            .flat_map(|p| p.seen.iter().filter_map(data_ip))
+            .collect();
+        let mx_managed = mx_managed || is_mx_host(dns, &d.domain, &host).await;
+        match spf_plan(
+            agent,
+            d,
+            &zone,
+            &servers,
+            addrs,
+            &seen,
+            &managed_hosts,
+            mx_managed,
+            ttl,
+            &mut warnings,
+        )
+        .await
+        {
+            Ok(Some(plan)) => plans.push(plan),
+            Ok(None) => {}
+            Err(message) => refused.push(RecordReport {
+                name: d.domain.clone(),
+                rtype: "TXT",
+                old: Vec::new(),
+                new: String::new(),
+                outcome: Outcome::Failed(Failure::new(message)),
+                provider: d.provider.clone(),
+            }),
         }
     }
-    Ok(DomainPlan { host, servers, plans, notices })
+    Ok(DomainPlan {
+        host,
+        servers,
+        plans,
+        notices,
+        warnings,
+        refused,
+    })
 }
 
 /// Whether `host` is one of the domain's MX hosts (for `spf: mx` reasoning when `host:` is set).
 async fn is_mx_host(dns: &Dns, domain: &str, host: &str) -> bool {
-    dns.mx(domain).await.map(|mx| mx.iter().any(|m| m.host == host)).unwrap_or(false)
+    dns.mx(domain)
+        .await
+        .map(|mx| mx.iter().any(|m| m.host == host))
+        .unwrap_or(false)
 }
 
 /// Read `name` at the first authoritative server that answers.
-async fn chain(dns: &Dns, servers: &[SocketAddr], name: &str, family: Family) -> Result<crate::dns::Chain, String> {
+async fn chain(
+    dns: &Dns,
+    servers: &[SocketAddr],
+    name: &str,
+    family: Family,
+) -> Result<crate::dns::Chain, String> {
     verify::current_at(dns, servers, name, family)
         .await
         .map_err(|e| format!("cannot read {name} at the authoritative servers: {e}"))
@@ -405,11 +636,21 @@ async fn zone_for(dns: &Dns, name: &str, zone: &str) -> Result<String, String> {
     if crate::dns::names::is_within(name, zone) {
         Ok(zone.to_string())
     } else {
-        dns.zone_of(name).await.map_err(|e| format!("cannot find the zone of {name}: {e}"))
+        dns.zone_of(name)
+            .await
+            .map_err(|e| format!("cannot find the zone of {name}: {e}"))
     }
 }
 
-async fn address_plan(agent: &Agent, d: &DomainConfig, host: &str, zone: &str, servers: &[SocketAddr], ip: IpAddr, ttl: u32) -> Result<Plan, String> {
+async fn address_plan(
+    agent: &Agent,
+    d: &DomainConfig,
+    host: &str,
+    zone: &str,
+    servers: &[SocketAddr],
+    ip: IpAddr,
+    ttl: u32,
+) -> Result<Plan, String> {
     let dns = &agent.dns;
     let family = Family::of(ip);
     let chain = chain(dns, servers, host, family).await?;
@@ -424,7 +665,16 @@ async fn address_plan(agent: &Agent, d: &DomainConfig, host: &str, zone: &str, s
     let want = ip_data(ip);
     let seen: Vec<RecordData> = chain.addrs.iter().map(|a| ip_data(*a)).collect();
     let current = seen.len() == 1 && seen[0] == want;
-    Ok(Plan { kind: PlanKind::Address, account: d.provider.clone(), zone: rec_zone, name, want, seen, current, ttl })
+    Ok(Plan {
+        kind: PlanKind::Address,
+        account: d.provider.clone(),
+        zone: rec_zone,
+        name,
+        want,
+        seen,
+        current,
+        ttl,
+    })
 }
 
 /// CNAME mode: the alias target this cycle wants for `host`.
@@ -446,13 +696,18 @@ async fn alias_plan(
         CnameTarget::Fixed(name) => name.clone(),
         CnameTarget::Template(t) => expand_template(t, v4, v6)?,
         CnameTarget::Ptr => {
-            let ip = v4.or(v6).ok_or("no address detected for the {ptr} target")?;
+            let ip = v4
+                .or(v6)
+                .ok_or("no address detected for the {ptr} target")?;
             forward_confirmed_ptr(dns, ip).await?
         }
     };
-    let wanted = crate::dns::names::normalize(&wanted).map_err(|e| format!("the alias target {wanted} is not a valid name: {e}"))?;
+    let wanted = crate::dns::names::normalize(&wanted)
+        .map_err(|e| format!("the alias target {wanted} is not a valid name: {e}"))?;
     if wanted == host {
-        return Err(format!("{host} cannot be an alias of itself: check `target:`"));
+        return Err(format!(
+            "{host} cannot be an alias of itself: check `target:`"
+        ));
     }
     let family = if v4.is_some() { Family::V4 } else { Family::V6 };
     let chain = chain(dns, servers, host, family).await?;
@@ -468,18 +723,33 @@ async fn alias_plan(
     };
     let want = RecordData::Cname(wanted);
     let current = seen.len() == 1 && seen[0] == want;
-    Ok(Plan { kind: PlanKind::Alias, account: d.provider.clone(), zone: zone.to_string(), name: host.to_string(), want, seen, current, ttl })
+    Ok(Plan {
+        kind: PlanKind::Alias,
+        account: d.provider.clone(),
+        zone: zone.to_string(),
+        name: host.to_string(),
+        want,
+        seen,
+        current,
+        ttl,
+    })
 }
 
 /// `{ip4}`, `{ip4-dashed}`, `{ip6-dashed}` in a CNAME target template.
 fn expand_template(t: &str, v4: Option<IpAddr>, v6: Option<IpAddr>) -> Result<String, String> {
     let mut out = t.to_string();
     if out.contains("{ip4}") || out.contains("{ip4-dashed}") {
-        let ip = v4.ok_or_else(|| format!("the target template {t} needs an IPv4 address, and none was detected"))?;
-        out = out.replace("{ip4}", &ip.to_string()).replace("{ip4-dashed}", &ip.to_string().replace('.', "-"));
+        let ip = v4.ok_or_else(|| {
+            format!("the target template {t} needs an IPv4 address, and none was detected")
+        })?;
+        out = out
+            .replace("{ip4}", &ip.to_string())
+            .replace("{ip4-dashed}", &ip.to_string().replace('.', "-"));
     }
     if out.contains("{ip6-dashed}") {
-        let ip = v6.ok_or_else(|| format!("the target template {t} needs an IPv6 address; add detect.ipv6 sources"))?;
+        let ip = v6.ok_or_else(|| {
+            format!("the target template {t} needs an IPv6 address; add detect.ipv6 sources")
+        })?;
         out = out.replace("{ip6-dashed}", &ip.to_string().replace(':', "-"));
     }
     Ok(out)
@@ -487,7 +757,10 @@ fn expand_template(t: &str, v4: Option<IpAddr>, v6: Option<IpAddr>) -> Result<St
 
 /// The reverse name of `ip`, only when it resolves back to `ip` (FCrDNS).
 async fn forward_confirmed_ptr(dns: &Dns, ip: IpAddr) -> Result<String, String> {
-    let names = dns.ptr(ip).await.map_err(|e| format!("cannot look up the reverse name of {ip}: {e}"))?;
+    let names = dns
+        .ptr(ip)
+        .await
+        .map_err(|e| format!("cannot look up the reverse name of {ip}: {e}"))?;
     if names.is_empty() {
         return Err(format!("{ip} has no reverse name (PTR), so the {{ptr}} target cannot be used: ask the ISP for one, or use a fixed target"));
     }
@@ -512,10 +785,11 @@ async fn spf_plan(
     zone: &str,
     servers: &[SocketAddr],
     addrs: &[IpAddr],
+    seen: &[IpAddr],
     managed_hosts: &[String],
     mx_managed: bool,
     ttl: u32,
-    notices: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Plan>, String> {
     let dns = &agent.dns;
     let mut last_err = None;
@@ -530,32 +804,57 @@ async fn spf_plan(
         }
     }
     let records = records.ok_or_else(|| {
-        format!("cannot read the TXT records of {} at the authoritative servers: {}", d.domain, last_err.map(|e| e.to_string()).unwrap_or_default())
+        format!(
+            "cannot read the TXT records of {} at the authoritative servers: {}",
+            d.domain,
+            last_err.map(|e| e.to_string()).unwrap_or_default()
+        )
     })?;
     let rec_zone = zone_for(dns, &d.domain, zone).await?;
-    let found = spf::find(&d.domain, &records).map_err(|e| format!("{e}; mxddns will not write SPF until there is one"))?;
+    let found = spf::find(&d.domain, &records)
+        .map_err(|e| format!("{e}; mxddns will not write SPF until there is one"))?;
     let Some(strings) = found else {
         if d.spf == SpfMode::Create {
             let mut text = "v=spf1".to_string();
             for ip in addrs {
-                text.push_str(&format!(" {}:{ip}", if ip.is_ipv4() { "ip4" } else { "ip6" }));
+                text.push_str(&format!(
+                    " {}:{ip}",
+                    if ip.is_ipv4() { "ip4" } else { "ip6" }
+                ));
             }
             text.push_str(" ~all");
-            return Ok(Some(Plan { kind: PlanKind::Spf, account: d.provider.clone(), zone: rec_zone, name: d.domain.clone(), want: RecordData::Txt(vec![text]), seen: Vec::new(), current: false, ttl }));
+            return Ok(Some(Plan {
+                kind: PlanKind::Spf,
+                account: d.provider.clone(),
+                zone: rec_zone,
+                name: d.domain.clone(),
+                want: RecordData::Txt(vec![text]),
+                seen: Vec::new(),
+                current: false,
+                ttl,
+            }));
         }
-        notices.push(format!(
-            "problem: {} has no SPF record, so receivers cannot tell that this network may send its mail. Add one (e.g. \"v=spf1 mx ~all\"), or set `spf: create`",
+        warnings.push(format!(
+            "{} has no SPF record, so receivers cannot tell that this network may send its mail. Add one (e.g. \"v=spf1 mx ~all\"), or set `spf: create`",
             d.domain
         ));
         return Ok(None);
     };
-    let parsed = spf::parse(&strings.concat()).map_err(|e| format!("the SPF record of {} cannot be edited safely: {e}", d.domain))?;
+    let parsed = spf::parse(&strings.concat()).map_err(|e| {
+        format!(
+            "the SPF record of {} cannot be edited safely: {e}",
+            d.domain
+        )
+    })?;
     let mut current = strings.clone();
     for ip in addrs {
         let mut old = agent.state.known_addresses(ip.is_ipv6());
+        old.extend(seen.iter().filter(|a| a.is_ipv6() == ip.is_ipv6()));
         old.retain(|a| a != ip);
         let other = parsed.authorised_without_us(*ip, &d.domain, managed_hosts, mx_managed);
-        match spf::edit(&current, &old, *ip, other.as_deref()).map_err(|e| format!("the SPF record of {} cannot be edited: {e}", d.domain))? {
+        match spf::edit(&current, &old, *ip, other.as_deref())
+            .map_err(|e| format!("the SPF record of {} cannot be edited: {e}", d.domain))?
+        {
             spf::Edit::Unchanged(_) => {}
             spf::Edit::Rewrite(next) => current = next,
         }
@@ -563,10 +862,25 @@ async fn spf_plan(
     let seen = vec![RecordData::Txt(strings.clone())];
     let want = RecordData::Txt(current);
     let is_current = seen[0] == want;
-    Ok(Some(Plan { kind: PlanKind::Spf, account: d.provider.clone(), zone: rec_zone, name: d.domain.clone(), want, seen, current: is_current, ttl }))
+    Ok(Some(Plan {
+        kind: PlanKind::Spf,
+        account: d.provider.clone(),
+        zone: rec_zone,
+        name: d.domain.clone(),
+        want,
+        seen,
+        current: is_current,
+        ttl,
+    }))
 }
 
-fn record_outcomes(state: &mut State, domains: &[DomainReport], addrs: &[IpAddr], cfg: &Config, now: i64) {
+fn record_outcomes(
+    state: &mut State,
+    domains: &[DomainReport],
+    addrs: &[IpAddr],
+    cfg: &Config,
+    now: i64,
+) {
     for ip in addrs {
         state.remember_address(*ip);
     }
@@ -589,7 +903,10 @@ fn record_outcomes(state: &mut State, domains: &[DomainReport], addrs: &[IpAddr]
             s.backoff_until = None;
         } else {
             s.consecutive_failures += 1;
-            let permanent = r.records.iter().any(|x| matches!(&x.outcome, Outcome::Failed(f) if f.permanent));
+            let permanent = r
+                .records
+                .iter()
+                .any(|x| matches!(&x.outcome, Outcome::Failed(f) if f.permanent));
             s.last_error = first_error(r);
             if permanent {
                 let wait = crate::schedule::failure_backoff(s.consecutive_failures, base);
@@ -609,7 +926,18 @@ pub fn first_error(r: &DomainReport) -> Option<String> {
             return Some(format!("{} {}: {}", rec.name, rec.rtype, f.message));
         }
     }
-    r.verify.as_ref().filter(|v| !v.ok).map(|v| format!("verification failed: {}", v.detail))
+    r.verify
+        .as_ref()
+        .filter(|v| !v.ok)
+        .map(|v| format!("verification failed: {}", v.detail))
+}
+
+fn data_ip(d: &RecordData) -> Option<IpAddr> {
+    match d {
+        RecordData::A(a) => Some(IpAddr::V4(*a)),
+        RecordData::Aaaa(a) => Some(IpAddr::V6(*a)),
+        _ => None,
+    }
 }
 
 fn total_requests(accounts: &BTreeMap<String, Account>) -> u64 {

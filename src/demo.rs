@@ -17,39 +17,34 @@ pub async fn run(provider: DemoProvider) -> anyhow::Result<bool> {
     result
 }
 
-fn provider_block(fake: &FakeRegistrar, provider: DemoProvider) -> (String, &'static str) {
-    match provider {
+fn provider_block(
+    fake: &FakeRegistrar,
+    provider: DemoProvider,
+) -> anyhow::Result<(String, &'static str)> {
+    Ok(match provider {
         DemoProvider::Cloudflare => (
             format!(
                 "  demo:\n    type: cloudflare\n    api_token: \"{}\"\n    endpoint: {}\n",
-                mxddns_fakereg::DEMO_CLOUDFLARE_TOKEN,
+                mxddns_fakereg::EXAMPLE_CF_TOKEN,
                 fake.cloudflare_endpoint()
             ),
             "Cloudflare API v4",
         ),
-        DemoProvider::Aliyun => (
-            format!(
-                "  demo:\n    type: aliyun\n    access_key_id: {}\n    access_key_secret: \"{}\"\n    endpoint: {}\n",
-                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
-                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
-                fake.aliyun_endpoint()
-            ),
-            "Aliyun Alidns 2015-01-09",
-        ),
-        DemoProvider::Godaddy => (
-            format!(
-                "  demo:\n    type: godaddy\n    api_key: \"{}\"\n    api_secret: \"{}\"\n    endpoint: {}\n",
-                mxddns_fakereg::DEMO_GODADDY_KEY,
-                mxddns_fakereg::DEMO_GODADDY_SECRET,
-                fake.godaddy_endpoint()
-            ),
-            "GoDaddy Domains v1",
-        ),
-    }
+        // The Alidns and GoDaddy emulators plug in here.
+        DemoProvider::Aliyun | DemoProvider::Godaddy => {
+            return Err(anyhow::anyhow!(
+                "this build's fake registrar speaks only the Cloudflare API"
+            ))
+        }
+    })
 }
 
-async fn run_in(fake: &FakeRegistrar, provider: DemoProvider, dir: &std::path::Path) -> anyhow::Result<bool> {
-    let (block, api) = provider_block(fake, provider);
+async fn run_in(
+    fake: &FakeRegistrar,
+    provider: DemoProvider,
+    dir: &std::path::Path,
+) -> anyhow::Result<bool> {
+    let (block, api) = provider_block(fake, provider)?;
     let yaml = format!(
         "schedule: 5m\nstate_file: {state}\ndetect:\n  ipv4: [\"{echo}\"]\n  timeout: 5s\nproviders:\n{block}domains:\n  - domain: example.com\n    provider: demo\n    spf: true\ndns:\n  resolvers: [\"{dns}\"]\n  authoritative: [\"{dns}\"]\n  verify_timeout: 30s\n",
         state = dir.join("state.json").display(),
@@ -58,14 +53,18 @@ async fn run_in(fake: &FakeRegistrar, provider: DemoProvider, dir: &std::path::P
     );
     let path: PathBuf = dir.join("demo.yaml");
     println!("mxddns demo: everything below runs inside this process, on loopback only.");
-    println!("  fake registrar ({api}) ... {}", endpoint_of(fake, provider));
-    println!("  authoritative DNS server .......... {} (UDP and TCP)", fake.dns_addr());
+    println!(
+        "  fake registrar ({api}) ... {}",
+        endpoint_of(fake, provider)
+    );
+    println!(
+        "  authoritative DNS server .......... {} (UDP and TCP)",
+        fake.dns_addr()
+    );
     println!("  IP echo (your 'public' address) ... {}", fake.echo_url());
     println!();
     println!("The zone example.com holds:");
-    for line in fake.store().zone_lines("example.com") {
-        println!("  {line}");
-    }
+    print_zone(fake, "example.com");
     println!();
     println!("The configuration mxddns uses (the same loader as /etc/mxddns/config.yaml):");
     for line in yaml.lines() {
@@ -75,16 +74,23 @@ async fn run_in(fake: &FakeRegistrar, provider: DemoProvider, dir: &std::path::P
 
     let cfg = crate::config::load_str(&yaml, &path)?.config;
     let (mut agent, _) = crate::agent(cfg)?;
-    let opts = CycleOptions { dry_run: false, force: false, honour_backoff: false };
+    let opts = CycleOptions {
+        dry_run: false,
+        force: false,
+        honour_backoff: false,
+    };
 
-    println!("Cycle 1: the line's address changed to {}", fake.echo_ip());
+    let echo = fake
+        .echo()
+        .v4()
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    println!("Cycle 1: the line's public address is now {echo} (the IP echo says so)");
     let report = cycle::run(&mut agent, opts).await;
     let ok1 = crate::service::finish_cycle(&mut agent, report, false, false);
     println!();
     println!("The zone now holds:");
-    for line in fake.store().zone_lines("example.com") {
-        println!("  {line}");
-    }
+    print_zone(fake, "example.com");
     println!();
     println!("Cycle 2: nothing changed since, so no API call is made:");
     let report = cycle::run(&mut agent, opts).await;
@@ -100,7 +106,23 @@ async fn run_in(fake: &FakeRegistrar, provider: DemoProvider, dir: &std::path::P
 fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
     match provider {
         DemoProvider::Cloudflare => fake.cloudflare_endpoint(),
-        DemoProvider::Aliyun => fake.aliyun_endpoint(),
-        DemoProvider::Godaddy => fake.godaddy_endpoint(),
+        DemoProvider::Aliyun | DemoProvider::Godaddy => String::new(),
+    }
+}
+
+/// The zone as the fake's store holds it, in zone-file order (SOA and NS left out).
+fn print_zone(fake: &FakeRegistrar, zone: &str) {
+    for r in fake.store().list(zone, None, None) {
+        let t = r.rtype();
+        if matches!(t, mxddns_fakereg::RrType::SOA | mxddns_fakereg::RrType::NS) {
+            continue;
+        }
+        println!(
+            "  {:<22} {:>5} {:<5} {}",
+            r.name,
+            r.ttl,
+            format!("{t:?}"),
+            r.value()
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! the exit code. Each command lives in its own module.
 
 mod accounts;
+mod check;
 mod cli;
 mod config;
 mod cycle;
@@ -14,6 +15,7 @@ mod dns;
 mod http;
 mod net;
 mod output;
+mod pace;
 mod retry;
 mod schedule;
 mod service;
@@ -36,11 +38,18 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     init_logging(&cli);
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -51,10 +60,20 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
-    let default = if cli.quiet { "warn" } else { "info" };
+    // The DNS libraries log every query at INFO; only their warnings concern users.
+    let default = if cli.quiet {
+        "warn"
+    } else {
+        "info,hickory_server=warn,hickory_proto=warn,hickory_resolver=warn,hickory_net=warn"
+    };
     let filter = EnvFilter::try_from_env("MXDDNS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal());
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.without_time().init(),
@@ -66,9 +85,18 @@ async fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Validate) => validate(&cli),
         Some(Command::Detect) => detect_cmd(&cli).await,
         Some(Command::Demo { provider }) => demo_cmd(*provider, &cli).await,
-        Some(Command::Check { .. }) => {
-            eprintln!("error: `check` is not available in this build yet");
-            ExitCode::from(EXIT_FAILED)
+        Some(Command::Check {
+            domain,
+            format,
+            addresses,
+        }) => {
+            check_cmd(
+                &cli,
+                domain.as_deref(),
+                *format == cli::ReportFormat::Json,
+                addresses,
+            )
+            .await
         }
         Some(Command::Run) | None => update(&cli).await,
     }
@@ -105,15 +133,96 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         Err(code) => return code,
     };
     let mut ok = true;
-    let v4 = detect::detect(detect::Family::V4, &cfg.detect.ipv4, cfg.detect.quorum, cfg.detect.timeout).await;
+    let v4 = detect::detect(
+        detect::Family::V4,
+        &cfg.detect.ipv4,
+        cfg.detect.quorum,
+        cfg.detect.timeout,
+    )
+    .await;
     print!("{}", detect::render(&v4));
     ok &= v4.result.is_ok();
     if cfg.detect.ipv6_enabled() {
-        let v6 = detect::detect(detect::Family::V6, &cfg.detect.ipv6, cfg.detect.quorum, cfg.detect.timeout).await;
+        let v6 = detect::detect(
+            detect::Family::V6,
+            &cfg.detect.ipv6,
+            cfg.detect.quorum,
+            cfg.detect.timeout,
+        )
+        .await;
         print!("{}", detect::render(&v6));
         ok &= v6.result.is_ok();
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
+/// `mxddns check`: the mail-DNS report. With `--domain` the configuration is optional
+/// (its DNS settings and IP sources are used when the file exists).
+async fn check_cmd(
+    cli: &Cli,
+    domain: Option<&str>,
+    json: bool,
+    given: &[std::net::IpAddr],
+) -> ExitCode {
+    let cfg = if domain.is_some() && !cli.config.exists() {
+        None
+    } else {
+        match load_config(cli) {
+            Ok(c) => Some(c),
+            Err(code) => return code,
+        }
+    };
+    let dns_cfg = cfg
+        .as_ref()
+        .map(|c| c.dns.clone())
+        .unwrap_or(config::DnsConfig {
+            resolvers: Vec::new(),
+            verify: config::VerifyMode::Authoritative,
+            authoritative: Vec::new(),
+            verify_timeout: std::time::Duration::from_secs(300),
+        });
+    let dns = match dns::Dns::new(&dns_cfg) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot set up DNS look-ups: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let addrs = if !given.is_empty() {
+        given.to_vec()
+    } else {
+        let detect_cfg = match &cfg {
+            Some(c) => c.detect.clone(),
+            None => config::default_detect(),
+        };
+        let mut found = Vec::new();
+        let mut families = vec![(detect::Family::V4, &detect_cfg.ipv4)];
+        if detect_cfg.ipv6_enabled() {
+            families.push((detect::Family::V6, &detect_cfg.ipv6));
+        }
+        for (family, sources) in families {
+            let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
+            match d.result {
+                Ok(ip) => found.push(ip),
+                Err(e) => eprintln!(
+                    "warning: {family} address not detected ({}); its checks are skipped",
+                    e.headline()
+                ),
+            }
+        }
+        found
+    };
+    let (report, failed) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
+    print!("{report}");
+    if failed {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Build the agent: DNS, provider accounts, state (under the single-writer lock).
@@ -128,7 +237,16 @@ fn agent(cfg: config::Config) -> anyhow::Result<(cycle::Agent, Option<state::Sta
             state::State::new()
         }
     };
-    Ok((cycle::Agent { config: cfg, dns, accounts, state, policy: retry::RetryPolicy::default() }, None))
+    Ok((
+        cycle::Agent {
+            config: cfg,
+            dns,
+            accounts,
+            state,
+            policy: retry::RetryPolicy::default(),
+        },
+        None,
+    ))
 }
 
 async fn update(cli: &Cli) -> ExitCode {
@@ -160,7 +278,11 @@ async fn update(cli: &Cli) -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    let opts = cycle::CycleOptions { dry_run: cli.dry_run, force: cli.force, honour_backoff: !cli.update_now };
+    let opts = cycle::CycleOptions {
+        dry_run: cli.dry_run,
+        force: cli.force,
+        honour_backoff: !cli.update_now,
+    };
     if cli.update_now || cli.dry_run {
         let report = cycle::run(&mut agent, opts).await;
         return if service::finish_cycle(&mut agent, report, cli.dry_run, cli.quiet) {

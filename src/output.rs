@@ -32,10 +32,18 @@ pub fn summarize(report: &CycleReport, dry_run: bool) -> Summary {
     Summary { lines, problems }
 }
 
-fn domain_lines(d: &DomainReport, dry_run: bool, lines: &mut Vec<String>, problems: &mut Vec<String>) {
+fn domain_lines(
+    d: &DomainReport,
+    dry_run: bool,
+    lines: &mut Vec<String>,
+    problems: &mut Vec<String>,
+) {
     let dom = &d.domain;
     for n in &d.notices {
         lines.push(format!("{dom}: note: {n}"));
+    }
+    for w in &d.warnings {
+        problems.push(format!("warning: {dom}: {w}"));
     }
     if let Some(e) = &d.error {
         problems.push(format!("error: {dom}: {e}"));
@@ -43,18 +51,37 @@ fn domain_lines(d: &DomainReport, dry_run: bool, lines: &mut Vec<String>, proble
     }
     let servers = plural(d.servers, "authoritative server");
     for r in &d.records {
-        let old = if r.old.is_empty() { "(none)".to_string() } else { r.old.join(",") };
+        let old = if r.old.is_empty() {
+            "(none)".to_string()
+        } else {
+            r.old.join(",")
+        };
         let what = format!("{} {}", r.name, r.rtype);
         match &r.outcome {
-            Outcome::Current => lines.push(format!("{dom}: {what} {} is current at {servers}; no API call", r.new)),
-            Outcome::Updated => lines.push(format!("{dom}: {what} {old} -> {} updated at {}", r.new, r.provider)),
-            Outcome::Created => lines.push(format!("{dom}: {what} {} created at {}", r.new, r.provider)),
-            Outcome::Shared => lines.push(format!("{dom}: {what} {old} -> {} (same record as above, written once)", r.new)),
+            Outcome::Current => lines.push(format!(
+                "{dom}: {what} {} is current at {servers}; no API call",
+                r.new
+            )),
+            Outcome::Updated => lines.push(format!(
+                "{dom}: {what} {old} -> {} updated at {}",
+                r.new, r.provider
+            )),
+            Outcome::Created => {
+                lines.push(format!("{dom}: {what} {} created at {}", r.new, r.provider))
+            }
+            Outcome::Shared => lines.push(format!(
+                "{dom}: {what} {old} -> {} (same record as above, written once)",
+                r.new
+            )),
             Outcome::WouldWrite => lines.push(format!(
                 "{dom}: {what} {old} -> {} would be written at {}{}",
                 r.new,
                 r.provider,
-                if dry_run { " (dry run: nothing changed)" } else { "" }
+                if dry_run {
+                    " (dry run: nothing changed)"
+                } else {
+                    ""
+                }
             )),
             Outcome::Failed(f) => problems.push(format!("error: {dom}: {what}: {}", f.message)),
         }

@@ -33,7 +33,10 @@ impl RetryPolicy {
         if let Some(a) = asked {
             return a;
         }
-        let base = self.first_delay.saturating_mul(1u32 << (n - 1).min(16)).min(self.max_delay);
+        let base = self
+            .first_delay
+            .saturating_mul(1u32 << (n - 1).min(16))
+            .min(self.max_delay);
         let jitter: f64 = rand::random_range(0.75..1.25);
         base.mul_f64(jitter)
     }
@@ -41,7 +44,11 @@ impl RetryPolicy {
 
 /// Run `op` until it succeeds, fails permanently, or the policy is spent. `on_retry` is
 /// told about each failure that will be retried (for logs and metrics).
-pub async fn retry<T, F, Fut>(policy: RetryPolicy, mut op: F, mut on_retry: impl FnMut(&ProviderError, Duration)) -> Result<T, ProviderError>
+pub async fn retry<T, F, Fut>(
+    policy: RetryPolicy,
+    mut op: F,
+    mut on_retry: impl FnMut(&ProviderError, Duration),
+) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, ProviderError>>,
@@ -72,29 +79,52 @@ mod tests {
     use std::cell::Cell;
 
     fn fast() -> RetryPolicy {
-        RetryPolicy { attempts: 3, first_delay: Duration::from_millis(1), max_delay: Duration::from_millis(2), budget: Duration::from_secs(5) }
+        RetryPolicy {
+            attempts: 3,
+            first_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+            budget: Duration::from_secs(5),
+        }
     }
 
     #[tokio::test]
     async fn transient_is_retried_until_success() {
         let calls = Cell::new(0);
-        let r = retry(fast(), || {
-            calls.set(calls.get() + 1);
-            let n = calls.get();
-            async move {
-                if n < 3 { Err(ProviderError::new("cloudflare", ErrorKind::Transient, "503")) } else { Ok(n) }
-            }
-        }, |_, _| {}).await;
+        let r = retry(
+            fast(),
+            || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move {
+                    if n < 3 {
+                        Err(ProviderError::new(
+                            "cloudflare",
+                            ErrorKind::Transient,
+                            "503",
+                        ))
+                    } else {
+                        Ok(n)
+                    }
+                }
+            },
+            |_, _| {},
+        )
+        .await;
         assert_eq!(r.unwrap(), 3);
     }
 
     #[tokio::test]
     async fn permanent_is_not_retried() {
         let calls = Cell::new(0);
-        let r: Result<(), _> = retry(fast(), || {
-            calls.set(calls.get() + 1);
-            async { Err(ProviderError::new("cloudflare", ErrorKind::Auth, "9109")) }
-        }, |_, _| {}).await;
+        let r: Result<(), _> = retry(
+            fast(),
+            || {
+                calls.set(calls.get() + 1);
+                async { Err(ProviderError::new("cloudflare", ErrorKind::Auth, "9109")) }
+            },
+            |_, _| {},
+        )
+        .await;
         assert!(r.is_err());
         assert_eq!(calls.get(), 1);
     }
@@ -102,18 +132,33 @@ mod tests {
     #[tokio::test]
     async fn gives_up_after_the_attempts_and_respects_the_budget() {
         let calls = Cell::new(0);
-        let r: Result<(), _> = retry(fast(), || {
-            calls.set(calls.get() + 1);
-            async { Err(ProviderError::new("godaddy", ErrorKind::Transient, "502")) }
-        }, |_, _| {}).await;
+        let r: Result<(), _> = retry(
+            fast(),
+            || {
+                calls.set(calls.get() + 1);
+                async { Err(ProviderError::new("godaddy", ErrorKind::Transient, "502")) }
+            },
+            |_, _| {},
+        )
+        .await;
         assert!(r.is_err());
         assert_eq!(calls.get(), 3);
         // A Retry-After beyond the budget is not waited for.
         calls.set(0);
-        let r: Result<(), _> = retry(fast(), || {
-            calls.set(calls.get() + 1);
-            async { Err(ProviderError::new("cloudflare", ErrorKind::RateLimited, "971").with_retry_after(Some(Duration::from_secs(3600)))) }
-        }, |_, _| {}).await;
+        let r: Result<(), _> = retry(
+            fast(),
+            || {
+                calls.set(calls.get() + 1);
+                async {
+                    Err(
+                        ProviderError::new("cloudflare", ErrorKind::RateLimited, "971")
+                            .with_retry_after(Some(Duration::from_secs(3600))),
+                    )
+                }
+            },
+            |_, _| {},
+        )
+        .await;
         assert!(r.is_err());
         assert_eq!(calls.get(), 1);
     }

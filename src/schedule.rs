@@ -22,7 +22,9 @@ pub fn until_next(schedule: &Schedule) -> Option<Duration> {
 /// cost one failing API call every five minutes forever.
 pub fn failure_backoff(consecutive_failures: u32, base: Duration) -> Duration {
     let cap = Duration::from_secs(6 * 3600);
-    let factor = 1u32.checked_shl(consecutive_failures.min(16)).unwrap_or(u32::MAX);
+    let factor = 1u32
+        .checked_shl(consecutive_failures.min(16))
+        .unwrap_or(u32::MAX);
     base.saturating_mul(factor).min(cap)
 }
 
@@ -33,12 +35,22 @@ mod tests {
 
     #[test]
     fn interval_and_cron() {
-        assert_eq!(until_next(&Schedule::Every(Duration::from_secs(300))), Some(Duration::from_secs(300)));
+        assert_eq!(
+            until_next(&Schedule::Every(Duration::from_secs(300))),
+            Some(Duration::from_secs(300))
+        );
         let every_second = cron::Schedule::from_str("* * * * * *").unwrap();
-        let d = until_next(&Schedule::Cron(Box::new(every_second), "* * * * * *".into())).unwrap();
+        let d = until_next(&Schedule::Cron(
+            Box::new(every_second),
+            "* * * * * *".into(),
+        ))
+        .unwrap();
         assert!(d <= Duration::from_secs(1));
         let past = cron::Schedule::from_str("0 0 0 1 1 * 2001").unwrap();
-        assert_eq!(until_next(&Schedule::Cron(Box::new(past), String::new())), None);
+        assert_eq!(
+            until_next(&Schedule::Cron(Box::new(past), String::new())),
+            None
+        );
     }
 
     #[test]

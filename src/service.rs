@@ -46,7 +46,12 @@ fn stopping(sig: &str) -> Ending {
 }
 
 /// Print the cycle's summary, save the state. Returns whether the cycle succeeded.
-pub fn finish_cycle(agent: &mut Agent, mut report: CycleReport, dry_run: bool, quiet: bool) -> bool {
+pub fn finish_cycle(
+    agent: &mut Agent,
+    mut report: CycleReport,
+    dry_run: bool,
+    quiet: bool,
+) -> bool {
     if !dry_run {
         if let Err(e) = crate::state::save(&agent.config.state_file, &agent.state) {
             report.state_error = Some(e.to_string());

@@ -40,7 +40,12 @@ impl Term {
     pub fn queries_dns(&self) -> bool {
         matches!(
             self,
-            Term::Include(..) | Term::A(..) | Term::Mx(..) | Term::Ptr(..) | Term::Exists(..) | Term::Redirect(_)
+            Term::Include(..)
+                | Term::A(..)
+                | Term::Mx(..)
+                | Term::Ptr(..)
+                | Term::Exists(..)
+                | Term::Redirect(_)
         )
     }
 }
@@ -59,24 +64,30 @@ pub enum SpfError {
     Multiple { name: String, count: usize },
     #[error("SPF term {term:?} is not valid: {why}")]
     BadTerm { term: String, why: String },
-    #[error("SPF record has {0} DNS-querying terms; receivers stop at 10 (RFC 7208 §4.6.4) and fail the check")]
-    TooManyLookups(usize),
 }
 
 /// Whether a TXT record's joined text is an SPF record (`v=spf1` followed by a space or the end).
 pub fn is_spf(text: &str) -> bool {
     let t = text.trim_start();
-    t.len() >= 6 && t[..6].eq_ignore_ascii_case("v=spf1") && t[6..].chars().next().is_none_or(|c| c == ' ')
+    t.len() >= 6
+        && t[..6].eq_ignore_ascii_case("v=spf1")
+        && t[6..].chars().next().is_none_or(|c| c == ' ')
 }
 
 /// The single SPF record among the TXT records at a name (each a list of strings).
 /// `Ok(None)` when there is none; an error when there are several.
-pub fn find<'a>(name: &str, records: &'a [Vec<String>]) -> Result<Option<&'a Vec<String>>, SpfError> {
+pub fn find<'a>(
+    name: &str,
+    records: &'a [Vec<String>],
+) -> Result<Option<&'a Vec<String>>, SpfError> {
     let spf: Vec<&Vec<String>> = records.iter().filter(|r| is_spf(&r.concat())).collect();
     match spf.len() {
         0 => Ok(None),
         1 => Ok(Some(spf[0])),
-        count => Err(SpfError::Multiple { name: name.to_string(), count }),
+        count => Err(SpfError::Multiple {
+            name: name.to_string(),
+            count,
+        }),
     }
 }
 
@@ -91,7 +102,10 @@ fn qualifier(term: &str) -> (Qualifier, &str) {
 }
 
 fn cidr(s: &str, max: u8, term: &str) -> Result<u8, SpfError> {
-    let bad = || SpfError::BadTerm { term: term.to_string(), why: format!("prefix length must be 0..={max}") };
+    let bad = || SpfError::BadTerm {
+        term: term.to_string(),
+        why: format!("prefix length must be 0..={max}"),
+    };
     let n: u8 = s.parse().map_err(|_| bad())?;
     if n > max || s.starts_with('0') && s.len() > 1 {
         return Err(bad());
@@ -99,8 +113,11 @@ fn cidr(s: &str, max: u8, term: &str) -> Result<u8, SpfError> {
     Ok(n)
 }
 
+/// The optional domain and prefix lengths of an `a` or `mx` term.
+type DomainCidrs = (Option<String>, Option<u8>, Option<u8>);
+
 /// `domain/cidr4//cidr6` as used by `a` and `mx`.
-fn domain_cidrs(rest: &str, term: &str) -> Result<(Option<String>, Option<u8>, Option<u8>), SpfError> {
+fn domain_cidrs(rest: &str, term: &str) -> Result<DomainCidrs, SpfError> {
     let (body, c6) = match rest.split_once("//") {
         Some((b, c)) => (b, Some(cidr(c, 128, term)?)),
         None => (rest, None),
@@ -111,9 +128,19 @@ fn domain_cidrs(rest: &str, term: &str) -> Result<(Option<String>, Option<u8>, O
     };
     let dom = match dom.strip_prefix(':') {
         Some(d) if !d.is_empty() => Some(d.to_string()),
-        Some(_) => return Err(SpfError::BadTerm { term: term.to_string(), why: "empty domain after ':'".into() }),
+        Some(_) => {
+            return Err(SpfError::BadTerm {
+                term: term.to_string(),
+                why: "empty domain after ':'".into(),
+            })
+        }
         None if dom.is_empty() => None,
-        None => return Err(SpfError::BadTerm { term: term.to_string(), why: "unknown mechanism".into() }),
+        None => {
+            return Err(SpfError::BadTerm {
+                term: term.to_string(),
+                why: "unknown mechanism".into(),
+            })
+        }
     };
     Ok((dom, c4, c6))
 }
@@ -121,16 +148,27 @@ fn domain_cidrs(rest: &str, term: &str) -> Result<(Option<String>, Option<u8>, O
 fn need_domain(rest: &str, term: &str) -> Result<String, SpfError> {
     match rest.strip_prefix(':') {
         Some(d) if !d.is_empty() => Ok(d.to_string()),
-        _ => Err(SpfError::BadTerm { term: term.to_string(), why: "needs \":domain\"".into() }),
+        _ => Err(SpfError::BadTerm {
+            term: term.to_string(),
+            why: "needs \":domain\"".into(),
+        }),
     }
 }
 
 /// Parse one term.
 pub fn parse_term(term: &str) -> Result<Term, SpfError> {
-    let bad = |why: &str| SpfError::BadTerm { term: term.to_string(), why: why.to_string() };
+    let bad = |why: &str| SpfError::BadTerm {
+        term: term.to_string(),
+        why: why.to_string(),
+    };
     // Modifiers: name=value, where name has no qualifier and no ':'.
     if let Some((name, value)) = term.split_once('=') {
-        if !name.contains(':') && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        if !name.contains(':')
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
             return Ok(match name.to_ascii_lowercase().as_str() {
                 "redirect" if !value.is_empty() => Term::Redirect(value.to_string()),
                 "redirect" => return Err(bad("redirect= needs a domain")),
@@ -159,7 +197,9 @@ pub fn parse_term(term: &str) -> Result<Term, SpfError> {
         }
         "ptr" => Ok(Term::Ptr(q, rest.strip_prefix(':').map(str::to_string))),
         "ip4" => {
-            let v = rest.strip_prefix(':').ok_or_else(|| bad("needs \":address\""))?;
+            let v = rest
+                .strip_prefix(':')
+                .ok_or_else(|| bad("needs \":address\""))?;
             let (addr, len) = match v.split_once('/') {
                 Some((a, l)) => (a, Some(cidr(l, 32, term)?)),
                 None => (v, None),
@@ -168,7 +208,9 @@ pub fn parse_term(term: &str) -> Result<Term, SpfError> {
             Ok(Term::Ip4(q, ip, len))
         }
         "ip6" => {
-            let v = rest.strip_prefix(':').ok_or_else(|| bad("needs \":address\""))?;
+            let v = rest
+                .strip_prefix(':')
+                .ok_or_else(|| bad("needs \":address\""))?;
             let (addr, len) = match v.rsplit_once('/') {
                 Some((a, l)) if !l.contains(':') => (a, Some(cidr(l, 128, term)?)),
                 _ => (v, None),
@@ -193,17 +235,15 @@ pub fn parse(text: &str) -> Result<Spf, SpfError> {
 }
 
 impl Spf {
-    /// How many terms cost a DNS look-up at the top level (includes count once each here;
-    /// the recursive count needs DNS and is `check`'s business).
-    pub fn dns_terms(&self) -> usize {
-        self.terms.iter().filter(|t| t.queries_dns()).count()
-    }
-
     /// The `ip4`/`ip6` term, if any, whose range covers `ip` with a pass qualifier.
     pub fn covering_ip_term(&self, ip: IpAddr) -> Option<&Term> {
         self.terms.iter().find(|t| match (t, ip) {
-            (Term::Ip4(Qualifier::Pass, net, len), IpAddr::V4(a)) => in_v4(*net, len.unwrap_or(32), a),
-            (Term::Ip6(Qualifier::Pass, net, len), IpAddr::V6(a)) => in_v6(*net, len.unwrap_or(128), a),
+            (Term::Ip4(Qualifier::Pass, net, len), IpAddr::V4(a)) => {
+                in_v4(*net, len.unwrap_or(32), a)
+            }
+            (Term::Ip6(Qualifier::Pass, net, len), IpAddr::V6(a)) => {
+                in_v6(*net, len.unwrap_or(128), a)
+            }
             _ => false,
         })
     }
@@ -211,19 +251,31 @@ impl Spf {
     /// Whether the record authorises `ip` without our own term, as far as can be told from
     /// the record and what mxddns manages: a covering ip4/ip6 range, or `mx`/`a` terms that
     /// point at a host whose address mxddns keeps current. Returns the term that does it.
-    pub fn authorised_without_us(&self, ip: IpAddr, domain: &str, managed_hosts: &[String], mx_managed: bool) -> Option<String> {
+    pub fn authorised_without_us(
+        &self,
+        ip: IpAddr,
+        domain: &str,
+        managed_hosts: &[String],
+        mx_managed: bool,
+    ) -> Option<String> {
         if let Some(t) = self.covering_ip_term(ip) {
             return Some(term_text(t));
         }
         for t in &self.terms {
             match t {
-                Term::Mx(Qualifier::Pass, dom, _, _) if mx_managed && dom.as_deref().is_none_or(|d| same_name(d, domain)) => {
+                Term::Mx(Qualifier::Pass, dom, _, _)
+                    if mx_managed && dom.as_deref().is_none_or(|d| same_name(d, domain)) =>
+                {
                     return Some(term_text(t));
                 }
-                Term::A(Qualifier::Pass, Some(dom), _, _) if managed_hosts.iter().any(|h| same_name(h, dom)) => {
+                Term::A(Qualifier::Pass, Some(dom), _, _)
+                    if managed_hosts.iter().any(|h| same_name(h, dom)) =>
+                {
                     return Some(term_text(t));
                 }
-                Term::A(Qualifier::Pass, None, _, _) if managed_hosts.iter().any(|h| same_name(h, domain)) => {
+                Term::A(Qualifier::Pass, None, _, _)
+                    if managed_hosts.iter().any(|h| same_name(h, domain)) =>
+                {
                     return Some(term_text(t));
                 }
                 _ => {}
@@ -234,16 +286,25 @@ impl Spf {
 }
 
 fn same_name(a: &str, b: &str) -> bool {
-    a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
+    a.trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
 fn in_v4(net: std::net::Ipv4Addr, len: u8, a: std::net::Ipv4Addr) -> bool {
-    let mask = if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) };
+    let mask = if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(len))
+    };
     u32::from(net) & mask == u32::from(a) & mask
 }
 
 fn in_v6(net: std::net::Ipv6Addr, len: u8, a: std::net::Ipv6Addr) -> bool {
-    let mask = if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len)) };
+    let mask = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(len))
+    };
     u128::from(net) & mask == u128::from(a) & mask
 }
 
@@ -265,7 +326,11 @@ impl fmt::Display for Qualifier {
 
 impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dc = |f: &mut fmt::Formatter<'_>, d: &Option<String>, c4: &Option<u8>, c6: &Option<u8>| -> fmt::Result {
+        let dc = |f: &mut fmt::Formatter<'_>,
+                  d: &Option<String>,
+                  c4: &Option<u8>,
+                  c6: &Option<u8>|
+         -> fmt::Result {
             if let Some(d) = d {
                 write!(f, ":{d}")?;
             }
@@ -323,7 +388,12 @@ pub enum Edit {
 ///
 /// `old` are the addresses this network had before (from DNS and the state file);
 /// `other_authorisation` is the result of [`Spf::authorised_without_us`].
-pub fn edit(strings: &[String], old: &[IpAddr], new: IpAddr, other_authorisation: Option<&str>) -> Result<Edit, SpfError> {
+pub fn edit(
+    strings: &[String],
+    old: &[IpAddr],
+    new: IpAddr,
+    other_authorisation: Option<&str>,
+) -> Result<Edit, SpfError> {
     let joined = strings.concat();
     let spf = parse(&joined)?;
     let (tag, family_new) = match new {
@@ -372,7 +442,9 @@ pub fn edit(strings: &[String], old: &[IpAddr], new: IpAddr, other_authorisation
         return Ok(Edit::Unchanged("the record already lists this address"));
     }
     if other_authorisation.is_some() {
-        return Ok(Edit::Unchanged("another term of the record already authorises this address"));
+        return Ok(Edit::Unchanged(
+            "another term of the record already authorises this address",
+        ));
     }
     // Insert right after "v=spf1" in the first string.
     let first = out.first_mut().ok_or(SpfError::NotSpf)?;
@@ -430,7 +502,11 @@ fn normalise_gaps(s: &str) -> String {
         return s.to_string();
     }
     let inner = &s[lead..s.len() - trail];
-    let collapsed = inner.split(' ').filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+    let collapsed = inner
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     format!("{}{}{}", &s[..lead], collapsed, &s[s.len() - trail..])
 }
 
@@ -464,8 +540,11 @@ mod tests {
     fn parses_every_term_kind() {
         let s = parse("v=spf1 +a mx:example.com/24 a:mail.example.com/32//64 ptr ip4:192.0.2.0/24 ip6:2001:db8::/32 include:_spf.google.com exists:%{i}.x.example ~all redirect=_spf.example.com exp=explain.example.com foo=bar").unwrap();
         assert_eq!(s.terms.len(), 12);
-        assert_eq!(s.dns_terms(), 7);
-        assert_eq!(s.terms[1], Term::Mx(Qualifier::Pass, Some("example.com".into()), Some(24), None));
+        assert_eq!(s.terms.iter().filter(|t| t.queries_dns()).count(), 7);
+        assert_eq!(
+            s.terms[1],
+            Term::Mx(Qualifier::Pass, Some("example.com".into()), Some(24), None)
+        );
         assert_eq!(s.terms[2].to_string(), "a:mail.example.com/32//64");
         assert_eq!(s.terms[8], Term::All(Qualifier::SoftFail));
     }
@@ -495,45 +574,113 @@ mod tests {
         assert_eq!(find("example.com", &recs).unwrap(), Some(&recs[1]));
         let two = vec![v(&["v=spf1 mx -all"]), v(&["v=spf1 a -all"])];
         let e = find("example.com", &two).unwrap_err();
-        assert!(e.to_string().contains("2 SPF records at example.com"), "{e}");
+        assert!(
+            e.to_string().contains("2 SPF records at example.com"),
+            "{e}"
+        );
         assert_eq!(find("x", &[v(&["hello"])]).unwrap(), None);
     }
 
     #[test]
     fn replaces_only_our_term() {
-        let e = edit(&v(&["v=spf1 mx ip4:203.0.113.10 include:_spf.google.com ~all"]), &[ip("203.0.113.10")], ip("203.0.113.20"), None).unwrap();
-        assert_eq!(e, Edit::Rewrite(v(&["v=spf1 mx ip4:203.0.113.20 include:_spf.google.com ~all"])));
+        let e = edit(
+            &v(&["v=spf1 mx ip4:203.0.113.10 include:_spf.google.com ~all"]),
+            &[ip("203.0.113.10")],
+            ip("203.0.113.20"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            e,
+            Edit::Rewrite(v(&[
+                "v=spf1 mx ip4:203.0.113.20 include:_spf.google.com ~all"
+            ]))
+        );
         // Qualifier and /32 kept.
-        let e = edit(&v(&["v=spf1 +ip4:203.0.113.10/32 -all"]), &[ip("203.0.113.10")], ip("203.0.113.20"), None).unwrap();
+        let e = edit(
+            &v(&["v=spf1 +ip4:203.0.113.10/32 -all"]),
+            &[ip("203.0.113.10")],
+            ip("203.0.113.20"),
+            None,
+        )
+        .unwrap();
         assert_eq!(e, Edit::Rewrite(v(&["v=spf1 +ip4:203.0.113.20/32 -all"])));
         // A range is not ours to change.
-        let e = edit(&v(&["v=spf1 ip4:203.0.113.0/24 -all"]), &[ip("203.0.113.10")], ip("198.51.100.7"), None).unwrap();
-        assert_eq!(e, Edit::Rewrite(v(&["v=spf1 ip4:198.51.100.7 ip4:203.0.113.0/24 -all"])));
+        let e = edit(
+            &v(&["v=spf1 ip4:203.0.113.0/24 -all"]),
+            &[ip("203.0.113.10")],
+            ip("198.51.100.7"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            e,
+            Edit::Rewrite(v(&["v=spf1 ip4:198.51.100.7 ip4:203.0.113.0/24 -all"]))
+        );
         // IPv6 term.
-        let e = edit(&v(&["v=spf1 ip6:2001:db8::1 ip4:203.0.113.10 -all"]), &[ip("2001:db8::1")], ip("2001:db8::2"), None).unwrap();
-        assert_eq!(e, Edit::Rewrite(v(&["v=spf1 ip6:2001:db8::2 ip4:203.0.113.10 -all"])));
+        let e = edit(
+            &v(&["v=spf1 ip6:2001:db8::1 ip4:203.0.113.10 -all"]),
+            &[ip("2001:db8::1")],
+            ip("2001:db8::2"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            e,
+            Edit::Rewrite(v(&["v=spf1 ip6:2001:db8::2 ip4:203.0.113.10 -all"]))
+        );
     }
 
     #[test]
     fn split_strings_stay_intact() {
-        let strings = v(&["v=spf1 include:_spf.google.com include:mailgun.org", " ip4:203.0.113.10 ~all"]);
+        let strings = v(&[
+            "v=spf1 include:_spf.google.com include:mailgun.org",
+            " ip4:203.0.113.10 ~all",
+        ]);
         let e = edit(&strings, &[ip("203.0.113.10")], ip("203.0.113.20"), None).unwrap();
-        assert_eq!(e, Edit::Rewrite(v(&["v=spf1 include:_spf.google.com include:mailgun.org", " ip4:203.0.113.20 ~all"])));
+        assert_eq!(
+            e,
+            Edit::Rewrite(v(&[
+                "v=spf1 include:_spf.google.com include:mailgun.org",
+                " ip4:203.0.113.20 ~all"
+            ]))
+        );
     }
 
     #[test]
     fn inserts_after_version_unless_authorised() {
-        let e = edit(&v(&["v=spf1 include:_spf.google.com ~all"]), &[], ip("203.0.113.20"), None).unwrap();
-        assert_eq!(e, Edit::Rewrite(v(&["v=spf1 ip4:203.0.113.20 include:_spf.google.com ~all"])));
+        let e = edit(
+            &v(&["v=spf1 include:_spf.google.com ~all"]),
+            &[],
+            ip("203.0.113.20"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            e,
+            Edit::Rewrite(v(&["v=spf1 ip4:203.0.113.20 include:_spf.google.com ~all"]))
+        );
         let e = edit(&v(&["v=spf1 mx -all"]), &[], ip("203.0.113.20"), Some("mx")).unwrap();
         assert!(matches!(e, Edit::Unchanged(_)));
-        let e = edit(&v(&["v=spf1 ip4:203.0.113.20 -all"]), &[ip("203.0.113.10")], ip("203.0.113.20"), None).unwrap();
+        let e = edit(
+            &v(&["v=spf1 ip4:203.0.113.20 -all"]),
+            &[ip("203.0.113.10")],
+            ip("203.0.113.20"),
+            None,
+        )
+        .unwrap();
         assert!(matches!(e, Edit::Unchanged(_)));
     }
 
     #[test]
     fn stale_duplicate_is_removed_when_new_already_listed() {
-        let e = edit(&v(&["v=spf1 ip4:203.0.113.20 ip4:203.0.113.10 -all"]), &[ip("203.0.113.10")], ip("203.0.113.20"), None).unwrap();
+        let e = edit(
+            &v(&["v=spf1 ip4:203.0.113.20 ip4:203.0.113.10 -all"]),
+            &[ip("203.0.113.10")],
+            ip("203.0.113.20"),
+            None,
+        )
+        .unwrap();
         assert_eq!(e, Edit::Rewrite(v(&["v=spf1 ip4:203.0.113.20 -all"])));
     }
 
@@ -551,20 +698,44 @@ mod tests {
         let e = edit(&[rec.clone()], &[], ip("203.0.113.20"), None).unwrap();
         let Edit::Rewrite(out) = e else { panic!() };
         assert!(out.iter().all(|s| s.len() <= 255), "{out:?}");
-        assert_eq!(out.concat(), rec.replacen("v=spf1", "v=spf1 ip4:203.0.113.20", 1));
+        assert_eq!(
+            out.concat(),
+            rec.replacen("v=spf1", "v=spf1 ip4:203.0.113.20", 1)
+        );
     }
 
     #[test]
     fn static_authorisation() {
         let s = parse("v=spf1 ip4:203.0.113.0/24 -all").unwrap();
-        assert!(s.authorised_without_us(ip("203.0.113.99"), "example.com", &[], false).is_some());
-        assert!(s.authorised_without_us(ip("198.51.100.1"), "example.com", &[], false).is_none());
+        assert!(s
+            .authorised_without_us(ip("203.0.113.99"), "example.com", &[], false)
+            .is_some());
+        assert!(s
+            .authorised_without_us(ip("198.51.100.1"), "example.com", &[], false)
+            .is_none());
         let s = parse("v=spf1 mx -all").unwrap();
-        assert_eq!(s.authorised_without_us(ip("198.51.100.1"), "example.com", &[], true).as_deref(), Some("mx"));
-        assert!(s.authorised_without_us(ip("198.51.100.1"), "example.com", &[], false).is_none());
+        assert_eq!(
+            s.authorised_without_us(ip("198.51.100.1"), "example.com", &[], true)
+                .as_deref(),
+            Some("mx")
+        );
+        assert!(s
+            .authorised_without_us(ip("198.51.100.1"), "example.com", &[], false)
+            .is_none());
         let s = parse("v=spf1 a:mail.example.com -all").unwrap();
-        assert!(s.authorised_without_us(ip("198.51.100.1"), "example.com", &["mail.example.com".into()], false).is_some());
+        assert!(s
+            .authorised_without_us(
+                ip("198.51.100.1"),
+                "example.com",
+                &["mail.example.com".into()],
+                false
+            )
+            .is_some());
         let s = parse("v=spf1 -ip4:198.51.100.0/24 -all").unwrap();
-        assert!(s.authorised_without_us(ip("198.51.100.1"), "example.com", &[], false).is_none(), "a fail qualifier does not authorise");
+        assert!(
+            s.authorised_without_us(ip("198.51.100.1"), "example.com", &[], false)
+                .is_none(),
+            "a fail qualifier does not authorise"
+        );
     }
 }

@@ -67,7 +67,10 @@ pub struct State {
 
 impl State {
     pub fn new() -> State {
-        State { version: STATE_VERSION, ..State::default() }
+        State {
+            version: STATE_VERSION,
+            ..State::default()
+        }
     }
 
     /// How many earlier addresses per family are remembered.
@@ -87,7 +90,12 @@ impl State {
     /// Every address this network is known to have had, of `ip`'s family.
     pub fn known_addresses(&self, v6: bool) -> Vec<std::net::IpAddr> {
         let key = if v6 { "v6" } else { "v4" };
-        self.history.get(key).into_iter().flatten().filter_map(|s| s.parse().ok()).collect()
+        self.history
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.parse().ok())
+            .collect()
     }
 
     pub fn zone_key(account: &str, zone: &str) -> String {
@@ -116,28 +124,46 @@ pub fn load(path: &Path) -> Result<State, StateError> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::new()),
-        Err(source) => return Err(StateError::Read { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(StateError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
     };
     let state: State = serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
         path: path.to_path_buf(),
         detail: e.to_string(),
     })?;
     if state.version > STATE_VERSION {
-        return Err(StateError::Newer { path: path.to_path_buf(), found: state.version });
+        return Err(StateError::Newer {
+            path: path.to_path_buf(),
+            found: state.version,
+        });
     }
     Ok(state)
 }
 
 /// Write the state atomically: temp file beside it, fsync, rename over, fsync the directory.
 pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
-    let err = |source| StateError::Write { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let err = |source| StateError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(format!(".tmp{}", std::process::id()));
     let tmp = dir.join(tmp_name);
     let json = serde_json::to_vec_pretty(state).map_err(|e| err(io::Error::other(e)))?;
     let write = || -> io::Result<()> {
-        let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
         f.write_all(&json)?;
         f.write_all(b"\n")?;
         f.sync_all()?;
@@ -159,7 +185,6 @@ pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
 #[derive(Debug)]
 pub struct StateLock {
     _file: File,
-    pub path: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -175,7 +200,10 @@ impl StateLock {
         let mut name = state_file.file_name().unwrap_or_default().to_os_string();
         name.push(".lock");
         let path = state_file.with_file_name(name);
-        let io_err = |source| LockError::Io { path: path.clone(), source };
+        let io_err = |source| LockError::Io {
+            path: path.clone(),
+            source,
+        };
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -188,7 +216,11 @@ impl StateLock {
             Err(fs::TryLockError::WouldBlock) => {
                 let holder = fs::read_to_string(&path).unwrap_or_default();
                 let holder = holder.trim();
-                let holder = if holder.is_empty() { "unknown process".to_string() } else { holder.to_string() };
+                let holder = if holder.is_empty() {
+                    "unknown process".to_string()
+                } else {
+                    holder.to_string()
+                };
                 return Err(LockError::Held { path, holder });
             }
             Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
@@ -196,7 +228,7 @@ impl StateLock {
         file.set_len(0).map_err(io_err)?;
         let cmd = std::env::args().collect::<Vec<_>>().join(" ");
         writeln!(file, "pid {} ({})", std::process::id(), cmd).map_err(io_err)?;
-        Ok(StateLock { _file: file, path })
+        Ok(StateLock { _file: file })
     }
 }
 
@@ -213,16 +245,29 @@ mod tests {
         s.addresses.insert("v4".into(), "203.0.113.20".into());
         s.records.insert(
             State::record_key("cf", "mail.example.com", "A"),
-            CachedRecord { id: "abc".into(), data: "203.0.113.20".into(), ttl: 600 },
+            CachedRecord {
+                id: "abc".into(),
+                data: "203.0.113.20".into(),
+                ttl: 600,
+            },
         );
         s.remember_address("203.0.113.10".parse().unwrap());
         s.remember_address("203.0.113.20".parse().unwrap());
         s.remember_address("203.0.113.10".parse().unwrap());
-        assert_eq!(s.known_addresses(false), vec!["203.0.113.10".parse::<std::net::IpAddr>().unwrap(), "203.0.113.20".parse().unwrap()]);
+        assert_eq!(
+            s.known_addresses(false),
+            vec![
+                "203.0.113.10".parse::<std::net::IpAddr>().unwrap(),
+                "203.0.113.20".parse().unwrap()
+            ]
+        );
         save(&p, &s).unwrap();
         assert_eq!(load(&p).unwrap(), s);
         // No temp file left behind.
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -234,7 +279,10 @@ mod tests {
         let e = load(&p).unwrap_err();
         assert!(matches!(e, StateError::Corrupt { .. }), "{e}");
         fs::write(&p, b"{\"version\": 99}").unwrap();
-        assert!(matches!(load(&p).unwrap_err(), StateError::Newer { found: 99, .. }));
+        assert!(matches!(
+            load(&p).unwrap_err(),
+            StateError::Newer { found: 99, .. }
+        ));
     }
 
     #[test]
@@ -250,7 +298,10 @@ mod tests {
         let first = StateLock::acquire(&p).unwrap();
         let e = StateLock::acquire(&p).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        assert!(
+            msg.contains(&format!("pid {}", std::process::id())),
+            "{msg}"
+        );
         drop(first);
         StateLock::acquire(&p).unwrap();
     }

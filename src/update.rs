@@ -29,13 +29,21 @@ pub struct Desired<'a> {
 }
 
 /// Find the zone at the provider (cached id first).
-pub async fn zone(account: &Account, state: &mut State, zone_name: &str, policy: RetryPolicy) -> Result<Zone, ProviderError> {
+pub async fn zone(
+    account: &Account,
+    state: &mut State,
+    zone_name: &str,
+    policy: RetryPolicy,
+) -> Result<Zone, ProviderError> {
     let key = State::zone_key(&account.name, zone_name);
     if let Some(id) = state.zones.get(&key) {
-        return Ok(Zone { id: id.clone(), name: zone_name.to_string() });
+        return Ok(Zone {
+            id: id.clone(),
+            name: zone_name.to_string(),
+        });
     }
     let p = account.provider.as_ref();
-    let z = retry(policy, || p.zone(zone_name), |e, wait| log_retry(e, wait)).await?;
+    let z = retry(policy, || p.zone(zone_name), log_retry).await?;
     state.zones.insert(key, z.id.clone());
     Ok(z)
 }
@@ -46,7 +54,12 @@ fn log_retry(e: &ProviderError, wait: std::time::Duration) {
 
 /// Make `desired` true at the provider. Assumes the caller already compared with DNS and
 /// knows a write is needed.
-pub async fn write(account: &Account, state: &mut State, desired: &Desired<'_>, policy: RetryPolicy) -> Result<Written, ProviderError> {
+pub async fn write(
+    account: &Account,
+    state: &mut State,
+    desired: &Desired<'_>,
+    policy: RetryPolicy,
+) -> Result<Written, ProviderError> {
     let p = account.provider.as_ref();
     let rtype = desired.data.rtype();
     let key = State::record_key(&account.name, desired.name, rtype.as_str());
@@ -54,19 +67,42 @@ pub async fn write(account: &Account, state: &mut State, desired: &Desired<'_>, 
 
     // Warm path: the cached record id, changed in place in one request.
     if let Some(cached) = state.records.get(&key).cloned() {
-        let from = desired.seen.first().cloned().or_else(|| RecordData::from_plain(rtype, &cached.data));
+        let from = desired
+            .seen
+            .first()
+            .cloned()
+            .or_else(|| RecordData::from_plain(rtype, &cached.data));
         if let Some(from) = from {
-            let old = Record { id: cached.id.clone(), name: desired.name.to_string(), data: from.clone(), ttl: cached.ttl };
-            match retry(policy, || p.update(&zone, &old, &desired.data, desired.ttl), log_retry).await {
+            let old = Record {
+                id: cached.id.clone(),
+                name: desired.name.to_string(),
+                data: from.clone(),
+                ttl: cached.ttl,
+            };
+            match retry(
+                policy,
+                || p.update(&zone, &old, &desired.data, desired.ttl),
+                log_retry,
+            )
+            .await
+            {
                 Ok(rec) => {
                     remember(state, &key, &rec);
                     return Ok(Written::Updated { from });
                 }
                 Err(e) if e.is_record_not_found() || e.kind == ErrorKind::ZoneNotFound => {
-                    tracing::info!("{}: cached record for {} {} is gone ({}); looking it up again", p.kind(), desired.name, rtype, e.message);
+                    tracing::info!(
+                        "{}: cached record for {} {} is gone ({}); looking it up again",
+                        p.kind(),
+                        desired.name,
+                        rtype,
+                        e.message
+                    );
                     state.records.remove(&key);
                     if e.kind == ErrorKind::ZoneNotFound {
-                        state.zones.remove(&State::zone_key(&account.name, desired.zone));
+                        state
+                            .zones
+                            .remove(&State::zone_key(&account.name, desired.zone));
                         zone = self::zone(account, state, desired.zone, policy).await?;
                     }
                 }
@@ -76,16 +112,27 @@ pub async fn write(account: &Account, state: &mut State, desired: &Desired<'_>, 
     }
 
     let existing = retry(policy, || p.list(&zone, desired.name, rtype), log_retry).await?;
-    let target = pick(&existing, desired).map_err(|msg| ProviderError::new(p.kind(), ErrorKind::Invalid, msg))?;
+    let target = pick(&existing, desired)
+        .map_err(|msg| ProviderError::new(p.kind(), ErrorKind::Invalid, msg))?;
     match target {
         Some(old) => {
             let from = old.data.clone();
-            let rec = retry(policy, || p.update(&zone, old, &desired.data, desired.ttl), log_retry).await?;
+            let rec = retry(
+                policy,
+                || p.update(&zone, old, &desired.data, desired.ttl),
+                log_retry,
+            )
+            .await?;
             remember(state, &key, &rec);
             Ok(Written::Updated { from })
         }
         None => {
-            let rec = retry(policy, || p.create(&zone, desired.name, &desired.data, desired.ttl), log_retry).await?;
+            let rec = retry(
+                policy,
+                || p.create(&zone, desired.name, &desired.data, desired.ttl),
+                log_retry,
+            )
+            .await?;
             remember(state, &key, &rec);
             Ok(Written::Created)
         }
@@ -100,7 +147,10 @@ fn pick<'r>(existing: &'r [Record], desired: &Desired<'_>) -> Result<Option<&'r 
         [] => Ok(None),
         [one] => Ok(Some(one)),
         many => {
-            if let Some(r) = many.iter().find(|r| desired.seen.contains(&r.data) && r.data != desired.data) {
+            if let Some(r) = many
+                .iter()
+                .find(|r| desired.seen.contains(&r.data) && r.data != desired.data)
+            {
                 return Ok(Some(r));
             }
             let values: Vec<String> = many.iter().map(|r| r.data.to_string()).collect();
@@ -116,7 +166,14 @@ fn pick<'r>(existing: &'r [Record], desired: &Desired<'_>) -> Result<Option<&'r 
 }
 
 fn remember(state: &mut State, key: &str, rec: &Record) {
-    state.records.insert(key.to_string(), CachedRecord { id: rec.id.clone(), data: rec.data.to_string(), ttl: rec.ttl });
+    state.records.insert(
+        key.to_string(),
+        CachedRecord {
+            id: rec.id.clone(),
+            data: rec.data.to_string(),
+            ttl: rec.ttl,
+        },
+    );
 }
 
 #[cfg(test)]
@@ -125,13 +182,24 @@ mod tests {
     use std::net::Ipv4Addr;
 
     fn a(ip: [u8; 4], id: &str) -> Record {
-        Record { id: id.into(), name: "mail.example.com".into(), data: RecordData::A(Ipv4Addr::from(ip)), ttl: 600 }
+        Record {
+            id: id.into(),
+            name: "mail.example.com".into(),
+            data: RecordData::A(Ipv4Addr::from(ip)),
+            ttl: 600,
+        }
     }
 
     #[test]
     fn picks_in_place_or_refuses_to_guess() {
         let seen = [RecordData::A(Ipv4Addr::new(203, 0, 113, 10))];
-        let d = Desired { zone: "example.com", name: "mail.example.com", data: RecordData::A(Ipv4Addr::new(203, 0, 113, 20)), ttl: 600, seen: &seen };
+        let d = Desired {
+            zone: "example.com",
+            name: "mail.example.com",
+            data: RecordData::A(Ipv4Addr::new(203, 0, 113, 20)),
+            ttl: 600,
+            seen: &seen,
+        };
         assert_eq!(pick(&[], &d).unwrap(), None);
         let one = [a([198, 51, 100, 1], "1")];
         assert_eq!(pick(&one, &d).unwrap().unwrap().id, "1");
@@ -139,7 +207,10 @@ mod tests {
         assert_eq!(pick(&two, &d).unwrap().unwrap().id, "2");
         let strangers = [a([198, 51, 100, 1], "1"), a([198, 51, 100, 2], "2")];
         let e = pick(&strangers, &d).unwrap_err();
-        assert!(e.contains("has 2 A records (198.51.100.1, 198.51.100.2)"), "{e}");
+        assert!(
+            e.contains("has 2 A records (198.51.100.1, 198.51.100.2)"),
+            "{e}"
+        );
         assert!(e.contains("nor delete any"), "{e}");
     }
 }

@@ -271,7 +271,11 @@ async fn check_server(
                 } else {
                     join_ips(&chain.addrs)
                 };
-                problems.push(format!("{name} {} is {got}, want {}", family.rtype(), join_ips(want)));
+                problems.push(format!(
+                    "{name} {} is {got}, want {}",
+                    family.rtype(),
+                    join_ips(want)
+                ));
             }
         }
     }

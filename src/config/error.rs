@@ -46,6 +46,7 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// The located problems (empty for a file that could not be read).
+    #[cfg(test)]
     pub fn problems(&self) -> &[Problem] {
         match self {
             ConfigError::Read { .. } => &[],

@@ -18,9 +18,7 @@ mod serde_error;
 #[cfg(test)]
 mod tests;
 
-pub use error::{ConfigError, Problem};
-pub use expand::EnvLookup;
-pub use load::{load, load_str, load_str_with_env, load_with_env, Loaded};
+pub use load::{load, load_str};
 pub use names::validate_dns_name;
 pub use render::render_plan;
 
@@ -162,6 +160,7 @@ pub struct DomainConfig {
     pub zone: Option<String>,
     pub dkim_selectors: Vec<String>,
     /// The line of this entry in the file, for messages.
+    #[allow(dead_code)] // kept with the entry for messages that point back at the file
     pub line: usize,
 }
 
@@ -199,4 +198,18 @@ pub struct DnsConfig {
     /// Verify against these instead of the zone's NS.
     pub authoritative: Vec<ServerSpec>,
     pub verify_timeout: Duration,
+}
+
+/// The `detect:` section as it is when the file leaves it out: the built-in IPv4
+/// sources, IPv6 off, majority quorum (for `check --domain` without a configuration).
+pub fn default_detect() -> DetectConfig {
+    DetectConfig {
+        ipv4: sections::DEFAULT_IPV4_SOURCES
+            .iter()
+            .filter_map(|s| s.parse::<SourceSpec>().ok())
+            .collect(),
+        ipv6: Vec::new(),
+        quorum: None,
+        timeout: sections::DEFAULT_DETECT_TIMEOUT,
+    }
 }

@@ -14,8 +14,21 @@ use std::time::Duration;
 /// `schedule:` when the key is absent.
 pub(crate) const DEFAULT: Duration = Duration::from_secs(5 * 60);
 
-/// Shorter schedules would hammer the registrars' APIs and the IP sources.
+/// Shorter schedules ask the IP sources and DNS more often than any ISP changes
+/// addresses (an unchanged cycle makes no registrar API call, so the registrar is not
+/// the one hammered): allowed, with a warning; cron schedules must respect it.
 pub(crate) const MINIMUM: Duration = Duration::from_secs(30);
+
+/// A warning for an interval schedule shorter than [`MINIMUM`].
+pub(crate) fn short_warning(schedule: &Schedule) -> Option<String> {
+    match schedule {
+        Schedule::Every(d) if *d < MINIMUM => Some(format!(
+            "every {} asks the IP sources and DNS more often than needed (an unchanged cycle makes no registrar API call); 30s or more is kind to the public IP services",
+            humantime::format_duration(*d)
+        )),
+        _ => None,
+    }
+}
 
 /// How many upcoming runs of a cron schedule are checked against [`MINIMUM`].
 const RUNS_CHECKED: usize = 100;
@@ -24,9 +37,9 @@ const RUNS_CHECKED: usize = 100;
 pub(crate) fn parse(text: &str) -> Result<Schedule, String> {
     let text = text.trim();
     match humantime::parse_duration(text) {
-        Ok(d) if d < MINIMUM => {
+        Ok(d) if d < Duration::from_secs(1) => {
             return Err(format!(
-                "{text} is too short: checking more often than every 30s would hammer the registrar's API — use 30s or more"
+                "{text} is too short — use at least 1s (30s or more in production)"
             ))
         }
         Ok(d) => return Ok(Schedule::Every(d)),
@@ -113,7 +126,8 @@ mod tests {
         assert_eq!(every("5m"), Duration::from_secs(300));
         assert_eq!(every("30s"), Duration::from_secs(30));
         assert_eq!(every("1h 30m"), Duration::from_secs(5400));
-        assert!(parse("29s").unwrap_err().contains("too short"));
+        assert!(short_warning(&parse("29s").unwrap()).is_some());
+        assert!(short_warning(&parse("30s").unwrap()).is_none());
         assert!(parse("0s").unwrap_err().contains("too short"));
     }
 

@@ -28,7 +28,13 @@ const DNS_PORT: u16 = 53;
 pub(crate) fn schedule(cx: &mut Ctx<'_>, raw: Option<&String>) -> Check<Schedule> {
     match cx.text("schedule", raw)? {
         None => Ok(Schedule::Every(schedule::DEFAULT)),
-        Some(text) => schedule::parse(&text).map_err(|m| cx.report("schedule", m)),
+        Some(text) => {
+            let parsed = schedule::parse(&text).map_err(|m| cx.report("schedule", m))?;
+            if let Some(w) = schedule::short_warning(&parsed) {
+                cx.warn("schedule", w);
+            }
+            Ok(parsed)
+        }
     }
 }
 

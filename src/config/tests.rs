@@ -1,6 +1,8 @@
 //! Whole-file tests: broken configurations with their exact messages, the contract's
 //! example and the shipped `config.example.yaml`, secrets kept out of every output.
 
+use super::error::ConfigError;
+use super::load::{load_str_with_env, load_with_env, Loaded};
 use super::*;
 use std::io::Write as _;
 use std::path::Path;
@@ -192,8 +194,8 @@ fn broken_configs_say_where_and_what() {
         ),
         (
             "schedule too short",
-            config_with(&["schedule: 10s"]),
-            "config.yaml:12: schedule: 10s is too short: checking more often than every 30s would hammer the registrar's API — use 30s or more".into(),
+            config_with(&["schedule: 500ms"]),
+            "config.yaml:12: schedule: 500ms is too short — use at least 1s (30s or more in production)".into(),
         ),
         (
             "cron schedule too frequent",

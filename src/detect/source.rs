@@ -85,9 +85,11 @@ impl FromStr for SourceSpec {
                 "opendns" => DnsService::OpenDns,
                 "cloudflare" => DnsService::Cloudflare,
                 "google" => DnsService::Google,
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "unknown DNS source '{other}': use dns:opendns, dns:cloudflare or dns:google"
-                )),
+                ))
+                }
             };
             return Ok(SourceSpec::Dns { service, server });
         }

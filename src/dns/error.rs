@@ -77,11 +77,13 @@ pub enum DnsError {
 
 impl DnsError {
     /// The server did not answer in time.
+    #[cfg_attr(not(test), allow(dead_code))] // for callers that retry DNS
     pub fn is_timeout(&self) -> bool {
         matches!(self, DnsError::Timeout { .. })
     }
 
     /// The server answered SERVFAIL.
+    #[cfg_attr(not(test), allow(dead_code))] // for callers that retry DNS
     pub fn is_servfail(&self) -> bool {
         matches!(self, DnsError::ServFail { .. })
     }
@@ -100,6 +102,7 @@ impl DnsError {
     }
 
     /// Worth asking again later (or elsewhere): time-outs, SERVFAIL, unreachable servers.
+    #[cfg_attr(not(test), allow(dead_code))] // for callers that retry DNS
     pub fn is_transient(&self) -> bool {
         matches!(
             self,

@@ -149,6 +149,7 @@ impl Dns {
     }
 
     /// The same, with another time limit for one authoritative question (tests, slow links).
+    #[cfg(test)]
     pub fn with_timeout(mut self, timeout: Duration) -> Dns {
         self.timeout = timeout;
         self

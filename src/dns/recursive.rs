@@ -29,6 +29,15 @@ impl Dns {
         Ok(out)
     }
 
+    /// Whether `domain` publishes a null MX (`MX 0 .`, RFC 7505: it accepts no mail),
+    /// which [`mx`](Self::mx) leaves out.
+    pub async fn null_mx(&self, domain: &str) -> Result<bool, DnsError> {
+        let records = self.lookup(domain, RecordType::MX).await?;
+        Ok(records
+            .iter()
+            .any(|r| matches!(&r.data, RData::MX(mx) if mx.exchange.is_root())))
+    }
+
     /// The apex of the zone that holds `name` (`mail.example.com` -> `example.com`,
     /// `a.example.com.cn` -> `example.com.cn`).
     ///

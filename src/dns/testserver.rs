@@ -129,11 +129,6 @@ impl TestDns {
     pub fn servfail(&self, owner: &str) {
         self.state.lock().unwrap().servfail.insert(norm(owner));
     }
-
-    /// Questions answered so far.
-    pub fn queries(&self) -> u32 {
-        self.state.lock().unwrap().queries
-    }
 }
 
 fn answer(state: &Mutex<State>, query: &Message) -> Message {

@@ -3,7 +3,7 @@
 //! asking an authoritative server directly (no recursion, no cache, so that polling sees
 //! changes at once) and the "what is my address" services (CHAOS-class TXT included).
 
-use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{DNSClass, Name, RecordType};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -37,17 +37,6 @@ pub struct Question<'a> {
     pub class: DNSClass,
     /// Set RD: true for a recursive resolver, false for an authoritative server.
     pub recursion: bool,
-}
-
-impl<'a> Question<'a> {
-    pub fn authoritative(name: &'a str, rtype: RecordType) -> Self {
-        Question {
-            name,
-            rtype,
-            class: DNSClass::IN,
-            recursion: false,
-        }
-    }
 }
 
 /// Ask `server` one question. The caller looks at the response code and sections.
@@ -133,10 +122,4 @@ async fn tcp(server: SocketAddr, bytes: &[u8]) -> Result<Message, WireError> {
         server,
         detail: e.to_string(),
     })
-}
-
-/// Whether the response code means "this server answered and the name/type has no data"
-/// (as opposed to a server failure or refusal).
-pub fn is_negative(code: ResponseCode) -> bool {
-    matches!(code, ResponseCode::NXDomain | ResponseCode::NoError)
 }

@@ -11,8 +11,16 @@ fn update_now_changes_the_record_and_verifies_mx() {
     let r = update_now(&cfg);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(env.a_records("mail.example.com"), vec!["203.0.113.20"]);
-    assert!(r.stdout.contains("mail.example.com A 203.0.113.10 -> 203.0.113.20 updated at home-cf"), "{r:?}");
-    assert!(r.stdout.contains("example.com: verified MX mail.example.com in"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("mail.example.com A 203.0.113.10 -> 203.0.113.20 updated at home-cf"),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains("example.com: verified MX mail.example.com in"),
+        "{r:?}"
+    );
     assert!(r.stdout.contains("at 1/1 authoritative server(s)"), "{r:?}");
     let writes = env.writes();
     assert_eq!(writes, 1, "one PATCH: {:?}", env.fake.requests());
@@ -21,8 +29,17 @@ fn update_now_changes_the_record_and_verifies_mx() {
     let before = env.api_requests();
     let r = update_now(&cfg);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("mail.example.com A 203.0.113.20 is current at 1 authoritative server; no API call"), "{r:?}");
-    assert_eq!(env.api_requests(), before, "no request when nothing changed");
+    assert!(
+        r.stdout.contains(
+            "mail.example.com A 203.0.113.20 is current at 1 authoritative server; no API call"
+        ),
+        "{r:?}"
+    );
+    assert_eq!(
+        env.api_requests(),
+        before,
+        "no request when nothing changed"
+    );
 }
 
 #[test]
@@ -31,20 +48,34 @@ fn warm_state_costs_one_request_per_changed_record() {
     let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
     assert_eq!(update_now(&cfg).code, 0);
     let cold = env.api_requests();
-    assert_eq!(cold, 3, "zone + list + patch on a cold state: {:?}", env.fake.requests());
+    assert_eq!(
+        cold,
+        3,
+        "zone + list + patch on a cold state: {:?}",
+        env.fake.requests()
+    );
 
     env.fake.set_echo_ip("203.0.113.30".parse().unwrap());
     let r = update_now(&cfg);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(env.a_records("mail.example.com"), vec!["203.0.113.30"]);
-    assert_eq!(env.api_requests() - cold, 1, "only the PATCH: {:?}", env.fake.requests());
+    assert_eq!(
+        env.api_requests() - cold,
+        1,
+        "only the PATCH: {:?}",
+        env.fake.requests()
+    );
 }
 
 #[test]
 fn force_writes_even_when_current_and_dry_run_writes_nothing() {
     let env = Env::example();
     let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
-    let r = run(mxddns().arg("-c").arg(&cfg).arg("--update-now").arg("--dry-run"));
+    let r = run(mxddns()
+        .arg("-c")
+        .arg(&cfg)
+        .arg("--update-now")
+        .arg("--dry-run"));
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("would be written"), "{r:?}");
     assert_eq!(env.api_requests(), 0);
@@ -52,16 +83,28 @@ fn force_writes_even_when_current_and_dry_run_writes_nothing() {
 
     assert_eq!(update_now(&cfg).code, 0);
     let before = env.writes();
-    let r = run(mxddns().arg("-c").arg(&cfg).arg("--update-now").arg("--force"));
+    let r = run(mxddns()
+        .arg("-c")
+        .arg(&cfg)
+        .arg("--update-now")
+        .arg("--force"));
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(env.writes(), before + 1, "--force writes the current value again");
+    assert_eq!(
+        env.writes(),
+        before + 1,
+        "--force writes the current value again"
+    );
 }
 
 #[test]
 fn quiet_prints_nothing_when_all_is_well() {
     let env = Env::example();
     let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
-    let r = run(mxddns().arg("-c").arg(&cfg).arg("--update-now").arg("--quiet"));
+    let r = run(mxddns()
+        .arg("-c")
+        .arg(&cfg)
+        .arg("--update-now")
+        .arg("--quiet"));
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.stdout, "", "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
@@ -71,11 +114,18 @@ fn quiet_prints_nothing_when_all_is_well() {
 fn json_logs_are_json() {
     let env = Env::example();
     let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
-    let r = run(mxddns().arg("-c").arg(&cfg).arg("--update-now").arg("--log-format").arg("json").env("MXDDNS_LOG", "debug"));
+    let r = run(mxddns()
+        .arg("-c")
+        .arg(&cfg)
+        .arg("--update-now")
+        .arg("--log-format")
+        .arg("json")
+        .env("MXDDNS_LOG", "debug"));
     assert_eq!(r.code, 0, "{r:?}");
     let mut n = 0;
     for line in r.stderr.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"));
         assert!(v.get("level").is_some(), "{line}");
         n += 1;
     }
@@ -91,12 +141,18 @@ fn a_revoked_token_fails_with_the_fix_and_no_change() {
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("cloudflare"), "{r:?}");
     assert!(r.stderr.contains("9109"), "{r:?}");
-    assert!(!r.all().contains("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "the token is never printed: {r:?}");
+    assert!(
+        !r.all().contains("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        "the token is never printed: {r:?}"
+    );
     assert_eq!(env.a_records("mail.example.com"), vec!["203.0.113.10"]);
 
     // Malformed: 400 / 6003 + 6111.
     let cfg = env.write_config(&env.cloudflare_config("abc-def"));
     let r = update_now(&cfg);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("6003") || r.stderr.contains("6111"), "{r:?}");
+    assert!(
+        r.stderr.contains("6003") || r.stderr.contains("6111"),
+        "{r:?}"
+    );
 }

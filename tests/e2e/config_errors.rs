@@ -8,20 +8,47 @@ fn broken_configs_exit_2_with_the_key_and_line() {
     let env = Env::example();
     let good = env.cloudflare_config(CF_TOKEN);
     let cases: Vec<(String, &str)> = vec![
-        (good.replace("schedule: 1s", "schedule: 1s\nfrobnicate: yes"), "frobnicate"),
-        (good.replace("provider: home-cf", "provider: home-cfx"), "home-cfx"),
-        (good.replace("schedule: 1s", "schedule: every now and then"), "schedule"),
-        (good.replace(&format!("\"{CF_TOKEN}\""), "${MXDDNS_TEST_UNSET_VAR}"), "MXDDNS_TEST_UNSET_VAR"),
-        (good.replace(&format!("api_token: \"{CF_TOKEN}\""), "api_token_file: /nonexistent/cf-token"), "/nonexistent/cf-token"),
-        (good.replace("domain: example.com", "domain: \"exa mple.com\""), "domains[0].domain"),
+        (
+            good.replace("schedule: 30s", "schedule: 1s\nfrobnicate: yes"),
+            "frobnicate",
+        ),
+        (
+            good.replace("provider: home-cf", "provider: home-cfx"),
+            "home-cfx",
+        ),
+        (
+            good.replace("schedule: 30s", "schedule: every now and then"),
+            "schedule",
+        ),
+        (
+            good.replace(&format!("\"{CF_TOKEN}\""), "${MXDDNS_TEST_UNSET_VAR}"),
+            "MXDDNS_TEST_UNSET_VAR",
+        ),
+        (
+            good.replace(
+                &format!("api_token: \"{CF_TOKEN}\""),
+                "api_token_file: /nonexistent/cf-token",
+            ),
+            "/nonexistent/cf-token",
+        ),
+        (
+            good.replace("domain: example.com", "domain: \"exa mple.com\""),
+            "domains[0].domain",
+        ),
     ];
     for (text, expect) in cases {
         let cfg = env.write_config(&text);
         let r = update_now(&cfg);
         assert_eq!(r.code, 2, "{expect}: {r:?}");
         assert!(r.stderr.contains(expect), "expected {expect:?} in: {r:?}");
-        assert!(r.stderr.contains("config.yaml:"), "names the file and line: {r:?}");
-        assert!(!r.all().contains(CF_TOKEN), "never prints the secret: {r:?}");
+        assert!(
+            r.stderr.contains("config.yaml:"),
+            "names the file and line: {r:?}"
+        );
+        assert!(
+            !r.all().contains(CF_TOKEN),
+            "never prints the secret: {r:?}"
+        );
     }
     assert_eq!(env.api_requests(), 0, "nothing was sent");
     assert_eq!(env.a_records("mail.example.com"), vec!["203.0.113.10"]);

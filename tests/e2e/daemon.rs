@@ -15,7 +15,10 @@ fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
 #[test]
 fn service_follows_the_address_and_stops_on_sigterm() {
     let env = Env::example();
-    let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
+    let cfg = env.write_config(
+        &env.cloudflare_config(CF_TOKEN)
+            .replace("schedule: 30s", "schedule: 1s"),
+    );
     let mut child = mxddns()
         .arg("--config")
         .arg(&cfg)
@@ -24,22 +27,35 @@ fn service_follows_the_address_and_stops_on_sigterm() {
         .spawn()
         .expect("start the service");
 
-    wait_for("the first cycle", Duration::from_secs(20), || env.a_records("mail.example.com") == ["203.0.113.20"]);
+    wait_for("the first cycle", Duration::from_secs(20), || {
+        env.a_records("mail.example.com") == ["203.0.113.20"]
+    });
     env.fake.set_echo_ip("203.0.113.44".parse().unwrap());
-    wait_for("the record to follow", Duration::from_secs(20), || env.a_records("mail.example.com") == ["203.0.113.44"]);
+    wait_for("the record to follow", Duration::from_secs(20), || {
+        env.a_records("mail.example.com") == ["203.0.113.44"]
+    });
 
     // SAFETY-free: kill(1) by pid through the command line tool keeps the test std-only.
-    let status = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     assert!(status.success());
     let start = Instant::now();
     let code = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s.code();
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "did not stop on SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(code, Some(0));
-    let state: serde_json::Value = serde_json::from_slice(&std::fs::read(env.state_file()).unwrap()).expect("state file is whole JSON");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.state_file()).unwrap())
+            .expect("state file is whole JSON");
     assert_eq!(state["addresses"]["v4"], "203.0.113.44");
 }

@@ -1,11 +1,11 @@
 //! A tiny harness that makes the tests read like specifications: a fake registrar, a
 //! temporary directory with a config file, and the real binary.
 
-use mxddns_fakereg::{FakeOptions, FakeRegistrar};
+use mxddns_fakereg::{FakeOptions, FakeRegistrar, RrType};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const CF_TOKEN: &str = "Tk9vbGRfZmFrZV90b2tlbl9mb3JfbXhkZG5zX3Q0";
+pub const CF_TOKEN: &str = mxddns_fakereg::EXAMPLE_CF_TOKEN;
 
 pub struct Env {
     pub fake: FakeRegistrar,
@@ -25,10 +25,26 @@ impl Env {
         self.dir.path().join("state.json")
     }
 
-    /// A Cloudflare config pointing at the fake, with `extra` appended to the domain entry.
+    /// A fake registrar seeded with `opts`.
+    pub fn with(opts: FakeOptions) -> Env {
+        let fake = FakeRegistrar::spawn(opts).expect("start the fake registrar");
+        let dir = tempfile::tempdir().expect("tempdir");
+        Env { fake, dir }
+    }
+
+    /// A Cloudflare config pointing at the fake, with `domains` as the `domains:` list
+    /// (YAML items indented by two spaces, provider `home-cf`).
+    pub fn cloudflare_config_with(&self, domains: &str) -> String {
+        let base = self.cloudflare_config(CF_TOKEN);
+        let start = base.find("domains:\n").expect("domains key");
+        let end = base.find("dns:\n").expect("dns key");
+        format!("{}domains:\n{}{}", &base[..start], domains, &base[end..])
+    }
+
+    /// A Cloudflare config pointing at the fake, for the domain example.com.
     pub fn cloudflare_config(&self, token: &str) -> String {
         format!(
-            r#"schedule: 1s
+            r#"schedule: 30s
 state_file: {state}
 detect:
   ipv4: ["{echo}"]
@@ -60,15 +76,25 @@ dns:
     }
 
     pub fn a_records(&self, name: &str) -> Vec<String> {
-        self.fake.store().records(name, "A")
+        self.fake.store().records(name, RrType::A)
     }
 
+    /// Registrar API requests that asked for a change (the IP echo is not counted).
     pub fn writes(&self) -> usize {
-        self.fake.requests().iter().filter(|r| r.is_write).count()
+        self.fake
+            .requests()
+            .iter()
+            .filter(|r| r.vendor != "echo" && r.write)
+            .count()
     }
 
+    /// Registrar API requests (the IP echo is not counted).
     pub fn api_requests(&self) -> usize {
-        self.fake.requests().len()
+        self.fake
+            .requests()
+            .iter()
+            .filter(|r| r.vendor != "echo")
+            .count()
     }
 }
 
@@ -99,12 +125,20 @@ impl Run {
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
 pub fn run(cmd: &mut Command) -> Run {
-    let Output { status, stdout, stderr } = cmd.output().expect("run mxddns");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run mxddns");
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),

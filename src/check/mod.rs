@@ -1,0 +1,287 @@
+//! `mxddns check`: a diagnosis of a mail domain's DNS that says why mail will or will
+//! not arrive — MX, the MX host's addresses, reverse DNS, SPF, DMARC, DKIM, blocklists,
+//! MTA-STS and TLS-RPT. Every problem comes with a concrete fix.
+//!
+//! Each area lives in its own file and turns DNS answers into [`Finding`]s; this file
+//! runs them concurrently for one domain and holds the shared types. A failed look-up is
+//! always a warning ("could not check …"), never a crash and never a false "ok".
+
+mod blocklist;
+mod dkim;
+mod dmarc;
+mod mta_sts;
+mod mx;
+mod ptr;
+mod report;
+mod spf_eval;
+
+#[cfg(test)]
+mod tests;
+
+pub use report::{render_json, render_text};
+
+use crate::config::Config;
+use crate::dns::{join::join_all, names, Dns, DnsError};
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// The blocklist zones asked when none are configured.
+pub const DEFAULT_BLOCKLISTS: &[&str] = &["zen.spamhaus.org"];
+
+/// How bad a finding is. `Error` makes `check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// This part works.
+    Ok,
+    /// Worth knowing; nothing to fix.
+    Info,
+    /// Mail may be delayed, refused by some receivers, or this part could not be checked.
+    Warn,
+    /// Mail will not arrive, or will be refused by many receivers.
+    Error,
+}
+
+/// One result of one check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// A stable identifier of the check and outcome (`mx.cname`, `spf.lookups`), for
+    /// scripts and tests.
+    pub check: &'static str,
+    /// What was found, in words.
+    pub message: String,
+    /// What to do about it; present on every warning and error.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    /// Something that works.
+    pub fn ok(check: &'static str, message: impl Into<String>) -> Finding {
+        Finding {
+            severity: Severity::Ok,
+            check,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    /// Something worth knowing.
+    pub fn info(check: &'static str, message: impl Into<String>) -> Finding {
+        Finding {
+            severity: Severity::Info,
+            check,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    /// A problem that some receivers will trip over.
+    pub fn warn(
+        check: &'static str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            severity: Severity::Warn,
+            check,
+            message: message.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    /// A problem that stops mail.
+    pub fn error(
+        check: &'static str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            severity: Severity::Error,
+            check,
+            message: message.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    /// The same finding with a fix (for infos that suggest something).
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// A look-up failed, so `what` is unknown: a warning, never an "ok".
+    pub fn could_not_check(check: &'static str, what: &str, e: &DnsError) -> Finding {
+        let fix = if e.is_refused() {
+            "make sure the resolvers in use (dns.resolvers, or the system's) answer recursive \
+             questions for this machine, then run the check again"
+        } else {
+            "run the check again; if it keeps failing, check the resolvers (dns.resolvers) \
+             and the domain's name servers"
+        };
+        Finding::warn(check, format!("could not check {what}: {e}"), fix)
+    }
+}
+
+/// Everything found for one domain.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainCheck {
+    pub domain: String,
+    /// The public addresses the checks were made against (may be empty).
+    pub address: Vec<IpAddr>,
+    pub findings: Vec<Finding>,
+}
+
+impl DomainCheck {
+    /// How many findings have `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// What to check for one domain.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckInput<'a> {
+    /// The mail domain (the owner of the MX record).
+    pub domain: &'a str,
+    /// This network's public addresses, detected or given; may be empty, which skips the
+    /// checks that need one.
+    pub addrs: &'a [IpAddr],
+    /// Whether mxddns manages AAAA records (IPv6 detection configured).
+    pub ipv6_enabled: bool,
+    /// DKIM selectors to look for.
+    pub dkim_selectors: &'a [String],
+    /// DNS blocklist zones to ask (see [`DEFAULT_BLOCKLISTS`]).
+    pub blocklists: &'a [String],
+}
+
+/// Check one domain: every area at once, findings in a fixed order (MX and addresses,
+/// reverse DNS, SPF, DMARC, DKIM, blocklists, MTA-STS / TLS-RPT).
+pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
+    let mut out = DomainCheck {
+        domain: input.domain.to_string(),
+        address: input.addrs.to_vec(),
+        findings: Vec::new(),
+    };
+    let domain = match names::normalize(input.domain) {
+        Ok(d) => d,
+        Err(e) => {
+            out.findings.push(Finding::error(
+                "domain.invalid",
+                e.to_string(),
+                "give the mail domain as a plain name, such as example.com",
+            ));
+            return out;
+        }
+    };
+    out.domain.clone_from(&domain);
+    let input = CheckInput {
+        domain: &domain,
+        ..*input
+    };
+    let (mx, ptrs, spf, dmarc, dkim, blocklist, sts) = tokio::join!(
+        mx::check(dns, &input),
+        ptr::lookup(dns, input.addrs),
+        spf_eval::check(dns, &domain, input.addrs),
+        dmarc::check(dns, &domain),
+        dkim::check(dns, &domain, input.dkim_selectors),
+        blocklist::check(dns, input.addrs, input.blocklists),
+        mta_sts::check(dns, &domain),
+    );
+    out.findings.extend(mx.findings);
+    out.findings
+        .extend(ptr::findings(&ptrs, &mx.hosts, &domain));
+    out.findings.extend(spf);
+    out.findings.extend(dmarc);
+    out.findings.extend(dkim);
+    out.findings.extend(blocklist);
+    out.findings.extend(sts);
+    out
+}
+
+/// Whether any domain has an error-level finding (`check` then exits 1).
+pub fn has_errors(checks: &[DomainCheck]) -> bool {
+    checks
+        .iter()
+        .any(|c| c.findings.iter().any(|f| f.severity == Severity::Error))
+}
+
+/// The whole `check` command once the addresses are known: the domain given with
+/// `--domain` (its configured DKIM selectors when the configuration lists it), or every
+/// configured domain. Returns the report (text or JSON) and whether it holds an error.
+pub async fn run(
+    cfg: Option<&Config>,
+    domain: Option<&str>,
+    addrs: &[IpAddr],
+    dns: &Dns,
+    json: bool,
+) -> (String, bool) {
+    let ipv6_enabled = match cfg {
+        Some(c) => c.detect.ipv6_enabled(),
+        None => addrs.iter().any(IpAddr::is_ipv6),
+    };
+    let blocklists: Vec<String> = DEFAULT_BLOCKLISTS.iter().map(|s| s.to_string()).collect();
+    let configured = cfg.map(|c| c.domains.as_slice()).unwrap_or_default();
+    let targets: Vec<(String, Vec<String>)> = match domain {
+        Some(d) => {
+            let selectors = configured
+                .iter()
+                .find(|dc| same_name(&dc.domain, d))
+                .map(|dc| dc.dkim_selectors.clone())
+                .unwrap_or_default();
+            vec![(d.to_string(), selectors)]
+        }
+        None => configured
+            .iter()
+            .map(|dc| (dc.domain.clone(), dc.dkim_selectors.clone()))
+            .collect(),
+    };
+    if targets.is_empty() {
+        let msg =
+            "nothing to check: give a domain with --domain, or list domains in the configuration\n";
+        return (msg.to_string(), true);
+    }
+    let checks = join_all(
+        targets
+            .iter()
+            .map(|(d, selectors)| {
+                let input = CheckInput {
+                    domain: d,
+                    addrs,
+                    ipv6_enabled,
+                    dkim_selectors: selectors,
+                    blocklists: &blocklists,
+                };
+                async move { check_domain(dns, &input).await }
+            })
+            .collect(),
+    )
+    .await;
+    let report = if json {
+        render_json(&checks)
+    } else {
+        render_text(&checks)
+    };
+    (report, has_errors(&checks))
+}
+
+/// Two domain names are the same, ignoring case and a trailing dot.
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim_end_matches('.'))
+}
+
+/// `addrs` as text: `203.0.113.10, 2001:db8::1`.
+fn list(addrs: &[IpAddr]) -> String {
+    if addrs.is_empty() {
+        return "no address".into();
+    }
+    addrs
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,103 @@
+//! MTA-STS (RFC 8461, `_mta-sts.DOMAIN` TXT `v=STSv1; id=…`) and TLS reporting (RFC 8460,
+//! `_smtp._tls.DOMAIN` TXT `v=TLSRPTv1; rua=…`): optional, so their presence is info.
+
+use super::Finding;
+use crate::dns::Dns;
+
+/// The MTA-STS and TLS-RPT findings for `domain`, looked up at once.
+pub(super) async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
+    let sts_name = format!("_mta-sts.{domain}");
+    let rpt_name = format!("_smtp._tls.{domain}");
+    let (sts, rpt) = tokio::join!(dns.txt(&sts_name), dns.txt(&rpt_name));
+    let mut out = Vec::new();
+    out.push(match sts {
+        Ok(t) => sts_finding(&sts_name, &joined(&t)),
+        Err(e) => Finding::could_not_check("mta_sts.dns", &format!("MTA-STS at {sts_name}"), &e),
+    });
+    out.push(match rpt {
+        Ok(t) => rpt_finding(&rpt_name, &joined(&t)),
+        Err(e) => Finding::could_not_check("tls_rpt.dns", &format!("TLS-RPT at {rpt_name}"), &e),
+    });
+    out
+}
+
+fn joined(txts: &[Vec<String>]) -> Vec<String> {
+    txts.iter().map(|t| t.concat()).collect()
+}
+
+/// The MTA-STS finding for the TXT records at `_mta-sts.DOMAIN`.
+pub(super) fn sts_finding(name: &str, texts: &[String]) -> Finding {
+    let domain = name.trim_start_matches("_mta-sts.");
+    let records: Vec<&String> = texts.iter().filter(|t| has_version(t, "STSv1")).collect();
+    match records.as_slice() {
+        [] => Finding::info(
+            "mta_sts.absent",
+            format!("no MTA-STS record at {name}: senders use TLS when offered but accept mail without it (optional)"),
+        ),
+        [one] => match tag(one, "id") {
+            Some(id) if !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                Finding::info(
+                    "mta_sts.present",
+                    format!("MTA-STS is published at {name} (id={id}): senders that support it require TLS with a valid certificate for the MX host, as the policy at https://mta-sts.{domain}/.well-known/mta-sts.txt says"),
+                )
+            }
+            _ => Finding::warn(
+                "mta_sts.invalid",
+                format!("the MTA-STS record at {name} has no valid id= (1 to 32 letters and digits): senders ignore it"),
+                "write it as \"v=STSv1; id=20240101T000000\" and change the id whenever the policy changes",
+            ),
+        },
+        _ => Finding::warn(
+            "mta_sts.invalid",
+            format!("{name} has {} MTA-STS records: senders ignore them all (RFC 8461 §3.1)", records.len()),
+            "keep one \"v=STSv1; id=…\" record",
+        ),
+    }
+}
+
+/// The TLS-RPT finding for the TXT records at `_smtp._tls.DOMAIN`.
+pub(super) fn rpt_finding(name: &str, texts: &[String]) -> Finding {
+    let domain = name.trim_start_matches("_smtp._tls.");
+    let records: Vec<&String> = texts
+        .iter()
+        .filter(|t| has_version(t, "TLSRPTv1"))
+        .collect();
+    match records.as_slice() {
+        [] => Finding::info(
+            "tls_rpt.absent",
+            format!("no TLS-RPT record at {name}: senders do not report TLS delivery problems to you (optional)"),
+        ),
+        [one] => match tag(one, "rua") {
+            Some(rua) if rua.starts_with("mailto:") || rua.starts_with("https:") => Finding::info(
+                "tls_rpt.present",
+                format!("TLS-RPT is published at {name}: reports go to {rua}"),
+            ),
+            _ => Finding::warn(
+                "tls_rpt.invalid",
+                format!("the TLS-RPT record at {name} has no rua= with a mailto: or https: address: senders ignore it"),
+                format!("write it as \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\""),
+            ),
+        },
+        _ => Finding::warn(
+            "tls_rpt.invalid",
+            format!("{name} has {} TLS-RPT records: senders ignore them all (RFC 8460 §3)", records.len()),
+            "keep one \"v=TLSRPTv1; rua=…\" record",
+        ),
+    }
+}
+
+/// Whether the record's first tag is `v=VERSION`.
+fn has_version(text: &str, version: &str) -> bool {
+    let first = text.split(';').next().unwrap_or_default();
+    first
+        .split_once('=')
+        .is_some_and(|(k, v)| k.trim() == "v" && v.trim() == version)
+}
+
+/// The value of tag `key` (`k=v; …`), trimmed.
+fn tag<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.split(';')
+        .filter_map(|t| t.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim())
+}

@@ -1,0 +1,209 @@
+//! Reverse DNS of each public address: a PTR exists, resolves back to the address
+//! (forward-confirmed reverse DNS), and names the MX host rather than an ISP default.
+
+use super::Finding;
+use crate::dns::{join::join_all, Dns, DnsError};
+use std::net::IpAddr;
+
+/// A reverse name and the addresses it resolves to.
+type Forward = (String, Result<Vec<IpAddr>, DnsError>);
+
+/// The reverse names of one address, each with the addresses it resolves to.
+pub(super) struct PtrLookup {
+    ip: IpAddr,
+    names: Result<Vec<Forward>, DnsError>,
+}
+
+/// Look up the PTR of every address and the forward addresses of each name, concurrently.
+pub(super) async fn lookup(dns: &Dns, addrs: &[IpAddr]) -> Vec<PtrLookup> {
+    join_all(addrs.iter().map(|ip| one(dns, *ip)).collect()).await
+}
+
+async fn one(dns: &Dns, ip: IpAddr) -> PtrLookup {
+    let names = match dns.ptr(ip).await {
+        Ok(names) => {
+            let fwd = join_all(names.iter().map(|n| dns.addrs(n)).collect()).await;
+            Ok(names.into_iter().zip(fwd).collect())
+        }
+        Err(e) => Err(e),
+    };
+    PtrLookup { ip, names }
+}
+
+/// The findings for the looked-up addresses; `mx_hosts` are the domain's MX host names.
+pub(super) fn findings(lookups: &[PtrLookup], mx_hosts: &[String], domain: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mx = mx_hosts
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("mail.{domain}"));
+    for l in lookups {
+        let ip = l.ip;
+        let names = match &l.names {
+            Ok(n) => n,
+            Err(e) => {
+                out.push(Finding::could_not_check(
+                    "ptr.dns",
+                    &format!("the reverse name (PTR) of {ip}"),
+                    e,
+                ));
+                continue;
+            }
+        };
+        if names.is_empty() {
+            out.push(Finding::error(
+                "ptr.missing",
+                format!(
+                    "{ip} has no reverse name (PTR): many receivers reject mail from addresses \
+                     without one"
+                ),
+                format!(
+                    "ask your ISP to set the PTR of {ip} to {mx} (business lines usually can), \
+                     or relay outgoing mail through a smarthost"
+                ),
+            ));
+            continue;
+        }
+        for (name, fwd) in names {
+            match fwd {
+                Ok(a) if a.contains(&ip) => out.push(Finding::ok(
+                    "ptr.fcrdns",
+                    format!("{ip} has reverse name {name}, which resolves back to {ip}"),
+                )),
+                Ok(a) => out.push(Finding::error(
+                    "ptr.fcrdns",
+                    format!(
+                        "the reverse name of {ip} is {name}, but {name} {} rather than {ip}: \
+                         receivers that check forward-confirmed reverse DNS reject or penalise \
+                         the mail",
+                        if a.is_empty() {
+                            "has no address".to_string()
+                        } else {
+                            format!("resolves to {}", super::list(a))
+                        }
+                    ),
+                    format!(
+                        "make {name} resolve to {ip} (an A record, if the name is yours), or ask \
+                         your ISP to set the PTR of {ip} to {mx}"
+                    ),
+                )),
+                Err(e) => out.push(Finding::could_not_check(
+                    "ptr.dns",
+                    &format!("whether {name} resolves back to {ip}"),
+                    e,
+                )),
+            }
+        }
+        let shown = names
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names
+            .iter()
+            .any(|(n, _)| mx_hosts.iter().any(|h| h.eq_ignore_ascii_case(n)))
+        {
+            out.push(Finding::ok(
+                "ptr.match",
+                format!("the reverse name of {ip} is the MX host ({shown})"),
+            ));
+        } else if names.iter().any(|(n, _)| looks_isp_default(n, ip)) {
+            out.push(Finding::warn(
+                "ptr.isp_default",
+                format!(
+                    "the reverse name of {ip} ({shown}) looks like the ISP's default for a \
+                     dynamic or residential line: many receivers score or refuse mail from such \
+                     names"
+                ),
+                format!(
+                    "ask the ISP to set the PTR of {ip} to {mx} (business lines usually can), \
+                     or relay outgoing mail through a smarthost"
+                ),
+            ));
+        } else {
+            out.push(Finding::warn(
+                "ptr.mismatch",
+                format!(
+                    "the reverse name of {ip} ({shown}) is not an MX host of {domain}: receivers \
+                     compare it with the name your server greets with (HELO)"
+                ),
+                format!(
+                    "ask your ISP to set the PTR of {ip} to {mx}, or make your mail server \
+                     greet with the reverse name"
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Words that ISPs put in the default reverse names of customer lines.
+const ISP_WORDS: &[&str] = &[
+    "dynamic",
+    "dyn",
+    "dhcp",
+    "pool",
+    "dsl",
+    "adsl",
+    "vdsl",
+    "cable",
+    "ppp",
+    "pppoe",
+    "broadband",
+    "customer",
+    "res",
+    "client",
+    "host",
+    "dialup",
+];
+
+/// Whether `name` looks like an ISP's generated reverse name for `ip`: it spells out the
+/// address (dashed, dotted, reversed, zero-padded, hex), or has words such as "dynamic",
+/// "dsl", "pool" or "customer".
+pub(super) fn looks_isp_default(name: &str, ip: IpAddr) -> bool {
+    let n = name.to_ascii_lowercase();
+    let spelled = match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            let fwd: Vec<String> = o.iter().map(u8::to_string).collect();
+            let rev: Vec<String> = fwd.iter().rev().cloned().collect();
+            let hex: String = o.iter().map(|b| format!("{b:02x}")).collect();
+            [
+                fwd.join("-"),
+                fwd.join("."),
+                rev.join("-"),
+                rev.join("."),
+                o.iter().map(|b| format!("{b:03}")).collect::<String>(),
+            ]
+            .iter()
+            .any(|form| contains_token(&n, form, |c| c.is_ascii_digit()))
+                || contains_token(&n, &hex, |c| c.is_ascii_hexdigit())
+        }
+        IpAddr::V6(v6) => {
+            let full: String = v6.segments().iter().map(|s| format!("{s:04x}")).collect();
+            let dashed = v6.to_string().replace(':', "-");
+            n.contains(&full) || n.contains(&dashed)
+        }
+    };
+    if spelled || n.contains("static-ip") {
+        return true;
+    }
+    if n.split(['.', '-']).any(|label| {
+        label.starts_with("ip") && label[2..].starts_with(|c: char| c.is_ascii_digit())
+    }) || n.split('.').any(|label| label.starts_with("ip-"))
+    {
+        return true;
+    }
+    n.split(|c: char| !c.is_ascii_alphabetic())
+        .any(|word| ISP_WORDS.contains(&word))
+}
+
+/// Whether `form` occurs in `name` without a `digit` character running on at either side
+/// (so that `1.2.3.4` is not found inside `11.2.3.45`, but is in `p1-2-3-4.isp.net`).
+fn contains_token(name: &str, form: &str, digit: fn(char) -> bool) -> bool {
+    name.match_indices(form).any(|(i, _)| {
+        let before = name[..i].chars().next_back();
+        let after = name[i + form.len()..].chars().next();
+        !before.is_some_and(digit) && !after.is_some_and(digit)
+    })
+}

@@ -1,0 +1,667 @@
+//! SPF (RFC 7208) at the domain: exactly one valid `v=spf1` record, within the limits of
+//! 10 DNS-querying terms and 2 void look-ups counted through include/redirect, and
+//! whether it lets each public address send.
+//!
+//! The DNS data is fetched once, level by level and concurrently (records of included
+//! domains, addresses of `a` targets, MX hosts of `mx` targets); evaluating an address is
+//! then a pure walk over it, in the order of check_host(). Macros, `exists` and `ptr`
+//! depend on the sending session, so a result that hinges on them is "cannot decide".
+
+use super::Finding;
+use crate::dns::{join::join_all, Dns};
+use crate::spf::{self, Qualifier, Spf, Term};
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// DNS-querying terms a receiver evaluates at most (RFC 7208 §4.6.4).
+const LOOKUP_LIMIT: usize = 10;
+/// Void look-ups (no answer) a receiver tolerates (RFC 7208 §4.6.4).
+const VOID_LIMIT: usize = 2;
+/// MX hosts an `mx` mechanism may have (RFC 7208 §4.6.4).
+const MX_LIMIT: usize = 10;
+/// Include/redirect nesting followed, at most.
+const DEPTH_LIMIT: usize = 12;
+/// Names looked up while walking a record's tree, at most (loops and huge trees stop here).
+const FETCH_LIMIT: usize = 40;
+
+/// The SPF record at one name.
+enum Record {
+    /// No SPF record; `void` when the name has no TXT record at all.
+    None {
+        void: bool,
+    },
+    Many(usize),
+    Bad(String),
+    Spf(Spf),
+    Failed(String),
+}
+
+/// An `mx` target: how many MX hosts, their addresses, and how many had none.
+struct MxTarget {
+    hosts: usize,
+    addrs: Vec<IpAddr>,
+    void_hosts: usize,
+}
+
+/// Everything evaluation needs, fetched once.
+#[derive(Default)]
+struct Tree {
+    records: HashMap<String, Record>,
+    hosts: HashMap<String, Result<Vec<IpAddr>, String>>,
+    mxs: HashMap<String, Result<MxTarget, String>>,
+}
+
+/// One look-up of the walk.
+enum Job {
+    Record(String),
+    Host(String),
+    Mx(String),
+}
+
+enum Done {
+    Record(String, Record),
+    Host(String, Result<Vec<IpAddr>, String>),
+    Mx(String, Result<MxTarget, String>),
+}
+
+/// The SPF findings for `domain` and this network's `addrs`.
+pub(super) async fn check(dns: &Dns, domain: &str, addrs: &[IpAddr]) -> Vec<Finding> {
+    let tree = fetch(dns, domain).await;
+    let mut out = Vec::new();
+    let fix_missing = format!(
+        "add one TXT record at {domain}: \"v=spf1 mx ~all\" (or set `spf: create` for {domain} \
+         in mxddns to have it created with this network's address)"
+    );
+    match tree.records.get(domain) {
+        Some(Record::Spf(spf)) => out.push(Finding::ok(
+            "spf.record",
+            format!(
+                "{domain} has one SPF record: \"v=spf1 {}\"",
+                terms_text(spf)
+            ),
+        )),
+        Some(Record::None { .. }) | None => {
+            out.push(Finding::error(
+                "spf.missing",
+                format!(
+                    "{domain} has no SPF record: receivers cannot tell which servers may send \
+                     its mail, and many treat it as spam"
+                ),
+                fix_missing,
+            ));
+            return out;
+        }
+        Some(Record::Many(n)) => {
+            out.push(Finding::error(
+                "spf.multiple",
+                format!(
+                    "{domain} has {n} SPF records: RFC 7208 §3.2 makes that a permanent error \
+                     (permerror), so every receiver treats SPF as failed"
+                ),
+                "merge them into one \"v=spf1 …\" TXT record and delete the others",
+            ));
+            return out;
+        }
+        Some(Record::Bad(e)) => {
+            out.push(Finding::error(
+                "spf.syntax",
+                format!("the SPF record of {domain} is not valid: {e}; receivers treat it as a permanent error"),
+                "correct or remove that term (see RFC 7208 §5 for the mechanisms)",
+            ));
+            return out;
+        }
+        Some(Record::Failed(e)) => {
+            out.push(Finding::warn(
+                "spf.dns",
+                format!("could not check the SPF record of {domain}: {e}"),
+                "run the check again; if it keeps failing, check the resolvers (dns.resolvers)",
+            ));
+            return out;
+        }
+    }
+
+    let mut counts = Counts::default();
+    walk(&tree, domain, &mut Vec::new(), &mut counts);
+    out.extend(count_findings(domain, &counts));
+
+    let mut seen = Vec::new();
+    for ip in addrs {
+        let mut ev = Eval {
+            tree: &tree,
+            lookups: 0,
+        };
+        let f = address_finding(domain, *ip, ev.eval(domain, *ip, 0));
+        // One permanent error is reported once, not once per address.
+        if !seen.contains(&f.message) {
+            seen.push(f.message.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Fetch the record of `domain` and everything its terms point at, level by level.
+async fn fetch(dns: &Dns, domain: &str) -> Tree {
+    let mut tree = Tree::default();
+    let mut jobs = vec![Job::Record(domain.to_string())];
+    let mut asked = 0;
+    for _ in 0..=DEPTH_LIMIT {
+        if jobs.is_empty() || asked >= FETCH_LIMIT {
+            break;
+        }
+        jobs.truncate(FETCH_LIMIT - asked);
+        asked += jobs.len();
+        let done = join_all(jobs.drain(..).map(|j| run(dns, j)).collect()).await;
+        for d in done {
+            match d {
+                Done::Record(name, rec) => {
+                    if let Record::Spf(spf) = &rec {
+                        for t in &spf.terms {
+                            if let Some(job) = job_for(&name, t) {
+                                queue(&tree, &mut jobs, job);
+                            }
+                        }
+                    }
+                    tree.records.insert(name, rec);
+                }
+                Done::Host(name, r) => {
+                    tree.hosts.insert(name, r);
+                }
+                Done::Mx(name, r) => {
+                    tree.mxs.insert(name, r);
+                }
+            }
+        }
+    }
+    tree
+}
+
+/// The look-up a term needs (none for macros, which need the sending session).
+fn job_for(owner: &str, t: &Term) -> Option<Job> {
+    let target = |d: &Option<String>| d.as_deref().map_or(owner.to_string(), norm);
+    match t {
+        Term::Include(_, d) | Term::Redirect(d) if !has_macro(d) => Some(Job::Record(norm(d))),
+        Term::A(_, d, _, _) if !d.as_deref().is_some_and(has_macro) => Some(Job::Host(target(d))),
+        Term::Mx(_, d, _, _) if !d.as_deref().is_some_and(has_macro) => Some(Job::Mx(target(d))),
+        _ => None,
+    }
+}
+
+/// Add `job` unless it was done or is queued already.
+fn queue(tree: &Tree, jobs: &mut Vec<Job>, job: Job) {
+    let dup = match &job {
+        Job::Record(n) => {
+            tree.records.contains_key(n)
+                || jobs.iter().any(|j| matches!(j, Job::Record(m) if m == n))
+        }
+        Job::Host(n) => {
+            tree.hosts.contains_key(n) || jobs.iter().any(|j| matches!(j, Job::Host(m) if m == n))
+        }
+        Job::Mx(n) => {
+            tree.mxs.contains_key(n) || jobs.iter().any(|j| matches!(j, Job::Mx(m) if m == n))
+        }
+    };
+    if !dup {
+        jobs.push(job);
+    }
+}
+
+async fn run(dns: &Dns, job: Job) -> Done {
+    match job {
+        Job::Record(name) => {
+            let rec = match dns.txt(&name).await {
+                Err(e) => Record::Failed(e.to_string()),
+                Ok(txts) => match spf::find(&name, &txts) {
+                    Err(spf::SpfError::Multiple { count, .. }) => Record::Many(count),
+                    Err(e) => Record::Bad(e.to_string()),
+                    Ok(None) => Record::None {
+                        void: txts.is_empty(),
+                    },
+                    Ok(Some(strings)) => match spf::parse(&strings.concat()) {
+                        Ok(s) => Record::Spf(s),
+                        Err(e) => Record::Bad(e.to_string()),
+                    },
+                },
+            };
+            Done::Record(name, rec)
+        }
+        Job::Host(name) => {
+            let r = dns.addrs(&name).await.map_err(|e| e.to_string());
+            Done::Host(name, r)
+        }
+        Job::Mx(name) => {
+            let r = mx_target(dns, &name).await;
+            Done::Mx(name, r)
+        }
+    }
+}
+
+/// The MX hosts of `name` (up to one more than the limit) and their addresses.
+async fn mx_target(dns: &Dns, name: &str) -> Result<MxTarget, String> {
+    let mxs = dns.mx(name).await.map_err(|e| e.to_string())?;
+    let asked: Vec<_> = mxs.iter().take(MX_LIMIT).collect();
+    let found = join_all(asked.iter().map(|m| dns.addrs(&m.host)).collect()).await;
+    let mut t = MxTarget {
+        hosts: mxs.len(),
+        addrs: Vec::new(),
+        void_hosts: 0,
+    };
+    for r in found {
+        let a = r.map_err(|e| e.to_string())?;
+        if a.is_empty() {
+            t.void_hosts += 1;
+        }
+        t.addrs.extend(a);
+    }
+    Ok(t)
+}
+
+/// What walking the whole tree costs, as a receiver that reaches every term would pay.
+#[derive(Default)]
+struct Counts {
+    lookups: usize,
+    voids: Vec<String>,
+    /// Include/redirect targets with a broken or missing record: (term, what is wrong).
+    broken: Vec<(String, String)>,
+    /// Include/redirect targets whose look-up failed: (term, error).
+    failed: Vec<(String, String)>,
+    /// An include/redirect that leads back to a record already being evaluated.
+    looped: Option<String>,
+    /// Part of the tree was not looked up (too deep or too wide).
+    incomplete: bool,
+}
+
+fn walk(tree: &Tree, domain: &str, stack: &mut Vec<String>, c: &mut Counts) {
+    let Some(Record::Spf(spf)) = tree.records.get(domain) else {
+        return;
+    };
+    stack.push(domain.to_string());
+    let has_all = spf.terms.iter().any(|t| matches!(t, Term::All(_)));
+    for t in &spf.terms {
+        if matches!(t, Term::Redirect(_)) && has_all {
+            continue; // RFC 7208 §6.1: redirect is ignored when there is an `all`.
+        }
+        if t.queries_dns() {
+            c.lookups += 1;
+        }
+        match t {
+            Term::Include(_, d) | Term::Redirect(d) if !has_macro(d) => {
+                let d = norm(d);
+                if stack.contains(&d) {
+                    c.looped
+                        .get_or_insert_with(|| format!("{t} in the record of {domain}"));
+                    continue;
+                }
+                match tree.records.get(&d) {
+                    None => c.incomplete = true,
+                    Some(Record::Spf(_)) => walk(tree, &d, stack, c),
+                    Some(Record::None { void }) => {
+                        if *void {
+                            c.voids.push(t.to_string());
+                        }
+                        c.broken
+                            .push((t.to_string(), format!("{d} has no SPF record")));
+                    }
+                    Some(Record::Many(n)) => c
+                        .broken
+                        .push((t.to_string(), format!("{d} has {n} SPF records"))),
+                    Some(Record::Bad(e)) => c.broken.push((t.to_string(), format!("{d}: {e}"))),
+                    Some(Record::Failed(e)) => c.failed.push((t.to_string(), e.clone())),
+                }
+            }
+            Term::A(_, d, _, _) if !d.as_deref().is_some_and(has_macro) => {
+                let target = d.as_deref().map_or(domain.to_string(), norm);
+                if let Some(Ok(a)) = tree.hosts.get(&target) {
+                    if a.is_empty() {
+                        c.voids.push(t.to_string());
+                    }
+                }
+            }
+            Term::Mx(_, d, _, _) if !d.as_deref().is_some_and(has_macro) => {
+                let target = d.as_deref().map_or(domain.to_string(), norm);
+                if let Some(Ok(m)) = tree.mxs.get(&target) {
+                    if m.hosts == 0 {
+                        c.voids.push(t.to_string());
+                    }
+                    for _ in 0..m.void_hosts {
+                        c.voids.push(format!("an MX host of {target}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.pop();
+}
+
+fn count_findings(domain: &str, c: &Counts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (term, why) in &c.broken {
+        out.push(Finding::error(
+            "spf.include",
+            format!("\"{term}\" in the SPF tree of {domain} is broken ({why}): receivers that reach it get a permanent error"),
+            format!("remove \"{term}\" or correct the record it points at"),
+        ));
+    }
+    for (term, e) in &c.failed {
+        out.push(Finding::warn(
+            "spf.dns",
+            format!("could not check \"{term}\" in the SPF tree of {domain}: {e}"),
+            "run the check again; if it keeps failing, check the resolvers (dns.resolvers)",
+        ));
+    }
+    if let Some(l) = &c.looped {
+        out.push(Finding::error(
+            "spf.lookups",
+            format!("the SPF record of {domain} loops ({l} leads back to a record already included): receivers give up after 10 look-ups (RFC 7208 §4.6.4)"),
+            "remove the include or redirect that leads back",
+        ));
+    } else if c.lookups > LOOKUP_LIMIT {
+        let at_least = if c.incomplete { "at least " } else { "" };
+        out.push(Finding::error(
+            "spf.lookups",
+            format!(
+                "the SPF record of {domain} needs {at_least}{} DNS-querying terms counted through \
+                 include/redirect; receivers stop at {LOOKUP_LIMIT} and fail the check (RFC 7208 §4.6.4)",
+                c.lookups
+            ),
+            "replace a/mx/include terms by ip4:/ip6: ranges, or drop includes of services you no longer use",
+        ));
+    } else if c.incomplete {
+        out.push(Finding::warn(
+            "spf.lookups",
+            format!("could not count all DNS-querying terms of the SPF record of {domain}: its tree is too large to follow"),
+            "flatten the record (fewer nested includes)",
+        ));
+    } else {
+        out.push(Finding::ok(
+            "spf.lookups",
+            format!(
+                "the SPF record of {domain} needs {} of the {LOOKUP_LIMIT} allowed DNS look-ups",
+                c.lookups
+            ),
+        ));
+    }
+    if c.voids.len() > VOID_LIMIT {
+        out.push(Finding::warn(
+            "spf.void",
+            format!(
+                "the SPF record of {domain} has {} look-ups that find nothing ({}); receivers may \
+                 give up after {VOID_LIMIT} (RFC 7208 §4.6.4)",
+                c.voids.len(),
+                c.voids.join(", ")
+            ),
+            "remove the terms that point at names without records",
+        ));
+    }
+    out
+}
+
+/// The result of check_host() for one address.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    /// A term matched: its qualifier and text.
+    Match(Qualifier, String),
+    /// Nothing matched (the result is neutral).
+    NoMatch,
+    /// The domain has no SPF record.
+    NoRecord,
+    PermError(String),
+    TempError(String),
+    /// Hinges on a term that needs the sending session (macro, exists, ptr).
+    Undecided(String),
+}
+
+struct Eval<'t> {
+    tree: &'t Tree,
+    lookups: usize,
+}
+
+/// One term's verdict.
+enum Hit {
+    Yes,
+    No,
+    Maybe(String),
+}
+
+impl Eval<'_> {
+    fn eval(&mut self, domain: &str, ip: IpAddr, depth: usize) -> Outcome {
+        if depth > DEPTH_LIMIT {
+            return Outcome::PermError("include/redirect nested too deeply".into());
+        }
+        let spf = match self.tree.records.get(domain) {
+            None => {
+                return Outcome::Undecided(format!(
+                    "{domain} was not looked up (the tree is too large)"
+                ))
+            }
+            Some(Record::None { .. }) => return Outcome::NoRecord,
+            Some(Record::Many(n)) => {
+                return Outcome::PermError(format!("{domain} has {n} SPF records"))
+            }
+            Some(Record::Bad(e)) => return Outcome::PermError(format!("{domain}: {e}")),
+            Some(Record::Failed(e)) => return Outcome::TempError(e.clone()),
+            Some(Record::Spf(s)) => s,
+        };
+        // Terms that might match but cannot be decided here: (qualifier, why).
+        let mut open: Vec<(Qualifier, String)> = Vec::new();
+        let mut redirect = None;
+        for t in &spf.terms {
+            if let Term::Redirect(d) = t {
+                redirect = Some(d);
+                continue;
+            }
+            if t.queries_dns() {
+                self.lookups += 1;
+                if self.lookups > LOOKUP_LIMIT {
+                    return too_many();
+                }
+            }
+            let (q, hit) = match self.term(domain, t, ip, depth) {
+                Ok(v) => v,
+                Err(o) => return o,
+            };
+            match hit {
+                Hit::Yes => return settle(Outcome::Match(q, t.to_string()), &open),
+                Hit::No => {}
+                Hit::Maybe(why) => open.push((q, why)),
+            }
+        }
+        let Some(d) = redirect else {
+            return settle(Outcome::NoMatch, &open);
+        };
+        if has_macro(d) {
+            return Outcome::Undecided(format!("redirect={d} uses a macro"));
+        }
+        self.lookups += 1;
+        if self.lookups > LOOKUP_LIMIT {
+            return too_many();
+        }
+        match self.eval(&norm(d), ip, depth + 1) {
+            Outcome::NoRecord => Outcome::PermError(format!("redirect={d}: {d} has no SPF record")),
+            o => settle(o, &open),
+        }
+    }
+
+    /// Whether one mechanism matches `ip`; `Err` when evaluation must stop with that outcome.
+    fn term(
+        &mut self,
+        domain: &str,
+        t: &Term,
+        ip: IpAddr,
+        depth: usize,
+    ) -> Result<(Qualifier, Hit), Outcome> {
+        let session = |q: Qualifier| {
+            Ok((
+                q,
+                Hit::Maybe(format!("\"{t}\" depends on the sending session")),
+            ))
+        };
+        let yes = |q: Qualifier, b: bool| Ok((q, if b { Hit::Yes } else { Hit::No }));
+        match t {
+            Term::All(q) => yes(*q, true),
+            Term::Ip4(q, net, len) => yes(
+                *q,
+                in_net(IpAddr::V4(*net), ip, Some(len.unwrap_or(32)), None),
+            ),
+            Term::Ip6(q, net, len) => yes(
+                *q,
+                in_net(IpAddr::V6(*net), ip, None, Some(len.unwrap_or(128))),
+            ),
+            Term::A(q, d, c4, c6) => {
+                if d.as_deref().is_some_and(has_macro) {
+                    return session(*q);
+                }
+                let target = d.as_deref().map_or(domain.to_string(), norm);
+                match self.tree.hosts.get(&target) {
+                    None => Ok((*q, Hit::Maybe(format!("{target} was not looked up")))),
+                    Some(Err(e)) => Err(Outcome::TempError(e.clone())),
+                    Some(Ok(a)) => yes(*q, a.iter().any(|a| in_net(*a, ip, *c4, *c6))),
+                }
+            }
+            Term::Mx(q, d, c4, c6) => {
+                if d.as_deref().is_some_and(has_macro) {
+                    return session(*q);
+                }
+                let target = d.as_deref().map_or(domain.to_string(), norm);
+                match self.tree.mxs.get(&target) {
+                    None => Ok((*q, Hit::Maybe(format!("{target} was not looked up")))),
+                    Some(Err(e)) => Err(Outcome::TempError(e.clone())),
+                    Some(Ok(m)) if m.hosts > MX_LIMIT => Err(Outcome::PermError(format!(
+                        "\"{t}\": {target} has {} MX hosts, more than the {MX_LIMIT} allowed",
+                        m.hosts
+                    ))),
+                    Some(Ok(m)) => yes(*q, m.addrs.iter().any(|a| in_net(*a, ip, *c4, *c6))),
+                }
+            }
+            Term::Include(q, d) => {
+                if has_macro(d) {
+                    return session(*q);
+                }
+                match self.eval(&norm(d), ip, depth + 1) {
+                    Outcome::Match(Qualifier::Pass, _) => yes(*q, true),
+                    Outcome::Match(..) | Outcome::NoMatch => yes(*q, false),
+                    Outcome::NoRecord => Err(Outcome::PermError(format!(
+                        "include:{d}: {d} has no SPF record"
+                    ))),
+                    Outcome::Undecided(why) => Ok((*q, Hit::Maybe(why))),
+                    o @ (Outcome::PermError(_) | Outcome::TempError(_)) => Err(o),
+                }
+            }
+            Term::Exists(q, _) | Term::Ptr(q, _) => session(*q),
+            Term::Redirect(_) | Term::Exp(_) | Term::Unknown(..) => yes(Qualifier::Neutral, false),
+        }
+    }
+}
+
+fn too_many() -> Outcome {
+    Outcome::PermError(format!(
+        "more than {LOOKUP_LIMIT} DNS-querying terms before a result (RFC 7208 §4.6.4)"
+    ))
+}
+
+/// `result`, unless an earlier undecidable term could have produced a different one.
+fn settle(result: Outcome, open: &[(Qualifier, String)]) -> Outcome {
+    let q = match &result {
+        Outcome::Match(q, _) => Some(*q),
+        Outcome::NoMatch => Some(Qualifier::Neutral),
+        _ => None,
+    };
+    match open.iter().find(|(oq, _)| Some(*oq) != q) {
+        None => result,
+        Some(_) => Outcome::Undecided(
+            open.iter()
+                .map(|(_, w)| w.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
+fn address_finding(domain: &str, ip: IpAddr, o: Outcome) -> Finding {
+    let tag = if ip.is_ipv4() { "ip4" } else { "ip6" };
+    let fix = format!(
+        "add \"{tag}:{ip}\" to the SPF record of {domain} (before its \"all\" term), or set \
+         `spf: true` for {domain} in mxddns to keep this network's address in it"
+    );
+    let (result, term) = match o {
+        Outcome::Match(Qualifier::Pass, term) => {
+            return Finding::ok(
+                "spf.authorised",
+                format!("the SPF record of {domain} lets {ip} send (through \"{term}\")"),
+            )
+        }
+        Outcome::Match(q, term) => (name_of(q), format!(" (\"{term}\")")),
+        Outcome::NoMatch => ("neutral", " (no term matched)".to_string()),
+        Outcome::NoRecord => ("none", String::new()),
+        Outcome::PermError(why) => {
+            return Finding::error(
+                "spf.unauthorised",
+                format!("receivers cannot evaluate the SPF record of {domain}: permerror: {why}; they treat mail from this network as unauthenticated"),
+                "correct the SPF record (see the findings above), then run the check again",
+            )
+        }
+        Outcome::TempError(why) => {
+            return Finding::warn(
+                "spf.dns",
+                format!("could not check whether the SPF record of {domain} lets {ip} send: {why}"),
+                "run the check again; if it keeps failing, check the resolvers (dns.resolvers)",
+            )
+        }
+        Outcome::Undecided(why) => {
+            return Finding::info(
+                "spf.undecided",
+                format!("cannot decide whether the SPF record of {domain} lets {ip} send: {why}"),
+            )
+            .with_fix(fix)
+        }
+    };
+    Finding::error(
+        "spf.unauthorised",
+        format!("the SPF record of {domain} does not let {ip} send: the result is {result}{term}, so receivers may refuse or junk its mail"),
+        fix,
+    )
+}
+
+fn name_of(q: Qualifier) -> &'static str {
+    match q {
+        Qualifier::Pass => "pass",
+        Qualifier::Fail => "fail",
+        Qualifier::SoftFail => "softfail",
+        Qualifier::Neutral => "neutral",
+    }
+}
+
+/// Whether `addr` (from DNS or a term) and `ip` share the first c4 (IPv4) / c6 (IPv6)
+/// bits; a missing length means the whole address.
+fn in_net(addr: IpAddr, ip: IpAddr, c4: Option<u8>, c6: Option<u8>) -> bool {
+    match (addr, ip) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => {
+            let len = u32::from(c4.unwrap_or(32).min(32));
+            let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+            u32::from(a) & mask == u32::from(b) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(b)) => {
+            let len = u32::from(c6.unwrap_or(128).min(128));
+            let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
+            u128::from(a) & mask == u128::from(b) & mask
+        }
+        _ => false,
+    }
+}
+
+fn has_macro(d: &str) -> bool {
+    d.contains('%')
+}
+
+fn norm(d: &str) -> String {
+    d.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn terms_text(spf: &Spf) -> String {
+    spf.terms
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
