@@ -368,7 +368,8 @@ def cmd_soak(a):
     t0 = time.monotonic()
     samples, flips, last_sampled, last_flip, done = [], 0, 0, 0, 0
     s0 = sample(a.pid)
-    samples.append({"cycle": 0, "vmrss_kib": s0["vmrss_kib"], "vmhwm_kib": s0["vmhwm_kib"], "cpu_s": round(s0["cpu_s"], 4)})
+    samples.append({"cycle": 0, "vmrss_kib": s0["vmrss_kib"], "vmhwm_kib": s0["vmhwm_kib"],
+                    "rss_anon_kib": s0["rss_anon_kib"], "rss_file_kib": s0["rss_file_kib"], "cpu_s": round(s0["cpu_s"], 4)})
     while time.monotonic() - t0 < a.timeout:
         if not os.path.exists("/proc/%d" % a.pid):
             break
@@ -377,6 +378,7 @@ def cmd_soak(a):
         if done // a.sample_every != last_sampled // a.sample_every or done >= a.cycles:
             s = sample(a.pid)
             samples.append({"cycle": done, "vmrss_kib": s["vmrss_kib"], "vmhwm_kib": s["vmhwm_kib"],
+                            "rss_anon_kib": s["rss_anon_kib"], "rss_file_kib": s["rss_file_kib"],
                             "cpu_s": round(s["cpu_s"], 4)})
             last_sampled = done
         if a.flip_every and done - last_flip >= a.flip_every:
