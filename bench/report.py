@@ -153,49 +153,60 @@ def goals(g, res, soak, scale, e, floor_cpu):
     def get(tool, mode, scen="change"):
         return g.get((tool, mode, scen))
 
-    mx = get("mxddns", "http")
     ina_h, ina_s, ddc = get("inadyn", "http"), get("inadyn", "https"), get("ddclient", "https")
-    if mx and mx["ok"]:
-        for label, peer in (("inadyn http", ina_h), ("inadyn https", ina_s)):
-            if peer:
-                rows.append(("change cycle CPU ≤ %s" % label, "≤ %s ms" % ms(peer["cpu_s"]), "%s ms" % ms(mx["cpu_s"]),
-                             "met" if mx["cpu_s"] <= peer["cpu_s"] else "NOT met"))
-                rows.append(("change cycle peak RSS ≤ %s" % label, "≤ %d KiB" % peer["maxrss_kib"],
-                             "%d KiB" % mx["maxrss_kib"], "met" if mx["maxrss_kib"] <= peer["maxrss_kib"] else "NOT met"))
-        if ddc:
-            rows.append(("change cycle CPU ≥10× below ddclient", "≤ %s ms" % ms(ddc["cpu_s"] / 10), "%s ms" % ms(mx["cpu_s"]),
-                         "met" if mx["cpu_s"] * 10 <= ddc["cpu_s"] else "NOT met"))
-            rows.append(("change cycle peak RSS ≥10× below ddclient", "≤ %d KiB" % (ddc["maxrss_kib"] / 10),
-                         "%d KiB" % mx["maxrss_kib"], "met" if mx["maxrss_kib"] * 10 <= ddc["maxrss_kib"] else "NOT met"))
-        rows.append(("verification latency on loopback (write → last DNS query)", "reported",
-                     "%s ms" % ms(mx["verify_s"]), "reported" if mx["verify_s"] is not None else "missing: no DNS query after the write"))
-    else:
-        rows.append(("change cycle CPU/RSS vs inadyn and ddclient", "", "", "missing: no OK mxddns change run"))
-    nc = get("mxddns", "http", "nochange")
-    if nc and nc["ok"]:
-        rows.append(("unchanged cycle: API requests", "0", slash(nc["api"]), "met" if nc["api"] == [0] else "NOT met"))
-        net = nc["cpu_s"] - (floor_cpu or 0)
-        rows.append(("unchanged cycle: CPU within a few ms", "≤ 5 ms net of the floor", "%s ms" % ms(net),
-                     "met" if net <= 0.005 else "NOT met"))
-    else:
-        rows.append(("unchanged cycle", "", "", "missing: no OK mxddns nochange run"))
-    w = get("mxddns", "http", "warm")
-    if w and w["ok"]:
-        rows.append(("warm state, address moved: API requests per changed record", "1", slash(w["api"]),
-                     "met" if w["api"] == [1] else "NOT met"))
-    else:
-        rows.append(("warm state file", "", "", "missing: no OK mxddns warm run"))
-    r = [d for d in res if d["tool"] == "mxddns"]
-    if r:
-        d = r[-1]
-        rows.append(("resident RSS after first cycle", "≤ 3072 KiB", "%d KiB" % d["vmrss_after_cycle_kib"],
-                     "met" if d["vmrss_after_cycle_kib"] <= GOAL_RESIDENT_KIB else "NOT met"))
-        rows.append(("resident RSS after %gs idle" % d["idle_s"], "≤ 3072 KiB", "%d KiB" % d["vmrss_after_idle_kib"],
-                     "met" if d["vmrss_after_idle_kib"] <= GOAL_RESIDENT_KIB else "NOT met"))
-        rows.append(("no CPU while idle (%gs)" % d["idle_s"], "0 ticks", "%.6f s (%d ticks)" % (d["idle_cpu_s"], d["idle_ticks"]),
-                     "met" if d["idle_ticks"] == 0 else "NOT met"))
-    else:
-        rows.append(("resident service", "", "", "missing: no mxddns resident sample"))
+    variants = [t for t in ("mxddns", "mxddns-musl") if any(k[0] == t for k in g) or any(d["tool"] == t for d in res)]
+    for tool in variants or ["mxddns"]:
+        mx = get(tool, "http")
+        if mx and mx["ok"]:
+            for label, peer in (("inadyn http", ina_h), ("inadyn https", ina_s)):
+                if peer:
+                    rows.append(("%s: change cycle CPU ≤ %s" % (tool, label), "≤ %s ms" % ms(peer["cpu_s"]),
+                                 "%s ms" % ms(mx["cpu_s"]), "met" if mx["cpu_s"] <= peer["cpu_s"] else "NOT met"))
+                    rows.append(("%s: change cycle peak RSS ≤ %s" % (tool, label), "≤ %d KiB" % peer["maxrss_kib"],
+                                 "%d KiB" % mx["maxrss_kib"],
+                                 "met" if mx["maxrss_kib"] <= peer["maxrss_kib"] else "NOT met"))
+            if ddc:
+                rows.append(("%s: change cycle CPU ≥10× below ddclient" % tool, "≤ %s ms" % ms(ddc["cpu_s"] / 10),
+                             "%s ms" % ms(mx["cpu_s"]), "met" if mx["cpu_s"] * 10 <= ddc["cpu_s"] else "NOT met"))
+                rows.append(("%s: change cycle peak RSS ≥10× below ddclient" % tool, "≤ %d KiB" % (ddc["maxrss_kib"] / 10),
+                             "%d KiB" % mx["maxrss_kib"], "met" if mx["maxrss_kib"] * 10 <= ddc["maxrss_kib"] else "NOT met"))
+            rows.append(("%s: verification latency on loopback (write → last DNS query)" % tool, "reported",
+                         "%s ms" % ms(mx["verify_s"]),
+                         "reported" if mx["verify_s"] is not None else "missing: no DNS query after the write"))
+        else:
+            rows.append(("%s: change cycle CPU/RSS vs inadyn and ddclient" % tool, "", "", "missing: no OK %s change run" % tool))
+        nc = get(tool, "http", "nochange")
+        if nc and nc["ok"]:
+            rows.append(("%s: unchanged cycle: API requests" % tool, "0", slash(nc["api"]), "met" if nc["api"] == [0] else "NOT met"))
+            net = nc["cpu_s"] - (floor_cpu or 0)
+            rows.append(("%s: unchanged cycle: CPU within a few ms" % tool, "≤ 5 ms net of the floor", "%s ms" % ms(net),
+                         "met" if net <= 0.005 else "NOT met"))
+        else:
+            rows.append(("%s: unchanged cycle" % tool, "", "", "missing: no OK nochange run"))
+        w = get(tool, "http", "warm")
+        if w and w["ok"]:
+            rows.append(("%s: warm state, address moved: API requests per changed record" % tool, "1", slash(w["api"]),
+                         "met" if w["api"] == [1] else "NOT met"))
+        else:
+            rows.append(("%s: warm state file" % tool, "", "", "missing: no OK warm run"))
+        r = [d for d in res if d["tool"] == tool]
+        if r:
+            d = r[-1]
+            rows.append(("%s: resident RSS after first cycle" % tool, "≤ 3072 KiB", "%d KiB (RssAnon %d)" % (
+                d["vmrss_after_cycle_kib"], d["rss_anon_kib"]),
+                "met" if d["vmrss_after_cycle_kib"] <= GOAL_RESIDENT_KIB else "NOT met"))
+            rows.append(("%s: resident RSS after %gs idle" % (tool, d["idle_s"]), "≤ 3072 KiB", "%d KiB" % d["vmrss_after_idle_kib"],
+                         "met" if d["vmrss_after_idle_kib"] <= GOAL_RESIDENT_KIB else "NOT met"))
+            rows.append(("%s: no CPU while idle (%gs)" % (tool, d["idle_s"]), "0 ticks",
+                         "%.6f s (%d ticks)" % (d["idle_cpu_s"], d["idle_ticks"]), "met" if d["idle_ticks"] == 0 else "NOT met"))
+        else:
+            rows.append(("%s: resident service" % tool, "", "", "missing: no resident sample"))
+        size = e.get("%s_size_bytes" % tool)
+        if size:
+            rows.append(("%s: stripped release binary" % tool, "≤ 4 MiB (4194304 B)", "%s B (%.2f MiB)" % (size, int(size) / MIB / MIB),
+                         "met" if int(size) <= GOAL_BINARY_BYTES else "NOT met"))
+        else:
+            rows.append(("%s: stripped release binary" % tool, "≤ 4 MiB", "", "missing: no binary"))
     s = [x for x in soak if x["tool"] == "mxddns"]
     if s:
         x = s[-1]
@@ -221,12 +232,6 @@ def goals(g, res, soak, scale, e, floor_cpu):
             with open(p) as f:
                 why = f.read().strip()
         rows.append(("no growth over 1,000 cycles", "", "", "missing: %s" % why))
-    size = e.get("mxddns_size_bytes")
-    if size:
-        rows.append(("stripped release binary", "≤ 4 MiB (4194304 B)", "%s B (%.2f MiB)" % (size, int(size) / MIB / MIB),
-                     "met" if int(size) <= GOAL_BINARY_BYTES else "NOT met"))
-    else:
-        rows.append(("stripped release binary", "≤ 4 MiB", "", "missing: no mxddns binary"))
     fake = [x for x in scale if x.get("backend") == "mxddns-fakereg"]
     scale = [x for x in scale if x.get("backend", "cf_emulator") == "cf_emulator"]
     for scen in ("unchanged-cold", "unchanged-warm"):
@@ -296,7 +301,7 @@ def bar_chart(svg, x0, y0, width, title, items, unit, fmt, logscale=False):
 
 
 def chart(out, g, res, footer=""):
-    colours = {"mxddns": "#d9480f", "inadyn": "#1971c2", "ddclient": "#2f9e44", "ddns": "#7048e8", "lexicon": "#868e96"}
+    colours = {"mxddns": "#d9480f", "mxddns-musl": "#f08c00", "inadyn": "#1971c2", "ddclient": "#2f9e44", "ddns": "#7048e8", "lexicon": "#868e96"}
     rows = [s for k, s in g.items() if k[2] == "change" and not k[0].startswith("(floor") and s["ok"]]
     rows.sort(key=lambda s: s["cpu_s"])
     cpu = [("%s %s" % (s["tool"], s["mode"]), s["cpu_s"] * 1000, colours.get(s["tool"], "#495057")) for s in rows]

@@ -6,12 +6,13 @@
 # 1. installs the peers if they are missing (Debian's ddclient and inadyn, PyPI's ddns and
 #    dns-lexicon in bench/.venv; setup_peers.sh),
 # 2. builds mxddns (and mxddns-fakereg when the workspace has it) with `cargo build --release`,
+#    and the static musl build that packaging ships (x86_64-unknown-linux-musl) when installed,
 # 3. runs everything inside a private network + mount namespace that has only loopback
 #    (in_sandbox.sh): the Cloudflare emulator, every peer and mxddns on the same job, the
 #    resident and soak measurements and the 1,000-domain scale scenario (harness.sh, scale.sh),
 # 4. writes bench/results/<UTC stamp>/{table.md,chart.svg,summary.json,...} (report.py).
 #
-# Knobs (environment): PEERS="mxddns inadyn ddclient ddns lexicon"  RUNS=7  IDLE=10  DAEMONS=1
+# Knobs (environment): PEERS="mxddns mxddns-musl inadyn ddclient ddns lexicon"  MUSL_BUILD=0  RUNS=7  IDLE=10  DAEMONS=1
 #   MODES="https http"  SOAK_CYCLES=1000  SOAK_SCHEDULE=1s  SCALE_DOMAINS=1000  SCALE_RATE=1200/300
 #   SETUP=0 (never install)  BUILD=0 (use MXDDNS_BIN as it is)  MXDDNS_BIN=path  OUT=dir
 # Not part of CI: it installs packages and takes several minutes (see BENCHMARKS.md).
@@ -37,6 +38,12 @@ if [ "${BUILD:-1}" != 0 ]; then
   (cd "$REPO" && cargo build --release "${pkgs[@]}") \
     || echo "run.sh: cargo build --release failed; mxddns rows will be missing" >&2
 fi
+MUSL=x86_64-unknown-linux-musl   # what packaging/CROSS.md ships for x86_64 routers and NAS boxes
+if [ "${BUILD:-1}" != 0 ] && [ "${MUSL_BUILD:-1}" != 0 ] && rustup target list --installed 2>/dev/null | grep -qx "$MUSL"; then
+  (cd "$REPO" && cargo build --release --target "$MUSL" -p mxddns) \
+    || echo "run.sh: the $MUSL build failed; the mxddns-musl rows will be missing" >&2
+fi
+export MXDDNS_MUSL_BIN="${MXDDNS_MUSL_BIN:-$TGT/$MUSL/release/mxddns}"
 export MXDDNS_BIN="${MXDDNS_BIN:-$TGT/release/mxddns}"
 export MXDDNS_FAKEREG_BIN="${MXDDNS_FAKEREG_BIN:-$TGT/release/mxddns-fakereg}"
 export MXDDNS_COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo '+dirty')"
