@@ -152,6 +152,9 @@ struct Plan {
     name: String,
     want: RecordData,
     seen: Vec<RecordData>,
+    /// Other values DNS shows at the name, not this network's (another line's address in
+    /// the same set): left as they are, and expected to stay.
+    others: Vec<RecordData>,
     current: bool,
     ttl: u32,
 }
@@ -369,7 +372,15 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             let exp = Expectation {
                 domain: report.domain.clone(),
                 host: plan.host.clone(),
-                addrs: addrs.clone(),
+                addrs: addrs
+                    .iter()
+                    .copied()
+                    .chain(
+                        plan.plans
+                            .iter()
+                            .flat_map(|p| p.others.iter().filter_map(data_ip)),
+                    )
+                    .collect(),
                 cname_target: plan
                     .plans
                     .iter()
@@ -560,11 +571,12 @@ async fn lookup_domain(
         }
     }
     if d.spf != SpfMode::Off {
-        // Our previous addresses: what DNS showed at the host before this cycle, and the
-        // state's history.
+        // Our previous addresses: what DNS showed at the host before this cycle (unless it
+        // showed several that cannot be told apart), and the state's history.
         let seen: Vec<IpAddr> = plans
             .iter()
             .filter(|p| p.kind == PlanKind::Address)
+            .filter(|p| p.seen.len() == 1 || !p.others.is_empty())
             .flat_map(|p| p.seen.iter().filter_map(data_ip))
             .collect();
         let mx_managed = mx_managed || is_mx_host(dns, &d.domain, &host).await;
@@ -663,7 +675,8 @@ async fn address_plan(
     let name = chain.end.clone();
     let rec_zone = zone_for(dns, &name, zone).await?;
     let want = ip_data(ip);
-    let seen: Vec<RecordData> = chain.addrs.iter().map(|a| ip_data(*a)).collect();
+    let all: Vec<RecordData> = chain.addrs.iter().map(|a| ip_data(*a)).collect();
+    let (seen, others) = split_ours(all, ip, &agent.state.known_addresses(ip.is_ipv6()));
     let current = seen.len() == 1 && seen[0] == want;
     Ok(Plan {
         kind: PlanKind::Address,
@@ -672,9 +685,32 @@ async fn address_plan(
         name,
         want,
         seen,
+        others,
         current,
         ttl,
     })
+}
+
+/// The addresses DNS shows at a name, split into this network's (the wanted one and those it
+/// had before) and the others. When it shows several and none is known to be this
+/// network's, all stay candidates (and the write refuses to guess between them).
+fn split_ours(
+    all: Vec<RecordData>,
+    ip: IpAddr,
+    known: &[IpAddr],
+) -> (Vec<RecordData>, Vec<RecordData>) {
+    if all.len() < 2 {
+        return (all, Vec::new());
+    }
+    let (ours, others): (Vec<RecordData>, Vec<RecordData>) = all
+        .iter()
+        .cloned()
+        .partition(|d| data_ip(d).is_some_and(|a| a == ip || known.contains(&a)));
+    if ours.is_empty() {
+        (all, Vec::new())
+    } else {
+        (ours, others)
+    }
 }
 
 /// CNAME mode: the alias target this cycle wants for `host`.
@@ -730,6 +766,7 @@ async fn alias_plan(
         name: host.to_string(),
         want,
         seen,
+        others: Vec::new(),
         current,
         ttl,
     })
@@ -830,6 +867,7 @@ async fn spf_plan(
                 name: d.domain.clone(),
                 want: RecordData::Txt(vec![text]),
                 seen: Vec::new(),
+                others: Vec::new(),
                 current: false,
                 ttl,
             }));
@@ -869,6 +907,7 @@ async fn spf_plan(
         name: d.domain.clone(),
         want,
         seen,
+        others: Vec::new(),
         current: is_current,
         ttl,
     }))
@@ -955,4 +994,30 @@ fn fmt_time(ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| ts.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> RecordData {
+        RecordData::A(s.parse().unwrap())
+    }
+
+    #[test]
+    fn split_ours_keeps_other_lines_addresses_apart() {
+        let ip: IpAddr = "203.0.113.30".parse().unwrap();
+        let known: Vec<IpAddr> = vec!["203.0.113.20".parse().unwrap()];
+        let (ours, others) = split_ours(vec![a("198.51.100.7"), a("203.0.113.20")], ip, &known);
+        assert_eq!(
+            (ours, others),
+            (vec![a("203.0.113.20")], vec![a("198.51.100.7")])
+        );
+        // Nothing known: every value stays a candidate.
+        let (ours, others) = split_ours(vec![a("198.51.100.7"), a("203.0.113.10")], ip, &[]);
+        assert_eq!((ours.len(), others.len()), (2, 0));
+        // A single value is this network's, whatever it is.
+        let (ours, others) = split_ours(vec![a("198.51.100.7")], ip, &[]);
+        assert_eq!((ours.len(), others.len()), (1, 0));
+    }
 }

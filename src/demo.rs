@@ -30,12 +30,24 @@ fn provider_block(
             ),
             "Cloudflare API v4",
         ),
-        // The Alidns and GoDaddy emulators plug in here.
-        DemoProvider::Aliyun | DemoProvider::Godaddy => {
-            return Err(anyhow::anyhow!(
-                "this build's fake registrar speaks only the Cloudflare API"
-            ))
-        }
+        DemoProvider::Aliyun => (
+            format!(
+                "  demo:\n    type: aliyun\n    access_key_id: \"{}\"\n    access_key_secret: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
+                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+                fake.aliyun_endpoint()
+            ),
+            "Alidns 2015-01-09",
+        ),
+        DemoProvider::Godaddy => (
+            format!(
+                "  demo:\n    type: godaddy\n    api_key: \"{}\"\n    api_secret: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_GODADDY_KEY,
+                mxddns_fakereg::DEMO_GODADDY_SECRET,
+                fake.godaddy_endpoint()
+            ),
+            "GoDaddy Domains v1",
+        ),
     })
 }
 
@@ -106,7 +118,8 @@ async fn run_in(
 fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
     match provider {
         DemoProvider::Cloudflare => fake.cloudflare_endpoint(),
-        DemoProvider::Aliyun | DemoProvider::Godaddy => String::new(),
+        DemoProvider::Aliyun => fake.aliyun_endpoint(),
+        DemoProvider::Godaddy => fake.godaddy_endpoint(),
     }
 }
 

@@ -14,8 +14,10 @@ mod detect;
 mod dns;
 mod http;
 mod net;
+mod notify;
 mod output;
 mod pace;
+mod reload;
 mod retry;
 mod schedule;
 mod service;
@@ -23,6 +25,7 @@ mod spf;
 mod state;
 mod update;
 mod verify;
+mod watch;
 
 use anyhow::Context;
 use clap::Parser;
@@ -284,8 +287,7 @@ async fn update(cli: &Cli) -> ExitCode {
         honour_backoff: !cli.update_now,
     };
     if cli.update_now || cli.dry_run {
-        let report = cycle::run(&mut agent, opts).await;
-        return if service::finish_cycle(&mut agent, report, cli.dry_run, cli.quiet) {
+        return if service::once(&mut agent, opts, cli.quiet).await {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(EXIT_FAILED)
@@ -294,7 +296,7 @@ async fn update(cli: &Cli) -> ExitCode {
     match service::run(&mut agent, opts, cli.quiet).await {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot install signal handlers: {e}");
+            eprintln!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }

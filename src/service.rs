@@ -1,13 +1,24 @@
 //! The long-running service: a cycle at start, then on the schedule, until SIGTERM or
 //! SIGINT. A failing cycle is reported and the next one runs as planned; a signal during a
 //! cycle abandons it before its state is saved, so the state file is always the last
-//! complete one.
+//! complete one. SIGHUP reloads the configuration (and runs a cycle with it at once).
+//!
+//! Everything runs on the agent's current-thread runtime: the `/healthz` and `/metrics`
+//! responder is a set of local tasks reading the [`Status`] the loop writes after each
+//! cycle; notifications are sent after the cycle, bounded by their timeout.
 
 use crate::cycle::{self, Agent, CycleOptions, CycleReport};
-use crate::output;
-use crate::schedule;
+use crate::notify::{self, Notifier};
+use crate::watch::server::{Limits, Server};
+use crate::watch::{Shared, Status};
+use crate::{output, reload, schedule};
+use anyhow::Context;
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::rc::Rc;
 use std::time::Duration;
-use tokio::signal::unix::{signal, SignalKind};
+use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::time::Instant;
 
 /// How the process should end.
 pub enum Ending {
@@ -17,32 +28,169 @@ pub enum Ending {
     ScheduleExhausted,
 }
 
-pub async fn run(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> std::io::Result<Ending> {
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    loop {
-        let report = tokio::select! {
-            r = cycle::run(agent, opts) => r,
-            _ = term.recv() => return Ok(stopping("SIGTERM")),
-            _ = int.recv() => return Ok(stopping("SIGINT")),
+/// Run the service until a signal stops it. Fails only at start: signal handlers, or the
+/// `listen:` address that cannot be bound.
+pub async fn run(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> anyhow::Result<Ending> {
+    tokio::task::LocalSet::new()
+        .run_until(serve(agent, opts, quiet))
+        .await
+}
+
+/// The stop signals.
+struct Stop {
+    term: Signal,
+    int: Signal,
+}
+
+impl Stop {
+    async fn recv(&mut self) -> Ending {
+        let sig = tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
         };
-        finish_cycle(agent, report, opts.dry_run, quiet);
+        tracing::info!("{sig} received; stopping");
+        Ending::Signal
+    }
+}
+
+async fn serve(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> anyhow::Result<Ending> {
+    let installing = "cannot install signal handlers";
+    let mut stop = Stop {
+        term: signal(SignalKind::terminate()).context(installing)?,
+        int: signal(SignalKind::interrupt()).context(installing)?,
+    };
+    let mut hup = signal(SignalKind::hangup()).context(installing)?;
+    let status: Shared = Rc::new(RefCell::new(Status::new(
+        &agent.config,
+        &agent.state,
+        &agent.accounts,
+        now_unix(),
+    )));
+    let mut listener = Listener::default();
+    if let Some(addr) = agent.config.listen {
+        listener
+            .start(addr, &status)
+            .await
+            .with_context(|| format!("cannot listen on {addr} for /healthz and /metrics"))?;
+    }
+    let notifier = Notifier::new().context("cannot build the HTTP client for notifications")?;
+    loop {
+        status.borrow_mut().cycle_started();
+        let before = notify::failure_counts(&agent.state);
+        let mut report = tokio::select! {
+            r = cycle::run(agent, opts) => r,
+            e = stop.recv() => return Ok(e),
+        };
+        finish(agent, &mut report, opts.dry_run, quiet);
+        status
+            .borrow_mut()
+            .cycle_finished(&agent.config, &report, &agent.state, now_unix());
+        if !opts.dry_run && !agent.config.notify.is_empty() {
+            let news = notify::news(&report, &before, &agent.state);
+            let sent = tokio::select! {
+                s = notifier.send_all(&agent.config.notify, &news) => s,
+                e = stop.recv() => return Ok(e),
+            };
+            status.borrow_mut().notified(sent);
+        }
         let Some(wait) = schedule::until_next(&agent.config.schedule) else {
             tracing::warn!("the schedule will never fire again; stopping");
             return Ok(Ending::ScheduleExhausted);
         };
         tracing::debug!("next cycle in {:.0} s", wait.as_secs_f64());
-        tokio::select! {
-            _ = tokio::time::sleep(wait.max(Duration::from_millis(10))) => {}
-            _ = term.recv() => return Ok(stopping("SIGTERM")),
-            _ = int.recv() => return Ok(stopping("SIGINT")),
+        let next = Instant::now() + wait.max(Duration::from_millis(10));
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(next) => break,
+                e = stop.recv() => return Ok(e),
+                _ = hup.recv() => {
+                    if reconfigure(agent, &status, &mut listener).await {
+                        break;
+                    }
+                }
+            }
         }
     }
 }
 
-fn stopping(sig: &str) -> Ending {
-    tracing::info!("{sig} received; stopping");
-    Ending::Signal
+/// SIGHUP: reload, and carry the new configuration to the status and the listener.
+/// Returns whether the new configuration is in use.
+async fn reconfigure(agent: &mut Agent, status: &Shared, listener: &mut Listener) -> bool {
+    let path = agent.config.path.display().to_string();
+    tracing::info!("SIGHUP received; reloading {path}");
+    if let Err(e) = reload::reload(agent) {
+        tracing::error!("the configuration was not reloaded; the running one stays in use:\n{e}");
+        return false;
+    }
+    status
+        .borrow_mut()
+        .reconfigure(&agent.config, &agent.state, &agent.accounts);
+    listener.follow(agent.config.listen, status).await;
+    tracing::info!("configuration reloaded from {path}; running a cycle with it now");
+    true
+}
+
+/// The `/healthz` and `/metrics` responder, as configured.
+#[derive(Default)]
+struct Listener {
+    /// The configured address (its port may be 0) and the running server.
+    running: Option<(SocketAddr, Server)>,
+}
+
+impl Listener {
+    async fn start(&mut self, addr: SocketAddr, status: &Shared) -> std::io::Result<()> {
+        let server = Server::start(addr, status.clone(), Limits::default()).await?;
+        // A parseable line: tests and scripts read the bound port from it.
+        tracing::info!("listening on {} for /healthz and /metrics", server.addr());
+        self.running = Some((addr, server));
+        Ok(())
+    }
+
+    /// Move to `want` after a reload. A new address that cannot be bound is reported and
+    /// the old one is kept when possible.
+    async fn follow(&mut self, want: Option<SocketAddr>, status: &Shared) {
+        let have = self.running.as_ref().map(|(a, _)| *a);
+        if have == want {
+            return;
+        }
+        let Some(addr) = want else {
+            self.running = None;
+            tracing::info!("/healthz and /metrics are off");
+            return;
+        };
+        // The new address may overlap the old one (same port): free it first.
+        if let Some((_, old)) = self.running.take() {
+            old.stop().await;
+        }
+        if let Err(e) = self.start(addr, status).await {
+            tracing::error!("cannot listen on {addr} for /healthz and /metrics: {e}");
+            if let Some(prev) = have {
+                if let Err(e) = self.start(prev, status).await {
+                    tracing::error!(
+                        "cannot listen on {prev} again either: {e}; /healthz and /metrics are off"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// One cycle for `--update-now` (and cron): run it, report it, notify. Returns whether it
+/// succeeded.
+pub async fn once(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> bool {
+    let before = notify::failure_counts(&agent.state);
+    let mut report = cycle::run(agent, opts).await;
+    let ok = finish(agent, &mut report, opts.dry_run, quiet);
+    if !opts.dry_run && !agent.config.notify.is_empty() {
+        match Notifier::new() {
+            Ok(n) => {
+                let news = notify::news(&report, &before, &agent.state);
+                n.send_all(&agent.config.notify, &news).await;
+            }
+            Err(e) => tracing::warn!("cannot send notifications: {e}"),
+        }
+    }
+    ok
 }
 
 /// Print the cycle's summary, save the state. Returns whether the cycle succeeded.
@@ -52,12 +200,17 @@ pub fn finish_cycle(
     dry_run: bool,
     quiet: bool,
 ) -> bool {
+    finish(agent, &mut report, dry_run, quiet)
+}
+
+/// [`finish_cycle`], leaving the report to the caller.
+fn finish(agent: &mut Agent, report: &mut CycleReport, dry_run: bool, quiet: bool) -> bool {
     if !dry_run {
         if let Err(e) = crate::state::save(&agent.config.state_file, &agent.state) {
             report.state_error = Some(e.to_string());
         }
     }
-    let summary = output::summarize(&report, dry_run);
+    let summary = output::summarize(report, dry_run);
     if !quiet {
         for l in &summary.lines {
             println!("{l}");
@@ -67,4 +220,8 @@ pub fn finish_cycle(
         eprintln!("{p}");
     }
     report.ok()
+}
+
+fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
 }

@@ -67,11 +67,15 @@ pub async fn write(
 
     // Warm path: the cached record id, changed in place in one request.
     if let Some(cached) = state.records.get(&key).cloned() {
-        let from = desired
-            .seen
-            .first()
-            .cloned()
-            .or_else(|| RecordData::from_plain(rtype, &cached.data));
+        // The value to replace: what DNS showed, or, when DNS shows several values (a set
+        // where records are known by value, as at GoDaddy), the cached one if it is among
+        // them; otherwise look the record up.
+        let cached_data = RecordData::from_plain(rtype, &cached.data);
+        let from = match desired.seen {
+            [one] => Some(one.clone()),
+            [] => cached_data,
+            several => cached_data.filter(|c| several.iter().any(|s| same_value(s, c))),
+        };
         if let Some(from) = from {
             let old = Record {
                 id: cached.id.clone(),
@@ -139,19 +143,32 @@ pub async fn write(
     }
 }
 
-/// Which existing record to change in place. `None`: none exists, create one. Several
-/// records at the name are duplicates for an address record: change the one DNS showed
-/// as the old address; refuse to guess otherwise (and never delete any).
+/// Whether two values are the same record. TXT compares the joined text: a provider may
+/// hold a TXT record as one string (GoDaddy) where DNS shows it split into several.
+fn same_value(a: &RecordData, b: &RecordData) -> bool {
+    match (a.txt_joined(), b.txt_joined()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Which existing record to change in place. `None`: none exists, create one. Among several
+/// records at the name, change the one DNS showed as this network's old value, when exactly
+/// one is; refuse to guess otherwise (and never delete any).
 fn pick<'r>(existing: &'r [Record], desired: &Desired<'_>) -> Result<Option<&'r Record>, String> {
     match existing {
         [] => Ok(None),
         [one] => Ok(Some(one)),
         many => {
-            if let Some(r) = many
+            let candidates: Vec<&Record> = many
                 .iter()
-                .find(|r| desired.seen.contains(&r.data) && r.data != desired.data)
-            {
-                return Ok(Some(r));
+                .filter(|r| {
+                    desired.seen.iter().any(|s| same_value(s, &r.data))
+                        && !same_value(&r.data, &desired.data)
+                })
+                .collect();
+            if let [one] = candidates.as_slice() {
+                return Ok(Some(one));
             }
             let values: Vec<String> = many.iter().map(|r| r.data.to_string()).collect();
             Err(format!(
@@ -205,6 +222,16 @@ mod tests {
         assert_eq!(pick(&one, &d).unwrap().unwrap().id, "1");
         let two = [a([198, 51, 100, 1], "1"), a([203, 0, 113, 10], "2")];
         assert_eq!(pick(&two, &d).unwrap().unwrap().id, "2");
+        // DNS showed both: either could be this network's.
+        let both = [
+            RecordData::A(Ipv4Addr::new(198, 51, 100, 1)),
+            RecordData::A(Ipv4Addr::new(203, 0, 113, 10)),
+        ];
+        let ambiguous = Desired {
+            seen: &both,
+            ..d.clone()
+        };
+        assert!(pick(&two, &ambiguous).is_err());
         let strangers = [a([198, 51, 100, 1], "1"), a([198, 51, 100, 2], "2")];
         let e = pick(&strangers, &d).unwrap_err();
         assert!(
@@ -212,5 +239,63 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("nor delete any"), "{e}");
+    }
+
+    #[test]
+    fn txt_is_matched_by_its_joined_text() {
+        let txt = |parts: &[&str]| RecordData::Txt(parts.iter().map(|p| p.to_string()).collect());
+        // DNS shows the SPF record as two strings; the provider lists it as one.
+        let seen = [txt(&["v=spf1 ip4:203.0.113.10 ", "-all"])];
+        let d = Desired {
+            zone: "example.com",
+            name: "example.com",
+            data: txt(&["v=spf1 ip4:203.0.113.20 -all"]),
+            ttl: 600,
+            seen: &seen,
+        };
+        let rec = |id: &str, text: &str| Record {
+            id: id.into(),
+            name: "example.com".into(),
+            data: txt(&[text]),
+            ttl: 600,
+        };
+        let listed = [
+            rec("1", "google-site-verification=abc"),
+            rec("2", "v=spf1 ip4:203.0.113.10 -all"),
+        ];
+        assert_eq!(pick(&listed, &d).unwrap().unwrap().id, "2");
+    }
+
+    #[test]
+    fn picks_a_txt_record_by_its_joined_text() {
+        let txt = |parts: &[&str], id: &str| Record {
+            id: id.into(),
+            name: "example.com".into(),
+            data: RecordData::Txt(parts.iter().map(|p| p.to_string()).collect()),
+            ttl: 600,
+        };
+        // DNS served the SPF record as two strings; the provider lists it joined.
+        let seen = [RecordData::Txt(vec![
+            "v=spf1 ip4:203.0.113.10 ".into(),
+            "mx -all".into(),
+        ])];
+        let d = Desired {
+            zone: "example.com",
+            name: "example.com",
+            data: RecordData::Txt(vec!["v=spf1 ip4:203.0.113.20 ".into(), "mx -all".into()]),
+            ttl: 600,
+            seen: &seen,
+        };
+        let listed = [
+            txt(&["google-site-verification=abc"], "1"),
+            txt(&["v=spf1 ip4:203.0.113.10 mx -all"], "2"),
+        ];
+        assert_eq!(pick(&listed, &d).unwrap().unwrap().id, "2");
+        // Already the wanted text (joined): not a candidate to change.
+        let done = [
+            txt(&["google-site-verification=abc"], "1"),
+            txt(&["v=spf1 ip4:203.0.113.20 mx -all"], "2"),
+        ];
+        assert!(pick(&done, &d).is_err());
     }
 }

@@ -5,18 +5,22 @@
 //!   also answers the "what is my IP" names (`myip.opendns.com`, `whoami.cloudflare`,
 //!   `o-o.myaddr.l.google.com`) from the echo address;
 //! - a Cloudflare API v4 emulator on its own listener, under `/client/v4`;
+//! - a GoDaddy Domains API v1 emulator on its own listener, under `/v1/domains`;
+//! - an Aliyun Alidns (2015-01-09, RPC) emulator on its own listener, at `/`;
 //! - an IP echo (`/ip`, `/ip4`, `/ip6`, `/cdn-cgi/trace`) on its own listener;
 //! - a request log ([`RequestLog`]) and a fault script ([`Faults`]) shared by all of them.
 //!
 //! Vendor emulators are sibling modules implementing the crate-private `http::Vendor` trait;
 //! each gets its own listener (so its paths are exactly the real ones) with the same store,
-//! log and faults. See [`FakeRegistrar::start`] for where Aliyun and GoDaddy plug in.
+//! log and faults. See `launch` for where Aliyun plugs in.
 
+mod aliyun;
 pub mod clock;
 mod cloudflare;
 mod dns;
 pub mod echo;
 pub mod faults;
+mod godaddy;
 mod http;
 pub mod ids;
 pub mod log;
@@ -31,12 +35,17 @@ use std::thread::JoinHandle;
 
 use tokio::sync::watch;
 
+pub use aliyun::options::{
+    AliyunAccess, AliyunKey, AliyunOptions, DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET,
+    FREE_EDITION_MIN_TTL,
+};
 pub use echo::EchoIps;
 pub use faults::{DnsFault, DnsMatch, Faults, HttpFault, HttpMatch};
 pub use log::{LoggedQuery, LoggedRequest, RequestLog};
 pub use options::{
-    CfToken, CloudflareOptions, FakeOptions, FakeSecret, RateLimit, RecordSeed, SeedError,
-    SeedValue, ZoneSeed, EXAMPLE_CF_TOKEN,
+    CfToken, CloudflareOptions, FakeOptions, FakeSecret, GdKey, GdRateLimit, GdRestriction,
+    GoDaddyOptions, RateLimit, RecordSeed, SeedError, SeedValue, ZoneSeed, DEMO_GODADDY_KEY,
+    DEMO_GODADDY_SECRET, EXAMPLE_CF_TOKEN,
 };
 pub use rdata::{Rdata, RrType, SoaData};
 pub use store::{NewRecord, Store, StoreError, StoredRecord, Zone, Zones};
@@ -50,6 +59,8 @@ struct Running {
     dns: SocketAddr,
     dns_v6: Option<SocketAddr>,
     cloudflare: SocketAddr,
+    godaddy: SocketAddr,
+    aliyun: SocketAddr,
     echo_http: SocketAddr,
 }
 
@@ -65,6 +76,8 @@ impl std::fmt::Debug for FakeRegistrar {
         f.debug_struct("FakeRegistrar")
             .field("dns", &self.running.dns)
             .field("cloudflare", &self.running.cloudflare)
+            .field("godaddy", &self.running.godaddy)
+            .field("aliyun", &self.running.aliyun)
             .field("echo", &self.running.echo_http)
             .finish_non_exhaustive()
     }
@@ -104,9 +117,18 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         stopped.clone(),
     )
     .await?;
-    // Aliyun Alidns and GoDaddy go here, each on its own listener:
-    //   let aliyun = http::serve(Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())), shared.clone(), stopped.clone()).await?;
-    // with their options in `FakeOptions`, their address in `Running` and an endpoint getter.
+    let godaddy = http::serve(
+        Arc::new(godaddy::GoDaddy::new(store.clone(), opts.godaddy.clone())),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
+    let aliyun = http::serve(
+        Arc::new(aliyun::Aliyun::new(store.clone(), opts.aliyun.clone())),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
     let echo_http = http::serve(
         Arc::new(echo::EchoVendor { ips: echo.clone() }),
         shared,
@@ -122,6 +144,8 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         dns: dns.v4,
         dns_v6: dns.v6,
         cloudflare,
+        godaddy,
+        aliyun,
         echo_http,
     };
     Ok((running, stop))
@@ -195,6 +219,16 @@ impl FakeRegistrar {
     /// `http://127.0.0.1:PORT/client/v4`
     pub fn cloudflare_endpoint(&self) -> String {
         format!("http://{}/client/v4", self.running.cloudflare)
+    }
+
+    /// `http://127.0.0.1:PORT`: the GoDaddy API base (paths start with `/v1/domains`).
+    pub fn godaddy_endpoint(&self) -> String {
+        format!("http://{}", self.running.godaddy)
+    }
+
+    /// `http://127.0.0.1:PORT`: the Alidns endpoint (RPC, path `/`).
+    pub fn aliyun_endpoint(&self) -> String {
+        format!("http://{}", self.running.aliyun)
     }
 
     /// `http://127.0.0.1:PORT/ip`: the IPv4 echo address (or the IPv6 one when no IPv4 is set).

@@ -1,7 +1,8 @@
 //! `mxddns-fakereg`: the fake registrar as a standalone process for scripts and benchmarks.
 //!
 //! `mxddns-fakereg --seed seed.json` (or `--example`) prints one line
-//! `cloudflare=http://127.0.0.1:P/client/v4 dns=127.0.0.1:Q echo=http://127.0.0.1:R/ip trace=…`
+//! `cloudflare=http://127.0.0.1:P/client/v4 aliyun=http://127.0.0.1:A godaddy=http://127.0.0.1:G
+//! dns=127.0.0.1:Q echo=http://127.0.0.1:R/ip trace=…`
 //! and runs until SIGTERM or SIGINT.
 
 use std::io::Write;
@@ -11,7 +12,7 @@ use mxddns_fakereg::{FakeOptions, FakeRegistrar};
 
 const USAGE: &str = "usage: mxddns-fakereg (--seed SEED.json | --example)\n\
   --seed FILE   zones, Cloudflare tokens and echo addresses to start with (JSON)\n\
-  --example     zone example.com, one full-rights Cloudflare token, echo 203.0.113.20\n";
+  --example     zone example.com, one full-rights Cloudflare token and Alidns AccessKey, echo 203.0.113.20\n";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,8 +52,10 @@ fn main() -> ExitCode {
             Err(e) => return fail(&format!("cannot start: {e}")),
         };
         println!(
-            "cloudflare={} dns={} echo={} trace={}",
+            "cloudflare={} aliyun={} godaddy={} dns={} echo={} trace={}",
             reg.cloudflare_endpoint(),
+            reg.aliyun_endpoint(),
+            reg.godaddy_endpoint(),
             reg.dns_addr(),
             reg.echo_url(),
             reg.trace_url()

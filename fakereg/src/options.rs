@@ -1,5 +1,6 @@
-//! What to start the fake registrar with: seeded zones, Cloudflare tokens and rate limit, echo
-//! addresses. Readable from JSON (`mxddns-fakereg --seed seed.json`) and buildable in code.
+//! What to start the fake registrar with: seeded zones, Cloudflare tokens and rate limit,
+//! Alidns AccessKeys (see `aliyun::options`), GoDaddy keys and rate limit, echo addresses.
+//! Readable from JSON (`mxddns-fakereg --seed seed.json`) and buildable in code.
 //!
 //! Seed JSON example:
 //! ```json
@@ -11,6 +12,9 @@
 //!   ]}],
 //!   "cloudflare": {"tokens": [{"token": "<40 chars of A-Za-z0-9_->", "zones": [], "read_zones": true}],
 //!                  "rate_limit": {"requests": 1200, "window_secs": 300}},
+//!   "godaddy": {"keys": [{"key": "K", "secret": "S", "domains": []}]},
+//!   "aliyun": {"keys": [{"id": "LTAI…", "secret": "…", "domains": ["example.com"], "access": "full"}],
+//!              "rate_limit": null, "clock_offset_secs": 0, "min_ttl": 600},
 //!   "echo_ipv4": "203.0.113.20",
 //!   "echo_ipv6": null
 //! }
@@ -21,8 +25,14 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
+use crate::aliyun::options::{AliyunOptions, DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET};
 use crate::rdata::{normalize_name, Rdata, RdataError, RrType};
 use crate::store::{NewRecord, Store, StoreError, DEFAULT_TTL};
+
+mod godaddy;
+pub use godaddy::{
+    GdKey, GdRateLimit, GdRestriction, GoDaddyOptions, DEMO_GODADDY_KEY, DEMO_GODADDY_SECRET,
+};
 
 /// The token of [`FakeOptions::example`]: 40 characters, full rights.
 pub const EXAMPLE_CF_TOKEN: &str = "mxddns-fake-cloudflare-token-0123456789a";
@@ -163,6 +173,9 @@ pub struct ZoneSeed {
 pub struct FakeOptions {
     pub zones: Vec<ZoneSeed>,
     pub cloudflare: CloudflareOptions,
+    pub godaddy: GoDaddyOptions,
+    /// Alidns emulator settings.
+    pub aliyun: AliyunOptions,
     /// Address reported by the echo services to IPv4 clients (and to all when no IPv6 is set).
     pub echo_ipv4: Option<Ipv4Addr>,
     /// Address reported by `/ip6` and to IPv6 DNS clients.
@@ -192,7 +205,9 @@ impl FakeOptions {
 
     /// Zone `example.com` with SOA and NS, `MX 10 mail.example.com`, `mail.example.com A
     /// 203.0.113.10`, `TXT "v=spf1 ip4:203.0.113.10 -all"`; one full-rights Cloudflare token
-    /// ([`EXAMPLE_CF_TOKEN`]); echo address 203.0.113.20.
+    /// ([`EXAMPLE_CF_TOKEN`]); one Alidns AccessKey with full rights over every zone
+    /// ([`DEMO_ALIYUN_KEY_ID`], [`DEMO_ALIYUN_KEY_SECRET`]); one full-access GoDaddy key
+    /// ([`DEMO_GODADDY_KEY`], [`DEMO_GODADDY_SECRET`]); echo address 203.0.113.20.
     pub fn example() -> Self {
         Self::new()
             .zone("example.com")
@@ -218,6 +233,8 @@ impl FakeOptions {
                 "v=spf1 ip4:203.0.113.10 -all",
             )
             .cloudflare_token(CfToken::full(EXAMPLE_CF_TOKEN))
+            .godaddy_key(DEMO_GODADDY_KEY, DEMO_GODADDY_SECRET, &[])
+            .aliyun_key(DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET, &[])
             .echo_ipv4(Ipv4Addr::new(203, 0, 113, 20))
     }
 

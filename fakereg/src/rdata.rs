@@ -294,6 +294,12 @@ pub fn present_txt(parts: &[String]) -> String {
         .join(" ")
 }
 
+/// Literal TXT text (no quoting, as GoDaddy's `data` holds it) as DNS strings of at most 255
+/// bytes each.
+pub fn txt_from_text(text: &str) -> Vec<String> {
+    split_255(text)
+}
+
 fn split_255(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();

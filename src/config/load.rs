@@ -6,7 +6,7 @@ use super::error::{ConfigError, Problem};
 use super::expand::{expand, EnvLookup};
 use super::index::LineIndex;
 use super::raw::RawConfig;
-use super::{domains, providers, sections, Config};
+use super::{domains, notify, providers, sections, Config};
 use std::path::{Path, PathBuf};
 
 /// A loaded configuration, with what is worth a warning but not a refusal.
@@ -123,6 +123,7 @@ fn build(cx: &mut Ctx<'_>, raw: &RawConfig, path: &Path) -> Option<Config> {
     let domains = domains::domains(cx, raw.domains.as_deref(), &names, ipv6_on);
     let dns = sections::dns(cx, raw.dns.as_ref());
     let listen = sections::listen(cx, raw.listen.as_ref());
+    let notify = notify::notify(cx, raw.notify.as_deref());
     Some(Config {
         path: path.to_path_buf(),
         schedule: schedule.ok()?,
@@ -132,6 +133,7 @@ fn build(cx: &mut Ctx<'_>, raw: &RawConfig, path: &Path) -> Option<Config> {
         domains: domains.ok()?,
         dns: dns.ok()?,
         listen: listen.ok()?,
+        notify: notify.ok()?,
     })
 }
 

@@ -7,8 +7,9 @@ mod domains;
 mod error;
 mod expand;
 mod index;
-mod load;
+pub(crate) mod load;
 mod names;
+mod notify;
 mod providers;
 mod raw;
 mod render;
@@ -53,6 +54,8 @@ pub struct Config {
     pub dns: DnsConfig,
     /// `/healthz` and `/metrics` of the running service; off when absent.
     pub listen: Option<SocketAddr>,
+    /// Webhooks told about changes, persistent failures and recoveries; empty: none.
+    pub notify: Vec<NotifyConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -212,4 +215,64 @@ pub fn default_detect() -> DetectConfig {
         quorum: None,
         timeout: sections::DEFAULT_DETECT_TIMEOUT,
     }
+}
+
+/// The HTTP method of a webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+}
+
+impl NotifyMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyMethod::Get => "GET",
+            NotifyMethod::Post => "POST",
+            NotifyMethod::Put => "PUT",
+            NotifyMethod::Patch => "PATCH",
+        }
+    }
+}
+
+/// Which events a webhook is sent for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotifyOn {
+    /// A record was changed to the new address.
+    pub change: bool,
+    /// A domain has failed `after_failures` cycles in a row (sent once per streak).
+    pub failure: bool,
+    /// A domain works again after such a streak.
+    pub recovery: bool,
+}
+
+/// One request header of a webhook. Every value is kept as a [`Secret`] (it may come
+/// from `${VAR}`); `secret` says whether `validate` masks it (authorization, tokens, keys).
+#[derive(Debug, Clone)]
+pub struct NotifyHeader {
+    pub name: String,
+    pub value: Secret,
+    pub secret: bool,
+}
+
+/// One webhook under `notify:`.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    /// The URL, kept secret: webhook URLs often carry their token (Slack, Telegram, WeCom,
+    /// DingTalk, Gotify, an ntfy topic).
+    pub url: Secret,
+    /// `scheme://host[:port]` of the URL: what messages and `validate` show.
+    pub target: String,
+    pub method: NotifyMethod,
+    pub headers: Vec<NotifyHeader>,
+    /// The body template (`{domain}`, `{host}`, `{old}`, `{new}`, `{error}`, `{event}`,
+    /// `{message}`); `None`: the message alone, as plain text.
+    pub body: Option<String>,
+    pub on: NotifyOn,
+    /// Consecutive failed cycles of a domain before its failure is sent.
+    pub after_failures: u32,
+    /// The entry's index under `notify:`, for messages (`notify[0]`).
+    pub index: usize,
 }

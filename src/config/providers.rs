@@ -245,23 +245,35 @@ fn endpoint(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<
         return Ok(None);
     };
     let text = text.trim();
-    let url = url::Url::parse(text).map_err(|e| {
-        cx.report(
-            &key,
-            format!("\"{text}\" is not a URL ({e}) — write the API base URL, such as https://api.example.com"),
-        )
-    })?;
+    match https_url(
+        text,
+        "the API base URL, such as https://api.example.com",
+        true,
+    ) {
+        Ok(_) => Ok(Some(text.to_string())),
+        Err(m) => Err(cx.report(&key, m)),
+    }
+}
+
+/// The rule for URLs the agent sends credentials to (`endpoint:`, `notify[].url`):
+/// https, or plain http to a loopback address only. `what` completes "write …" in the
+/// messages; `quote`: whether the messages may repeat the URL (not when it may hold a
+/// token, as webhook URLs do).
+pub(crate) fn https_url(text: &str, what: &str, quote: bool) -> Result<url::Url, String> {
+    let shown = if quote {
+        format!("\"{text}\"")
+    } else {
+        "the URL".to_string()
+    };
+    let url =
+        url::Url::parse(text).map_err(|e| format!("{shown} is not a URL ({e}) — write {what}"))?;
     let host = url.host_str().unwrap_or("");
     match url.scheme() {
-        "https" if !host.is_empty() => Ok(Some(text.to_string())),
-        "http" if crate::net::is_loopback_host(host) => Ok(Some(text.to_string())),
-        "http" => Err(cx.report(
-            &key,
-            format!("\"{text}\" uses plain http, which is accepted only for loopback addresses (127.0.0.1, [::1], localhost) — use https://"),
-        )),
-        scheme => Err(cx.report(
-            &key,
-            format!("\"{text}\" is not an https URL (scheme \"{scheme}\") — write the API base URL, such as https://api.example.com"),
+        "https" if !host.is_empty() => Ok(url),
+        "http" if crate::net::is_loopback_host(host) => Ok(url),
+        "http" => Err(format!("{shown} uses plain http, which is accepted only for loopback addresses (127.0.0.1, [::1], localhost) — use https://")),
+        scheme => Err(format!(
+            "{shown} is not an https URL (scheme \"{scheme}\") — write {what}"
         )),
     }
 }

@@ -19,6 +19,7 @@ pub(crate) struct RawConfig {
     pub domains: Option<Vec<RawDomain>>,
     pub dns: Option<RawDns>,
     pub listen: Option<String>,
+    pub notify: Option<Vec<RawNotify>>,
 }
 
 /// `detect:`
@@ -78,6 +79,18 @@ pub(crate) struct RawDns {
     pub verify: Option<String>,
     pub authoritative: Option<Vec<String>>,
     pub verify_timeout: Option<String>,
+}
+
+/// One webhook under `notify:`.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNotify {
+    pub url: Option<String>,
+    pub method: Option<String>,
+    pub headers: Option<BTreeMap<String, String>>,
+    pub body: Option<String>,
+    pub on: Option<Vec<String>>,
+    pub after_failures: Option<String>,
 }
 
 impl RawProvider {

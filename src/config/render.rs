@@ -2,8 +2,8 @@
 //! visible and secrets masked.
 
 use super::{
-    schedule, AliyunSignature, CnameTarget, Config, Credentials, HostMode, Schedule, SpfMode,
-    VerifyMode,
+    schedule, AliyunSignature, CnameTarget, Config, Credentials, HostMode, NotifyConfig, Schedule,
+    SpfMode, VerifyMode,
 };
 use mxddns_providers::Secret;
 use std::fmt::Write as _;
@@ -190,8 +190,75 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
 
     writeln!(out)?;
     match c.listen {
+        Some(addr) if addr.port() == 0 => writeln!(
+            out,
+            "Health and metrics: http://{}:<a free port, logged at start>/healthz, /metrics",
+            addr.to_string().trim_end_matches(":0")
+        )?,
         Some(addr) => writeln!(out, "Health and metrics: http://{addr}/healthz, /metrics")?,
         None => writeln!(out, "Health and metrics: off")?,
+    }
+    write_notify(out, &c.notify)
+}
+
+/// `notify:`: where each webhook goes (scheme and host only: the rest of a webhook URL is
+/// often its token), when, and with which headers (credentials masked).
+fn write_notify(out: &mut String, hooks: &[NotifyConfig]) -> std::fmt::Result {
+    if hooks.is_empty() {
+        return writeln!(out, "Notifications: none");
+    }
+    writeln!(out, "Notifications")?;
+    for h in hooks {
+        let mut events = Vec::new();
+        if h.on.change {
+            events.push("change".to_string());
+        }
+        if h.on.failure {
+            events.push(format!(
+                "failure (after {} failed cycle{} in a row)",
+                h.after_failures,
+                if h.after_failures == 1 { "" } else { "s" }
+            ));
+        }
+        if h.on.recovery {
+            events.push("recovery".to_string());
+        }
+        writeln!(
+            out,
+            "  notify[{}]: {} {}/… on {}",
+            h.index,
+            h.method.as_str(),
+            h.target,
+            events.join(", ")
+        )?;
+        if !h.headers.is_empty() {
+            let headers: Vec<String> = h
+                .headers
+                .iter()
+                .map(|x| {
+                    let v = if x.secret {
+                        x.value.masked()
+                    } else {
+                        x.value.expose().to_string()
+                    };
+                    format!("{}: {v}", x.name)
+                })
+                .collect();
+            writeln!(out, "    headers: {}", headers.join(", "))?;
+        }
+        match &h.body {
+            None => writeln!(out, "    body: the message, as plain text")?,
+            Some(b) if crate::notify::template::is_json(b) => writeln!(
+                out,
+                "    body: a JSON template ({} characters)",
+                b.chars().count()
+            )?,
+            Some(b) => writeln!(
+                out,
+                "    body: a text template ({} characters)",
+                b.chars().count()
+            )?,
+        }
     }
     Ok(())
 }

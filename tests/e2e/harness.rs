@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const CF_TOKEN: &str = mxddns_fakereg::EXAMPLE_CF_TOKEN;
+pub const GD_KEY: &str = mxddns_fakereg::DEMO_GODADDY_KEY;
+pub const GD_SECRET: &str = mxddns_fakereg::DEMO_GODADDY_SECRET;
 
 pub struct Env {
     pub fake: FakeRegistrar,
@@ -16,20 +18,23 @@ impl Env {
     /// The standard scene: example.com, MX 10 mail.example.com, mail A 203.0.113.10,
     /// SPF with ip4:203.0.113.10; the echo says 203.0.113.20.
     pub fn example() -> Env {
-        let fake = FakeRegistrar::spawn(FakeOptions::example()).expect("start the fake registrar");
+        Env::with(FakeOptions::example())
+    }
+
+    /// A fake registrar started with `opts` (also spelled [`Env::with_options`]).
+    pub fn with_options(opts: FakeOptions) -> Env {
+        Env::with(opts)
+    }
+
+    /// A fake registrar started with `opts`.
+    pub fn with(opts: FakeOptions) -> Env {
+        let fake = FakeRegistrar::spawn(opts).expect("start the fake registrar");
         let dir = tempfile::tempdir().expect("tempdir");
         Env { fake, dir }
     }
 
     pub fn state_file(&self) -> PathBuf {
         self.dir.path().join("state.json")
-    }
-
-    /// A fake registrar seeded with `opts`.
-    pub fn with(opts: FakeOptions) -> Env {
-        let fake = FakeRegistrar::spawn(opts).expect("start the fake registrar");
-        let dir = tempfile::tempdir().expect("tempdir");
-        Env { fake, dir }
     }
 
     /// A Cloudflare config pointing at the fake, with `domains` as the `domains:` list
@@ -65,6 +70,74 @@ dns:
             state = self.state_file().display(),
             echo = self.fake.echo_url(),
             cf = self.fake.cloudflare_endpoint(),
+            dns = self.fake.dns_addr(),
+        )
+    }
+
+    /// A GoDaddy config pointing at the fake.
+    pub fn godaddy_config(&self, key: &str, secret: &str) -> String {
+        self.godaddy_config_with(key, secret, "")
+    }
+
+    /// [`Env::godaddy_config`] with `extra` (lines such as `    spf: true\n`) appended to the
+    /// domain entry.
+    pub fn godaddy_config_with(&self, key: &str, secret: &str, extra: &str) -> String {
+        format!(
+            r#"schedule: 30s
+state_file: {state}
+detect:
+  ipv4: ["{echo}"]
+  timeout: 5s
+providers:
+  home-gd:
+    type: godaddy
+    api_key: "{key}"
+    api_secret: "{secret}"
+    endpoint: {gd}
+domains:
+  - domain: example.com
+    provider: home-gd
+{extra}dns:
+  resolvers: ["{dns}"]
+  authoritative: ["{dns}"]
+  verify_timeout: 10s
+"#,
+            state = self.state_file().display(),
+            echo = self.fake.echo_url(),
+            gd = self.fake.godaddy_endpoint(),
+            dns = self.fake.dns_addr(),
+        )
+    }
+
+    /// An Aliyun config pointing at the fake's Alidns endpoint; `signature` is the
+    /// `signature:` key (`v1`, `v3`) or `None` to leave it out.
+    pub fn aliyun_config(&self, key_id: &str, secret: &str, signature: Option<&str>) -> String {
+        let sig = signature
+            .map(|s| format!("    signature: {s}\n"))
+            .unwrap_or_default();
+        format!(
+            r#"schedule: 30s
+state_file: {state}
+detect:
+  ipv4: ["{echo}"]
+  timeout: 5s
+providers:
+  home-ali:
+    type: aliyun
+    access_key_id: "{key_id}"
+    access_key_secret: "{secret}"
+{sig}    endpoint: {ali}
+domains:
+  - domain: example.com
+    provider: home-ali
+dns:
+  resolvers: ["{dns}"]
+  authoritative: ["{dns}"]
+  verify_timeout: 10s
+"#,
+            state = self.state_file().display(),
+            echo = self.fake.echo_url(),
+            ali = self.fake.aliyun_endpoint(),
             dns = self.fake.dns_addr(),
         )
     }

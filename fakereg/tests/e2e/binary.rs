@@ -34,6 +34,8 @@ fn binary_prints_its_endpoints_and_stops_on_sigterm() {
             .to_string()
     };
     assert!(field("cloudflare").ends_with("/client/v4"));
+    assert!(field("godaddy").starts_with("http://127.0.0.1:"));
+    assert!(field("aliyun").starts_with("http://127.0.0.1:"));
     let dns_addr = field("dns").parse().unwrap();
     assert_eq!(
         answers(&dns(dns_addr, "mx.bench.test.", RecordType::A))[0].2,
