@@ -46,7 +46,8 @@ fi
 export MXDDNS_MUSL_BIN="${MXDDNS_MUSL_BIN:-$TGT/$MUSL/release/mxddns}"
 export MXDDNS_BIN="${MXDDNS_BIN:-$TGT/release/mxddns}"
 export MXDDNS_FAKEREG_BIN="${MXDDNS_FAKEREG_BIN:-$TGT/release/mxddns-fakereg}"
-export MXDDNS_COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo '+dirty')"
+MXDDNS_COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo '+dirty')"
+export MXDDNS_COMMIT
 
 # ---- 3. measure, loopback only
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"

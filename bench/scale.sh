@@ -64,7 +64,7 @@ for i in $(seq 1 "$SCALE_RUNS"); do scale_run unchanged-after "$i" "$C_IP"; done
 # request log or control endpoint, so only wall/CPU/RSS/exit code are recorded there.
 if [ -x "${MXDDNS_FAKEREG_BIN:-}" ]; then
   fakereg_scene() {   # name ip: a fresh fakereg whose A records hold ip, echo answering B_IP
-    local name="$1" ip="$2" d="$SC/fakereg-$1"
+    local ip="$2" d="$SC/fakereg-$1"
     mkdir -p "$d"
     "$PY" "$BENCH/scale.py" --domains "$SCALE_DOMAINS" --zones "$SCALE_ZONES" --ip "$ip" --echo-ip "$B_IP" --out "$d" >/dev/null
     "$MXDDNS_FAKEREG_BIN" --seed "$d/fakereg-seed.json" >"$d/fakereg.out" 2>"$d/fakereg.err" &

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034   # sourced by harness.sh, which reads these variables
 # mxddns as a peer of the shared benchmark (contract: shared/peer-bench/peers/_template/peer.sh).
 # MXDDNS_BIN is exported by bench/run.sh (the release build of this repository).
 PEER_TITLE="mxddns"
