@@ -39,6 +39,10 @@ pub struct Cli {
     /// Log format on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Soak tests and benchmarks only (hidden): the service runs this many cycles back to
+    /// back, without waiting for the schedule, then exits with the last cycle's code.
+    #[arg(long, hide = true, value_name = "N")]
+    pub cycles: Option<u64>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -234,6 +234,10 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         announce_long_writes(agent, &lookups, opts.force);
     }
     let mut written: HashMap<(String, String, &'static str), Outcome> = HashMap::new();
+    // Accounts whose registrar stayed unreachable through the retries: the rest of their
+    // records are not tried in this cycle, so that a registrar that hangs costs one
+    // retry budget per cycle, not one per record.
+    let mut unreachable: HashMap<String, String> = HashMap::new();
     let mut done: Vec<(DomainReport, Option<DomainPlan>)> = Vec::with_capacity(lookups.len());
     let domains = agent.config.domains.clone();
     for (d, lookup) in domains.iter().zip(lookups) {
@@ -294,6 +298,11 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                     ),
                     permanent: true,
                 })
+            } else if let Some(why) = unreachable.get(&p.account) {
+                Outcome::Failed(Failure::new(format!(
+                    "not tried in this cycle: {} kept failing just before ({why})",
+                    p.account
+                )))
             } else {
                 let account = p.account.clone();
                 let pacer = pacers.entry(account.clone()).or_insert_with(|| {
@@ -321,7 +330,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                     .get(&account)
                     .map(|a| a.counters.requests())
                     .unwrap_or(0);
-                let outcome = write_one(agent, p).await;
+                let (outcome, transient) = write_one(agent, p).await;
                 let after = agent
                     .accounts
                     .get(&account)
@@ -329,6 +338,9 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                     .unwrap_or(0);
                 if let Some(pacer) = pacers.get_mut(&account) {
                     pacer.record(after.saturating_sub(before), Instant::now());
+                }
+                if let (Outcome::Failed(f), true) = (&outcome, transient) {
+                    unreachable.insert(account.clone(), f.message.clone());
                 }
                 outcome
             };
@@ -444,13 +456,17 @@ fn announce_long_writes(agent: &Agent, lookups: &[Result<DomainPlan, String>], f
     }
 }
 
-async fn write_one(agent: &mut Agent, p: &Plan) -> Outcome {
+/// Write one planned record; with whether a failure was transient (retries spent).
+async fn write_one(agent: &mut Agent, p: &Plan) -> (Outcome, bool) {
     let Some(account) = agent.accounts.get(&p.account) else {
-        return Outcome::Failed(Failure::new(format!(
-            "no provider account named {}",
-            p.account
-        )));
+        let msg = format!("no provider account named {}", p.account);
+        return (Outcome::Failed(Failure::new(msg)), false);
     };
+    // Names read from DNS (the MX host, CNAME chains) reach URLs and signatures only
+    // once they pass the same check as the configuration's names.
+    if let Err(e) = check_names(p) {
+        return (Outcome::Failed(Failure::new(e)), false);
+    }
     let desired = Desired {
         zone: &p.zone,
         name: &p.name,
@@ -459,13 +475,29 @@ async fn write_one(agent: &mut Agent, p: &Plan) -> Outcome {
         seen: &p.seen,
     };
     match update::write(account, &mut agent.state, &desired, agent.policy).await {
-        Ok(Written::Updated { .. }) => Outcome::Updated,
-        Ok(Written::Created) => Outcome::Created,
-        Err(e) => Outcome::Failed(Failure {
-            message: e.to_string(),
-            permanent: e.is_permanent(),
-        }),
+        Ok(Written::Updated { .. }) => (Outcome::Updated, false),
+        Ok(Written::Created) => (Outcome::Created, false),
+        Err(e) => (
+            Outcome::Failed(Failure {
+                message: e.to_string(),
+                permanent: e.is_permanent(),
+            }),
+            crate::retry::worth_retrying(&e),
+        ),
     }
+}
+
+/// The record's owner, zone and alias target must be plain DNS names.
+fn check_names(p: &Plan) -> Result<(), String> {
+    let mut names = vec![("name", p.name.as_str()), ("zone", p.zone.as_str())];
+    if let RecordData::Cname(t) = &p.want {
+        names.push(("alias target", t.as_str()));
+    }
+    for (what, n) in names {
+        crate::config::validate_dns_name(n)
+            .map_err(|e| format!("refusing to send the {what} to the provider: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Find the record behind the domain's MX host and what the authoritative servers hold.
@@ -1019,5 +1051,40 @@ mod tests {
         // A single value is this network's, whatever it is.
         let (ours, others) = split_ours(vec![a("198.51.100.7")], ip, &[]);
         assert_eq!((ours.len(), others.len()), (1, 0));
+    }
+
+    #[test]
+    fn names_read_from_dns_are_checked_before_any_write() {
+        let plan = |name: &str, want: RecordData| Plan {
+            kind: PlanKind::Address,
+            account: "home-cf".into(),
+            zone: "example.com".into(),
+            name: name.into(),
+            want,
+            seen: Vec::new(),
+            others: Vec::new(),
+            current: false,
+            ttl: 600,
+        };
+        assert!(check_names(&plan("mail.example.com", a("203.0.113.7"))).is_ok());
+        assert!(check_names(&plan("_dmarc.example.com", a("203.0.113.7"))).is_ok());
+        for bad in [
+            "mail.example.com/../zones",
+            "mail?x=1.example.com",
+            "a b.example.com",
+            "m\\032x.example.com",
+        ] {
+            let e = check_names(&plan(bad, a("203.0.113.7"))).unwrap_err();
+            assert!(
+                e.starts_with("refusing to send the name to the provider"),
+                "{e}"
+            );
+        }
+        let e = check_names(&plan(
+            "mail.example.com",
+            RecordData::Cname("evil.example.net/x".into()),
+        ))
+        .unwrap_err();
+        assert!(e.contains("alias target"), "{e}");
     }
 }

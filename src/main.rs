@@ -17,6 +17,8 @@ mod net;
 mod notify;
 mod output;
 mod pace;
+#[cfg(test)]
+mod proptests;
 mod reload;
 mod retry;
 mod schedule;
@@ -64,22 +66,33 @@ fn main() -> ExitCode {
 
 fn init_logging(cli: &Cli) {
     use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
     // The DNS libraries log every query at INFO; only their warnings concern users.
     let default = if cli.quiet {
         "warn"
     } else {
         "info,hickory_server=warn,hickory_proto=warn,hickory_resolver=warn,hickory_net=warn"
     };
-    let filter = EnvFilter::try_from_env("MXDDNS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // `MXDDNS_LOG` takes `target=level` directives (`debug`, `info,mxddns=debug`). A plain
+    // target filter rather than EnvFilter: no regex engine in a binary meant for routers.
+    let filter = std::env::var("MXDDNS_LOG")
+        .ok()
+        .and_then(|v| match v.parse::<Targets>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                None
+            }
+        })
+        .unwrap_or_else(|| default.parse().unwrap_or_default());
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal());
     match cli.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.without_time().init(),
+        LogFormat::Json => tracing_subscriber::registry().with(fmt.json().with_filter(filter)).init(),
+        LogFormat::Text => tracing_subscriber::registry().with(fmt.without_time().with_filter(filter)).init(),
     }
 }
 
@@ -293,7 +306,8 @@ async fn update(cli: &Cli) -> ExitCode {
             ExitCode::from(EXIT_FAILED)
         };
     }
-    match service::run(&mut agent, opts, cli.quiet).await {
+    match service::run(&mut agent, opts, cli.quiet, cli.cycles).await {
+        Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -26,13 +26,22 @@ pub enum Ending {
     Signal,
     /// The cron expression will never fire again.
     ScheduleExhausted,
+    /// `--cycles N` ran its N cycles; whether the last one succeeded.
+    CyclesDone { last_ok: bool },
 }
 
 /// Run the service until a signal stops it. Fails only at start: signal handlers, or the
 /// `listen:` address that cannot be bound.
-pub async fn run(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> anyhow::Result<Ending> {
+/// With `cycles` (the hidden `--cycles N`, for soak tests), it runs that many cycles back
+/// to back, without the schedule's wait, and ends.
+pub async fn run(
+    agent: &mut Agent,
+    opts: CycleOptions,
+    quiet: bool,
+    cycles: Option<u64>,
+) -> anyhow::Result<Ending> {
     tokio::task::LocalSet::new()
-        .run_until(serve(agent, opts, quiet))
+        .run_until(serve(agent, opts, quiet, cycles))
         .await
 }
 
@@ -53,7 +62,12 @@ impl Stop {
     }
 }
 
-async fn serve(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> anyhow::Result<Ending> {
+async fn serve(
+    agent: &mut Agent,
+    opts: CycleOptions,
+    quiet: bool,
+    cycles: Option<u64>,
+) -> anyhow::Result<Ending> {
     let installing = "cannot install signal handlers";
     let mut stop = Stop {
         term: signal(SignalKind::terminate()).context(installing)?,
@@ -74,6 +88,7 @@ async fn serve(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> anyhow::Re
             .with_context(|| format!("cannot listen on {addr} for /healthz and /metrics"))?;
     }
     let notifier = Notifier::new().context("cannot build the HTTP client for notifications")?;
+    let mut done = 0u64;
     loop {
         status.borrow_mut().cycle_started();
         let before = notify::failure_counts(&agent.state);
@@ -81,7 +96,7 @@ async fn serve(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> anyhow::Re
             r = cycle::run(agent, opts) => r,
             e = stop.recv() => return Ok(e),
         };
-        finish(agent, &mut report, opts.dry_run, quiet);
+        let ok = finish(agent, &mut report, opts.dry_run, quiet);
         status
             .borrow_mut()
             .cycle_finished(&agent.config, &report, &agent.state, now_unix());
@@ -92,6 +107,14 @@ async fn serve(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> anyhow::Re
                 e = stop.recv() => return Ok(e),
             };
             status.borrow_mut().notified(sent);
+        }
+        done += 1;
+        if let Some(n) = cycles {
+            if done >= n {
+                return Ok(Ending::CyclesDone { last_ok: ok });
+            }
+            tokio::task::yield_now().await;
+            continue;
         }
         let Some(wait) = schedule::until_next(&agent.config.schedule) else {
             tracing::warn!("the schedule will never fire again; stopping");

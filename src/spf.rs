@@ -69,8 +69,9 @@ pub enum SpfError {
 /// Whether a TXT record's joined text is an SPF record (`v=spf1` followed by a space or the end).
 pub fn is_spf(text: &str) -> bool {
     let t = text.trim_start();
+    // Bytes, not a str slice: the text may start with a multi-byte character.
     t.len() >= 6
-        && t[..6].eq_ignore_ascii_case("v=spf1")
+        && t.as_bytes()[..6].eq_ignore_ascii_case(b"v=spf1")
         && t[6..].chars().next().is_none_or(|c| c == ' ')
 }
 
@@ -396,6 +397,9 @@ pub fn edit(
 ) -> Result<Edit, SpfError> {
     let joined = strings.concat();
     let spf = parse(&joined)?;
+    // The new address is never an "old" one to take out, whatever the caller passed.
+    let old: Vec<IpAddr> = old.iter().copied().filter(|a| *a != new).collect();
+    let old = old.as_slice();
     let (tag, family_new) = match new {
         IpAddr::V4(_) => ("ip4:", new),
         IpAddr::V6(_) => ("ip6:", new),
@@ -450,6 +454,13 @@ pub fn edit(
     let first = out.first_mut().ok_or(SpfError::NotSpf)?;
     let lead = first.len() - first.trim_start().len();
     let at = lead + 6;
+    if first.len() < at {
+        // "v=spf1" itself is split across strings: join them (the text is what counts).
+        let mut whole = out.concat();
+        let lead = whole.len() - whole.trim_start().len();
+        whole.insert_str(lead + 6, &format!(" {tag}{new}"));
+        return Ok(Edit::Rewrite(split_long(vec![whole])));
+    }
     first.insert_str(at, &format!(" {tag}{new}"));
     Ok(Edit::Rewrite(split_long(out)))
 }
@@ -457,7 +468,11 @@ pub fn edit(
 /// The address text of `t` when it is an ip4:/ip6: pass term for one of `old`.
 fn our_old_term(t: &str, tag: &str, old: &[IpAddr]) -> Option<String> {
     let body = t.strip_prefix('+').unwrap_or(t);
-    if body.len() < tag.len() || !body[..tag.len()].eq_ignore_ascii_case(tag) {
+    // `get`: the term may hold multi-byte characters where the tag would end.
+    if !body
+        .get(..tag.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(tag))
+    {
         return None;
     }
     let v = &body[tag.len()..];
@@ -516,7 +531,12 @@ fn split_long(strings: Vec<String>) -> Vec<String> {
     for s in strings {
         let mut rest = s.as_str();
         while rest.len() > 255 {
-            let cut = rest[..255].rfind(' ').filter(|&i| i > 0).unwrap_or(255);
+            // Never inside a multi-byte character.
+            let limit = (0..=255)
+                .rev()
+                .find(|&i| rest.is_char_boundary(i))
+                .unwrap_or(0);
+            let cut = rest[..limit].rfind(' ').filter(|&i| i > 0).unwrap_or(limit);
             out.push(rest[..cut].to_string());
             rest = &rest[cut..];
         }

@@ -225,10 +225,36 @@ impl StateLock {
             }
             Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
         }
+        remove_stale_temp_files(state_file);
         file.set_len(0).map_err(io_err)?;
         let cmd = std::env::args().collect::<Vec<_>>().join(" ");
         writeln!(file, "pid {} ({})", std::process::id(), cmd).map_err(io_err)?;
         Ok(StateLock { _file: file })
+    }
+}
+
+/// Temp files of [`save`] left by a process killed while writing (`state.json.tmpPID`).
+/// Called under the lock, when no other writer can be mid-save; best effort.
+fn remove_stale_temp_files(state_file: &Path) {
+    let Some(name) = state_file.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let prefix = format!("{name}.tmp");
+    let dir = state_file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e.file_name().to_str().is_some_and(|n| {
+            n.strip_prefix(&prefix)
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if stale {
+            let _ = fs::remove_file(e.path());
+        }
     }
 }
 
@@ -304,5 +330,25 @@ mod tests {
         );
         drop(first);
         StateLock::acquire(&p).unwrap();
+    }
+
+    #[test]
+    fn the_lock_holder_removes_temp_files_of_killed_writers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        save(&p, &State::new()).unwrap();
+        fs::write(dir.path().join("state.json.tmp4242"), b"{\"vers").unwrap();
+        fs::write(dir.path().join("state.json.tmpfoo"), b"not ours").unwrap();
+        let _lock = StateLock::acquire(&p).unwrap();
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["state.json", "state.json.lock", "state.json.tmpfoo"]
+        );
+        assert_eq!(load(&p).unwrap(), State::new());
     }
 }

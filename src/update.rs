@@ -131,9 +131,31 @@ pub async fn write(
             Ok(Written::Updated { from })
         }
         None => {
+            // A create that may have landed (its answer was lost or unreadable) is not
+            // sent again blindly: the records are listed first, so a retry never makes
+            // a duplicate.
+            let maybe_created = std::cell::Cell::new(false);
             let rec = retry(
                 policy,
-                || p.create(&zone, desired.name, &desired.data, desired.ttl),
+                || async {
+                    if maybe_created.get() {
+                        let now = p.list(&zone, desired.name, rtype).await?;
+                        if let Some(r) =
+                            now.into_iter().find(|r| same_value(&r.data, &desired.data))
+                        {
+                            return Ok(r);
+                        }
+                    }
+                    let r = p
+                        .create(&zone, desired.name, &desired.data, desired.ttl)
+                        .await;
+                    if let Err(e) = &r {
+                        // An unreadable answer to a create may follow a create that landed.
+                        let unsure = e.maybe_applied || e.kind == ErrorKind::Protocol;
+                        maybe_created.set(maybe_created.get() || unsure);
+                    }
+                    r
+                },
                 log_retry,
             )
             .await?;

@@ -16,6 +16,9 @@ pub struct HttpMatch {
     pub method: Option<String>,
     /// Path prefix, e.g. `/client/v4/zones`.
     pub path_prefix: Option<String>,
+    /// Text the raw query string must contain, e.g. `Action=UpdateDomainRecord` (Alidns
+    /// names its actions in the query, on one path).
+    pub query_contains: Option<String>,
 }
 
 impl HttpMatch {
@@ -34,6 +37,20 @@ impl HttpMatch {
     pub fn path_prefix(mut self, prefix: &str) -> Self {
         self.path_prefix = Some(prefix.to_string());
         self
+    }
+
+    pub fn query_contains(mut self, text: &str) -> Self {
+        self.query_contains = Some(text.to_string());
+        self
+    }
+
+    /// Whether a request (listener, method, path, raw query) matches.
+    pub fn matches_request(&self, vendor: &str, method: &str, path: &str, query: &str) -> bool {
+        self.matches(vendor, method, path)
+            && self
+                .query_contains
+                .as_deref()
+                .is_none_or(|q| query.contains(q))
     }
 
     fn matches(&self, vendor: &str, method: &str, path: &str) -> bool {
@@ -245,8 +262,11 @@ impl Faults {
         vendor: &str,
         method: &str,
         path: &str,
+        query: &str,
     ) -> Option<(String, HttpFault)> {
-        match self.take(|k| matches!(k, Kind::Http(m, _) if m.matches(vendor, method, path)))? {
+        match self.take(
+            |k| matches!(k, Kind::Http(m, _) if m.matches_request(vendor, method, path, query)),
+        )? {
             (label, Kind::Http(_, f)) => Some((label, f)),
             _ => None,
         }
@@ -289,20 +309,20 @@ mod tests {
         .dns(DnsMatch::any(), DnsFault::Drop, 0);
         assert_eq!(f.pending(), 3);
         assert!(f
-            .take_http("cloudflare", "GET", "/client/v4/zones")
+            .take_http("cloudflare", "GET", "/client/v4/zones", "")
             .is_none());
-        assert!(f.take_http("cloudflare", "PATCH", "/other").is_none());
+        assert!(f.take_http("cloudflare", "PATCH", "/other", "").is_none());
         for _ in 0..2 {
             let (_, fault) = f
-                .take_http("cloudflare", "PATCH", "/client/v4/zones/x")
+                .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
                 .unwrap();
             assert!(matches!(fault, HttpFault::Status { status: 500, .. }));
         }
         assert!(f
-            .take_http("cloudflare", "PATCH", "/client/v4/zones/x")
+            .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
             .is_none());
         assert_eq!(
-            f.take_http("echo", "GET", "/ip").unwrap().1,
+            f.take_http("echo", "GET", "/ip", "").unwrap().1,
             HttpFault::Close
         );
         assert!(f.take_dns("mail.example.com", "AAAA").is_some());

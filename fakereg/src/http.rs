@@ -181,7 +181,7 @@ async fn entry(
     let fault = ctx
         .shared
         .faults
-        .take_http(vendor.name(), &req.method, &req.path);
+        .take_http(vendor.name(), &req.method, &req.path, &req.query);
     let (label, answer) = match fault {
         None => (None, Some(vendor.handle(&req))),
         Some((label, fault)) => (Some(label), apply(fault, vendor, &req).await),

@@ -93,10 +93,25 @@ impl ProviderError {
 }
 
 impl fmt::Display for ProviderError {
+    /// One printable line: control characters that an answer smuggled into the message
+    /// (a vendor's error code or text) are shown as spaces, so they cannot break a log
+    /// line or drive a terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.provider, self.message)?;
+        write!(f, "{}: {}", self.provider, Printable(&self.message))?;
         if let Some(h) = &self.hint {
-            write!(f, ". {h}")?;
+            write!(f, ". {}", Printable(h))?;
+        }
+        Ok(())
+    }
+}
+
+/// Text with its control characters written as spaces.
+struct Printable<'a>(&'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            fmt::Write::write_char(f, if c.is_control() { ' ' } else { c })?;
         }
         Ok(())
     }

@@ -45,6 +45,17 @@ pub struct Response {
 }
 
 impl Response {
+    /// An answer with no headers, for the parser fuzzing and property tests. A status
+    /// outside 100–999 becomes 500.
+    #[doc(hidden)]
+    pub fn synthetic(status: u16, body: &[u8]) -> Response {
+        Response {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            headers: HeaderMap::new(),
+            body: body.to_vec(),
+        }
+    }
+
     /// `Retry-After` in seconds, when present and numeric (HTTP-date is also accepted).
     pub fn retry_after(&self) -> Option<Duration> {
         let v = self

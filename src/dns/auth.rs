@@ -94,22 +94,15 @@ impl Dns {
     async fn finish_external(&self, mut walk: Walk, family: Family) -> Result<Chain, DnsError> {
         let rtype = family.rtype();
         walk.server = format!("{} (then {})", walk.server, self.label);
-        let answers = match self
-            .resolver
-            .lookup(names::fqdn(&walk.current)?, rtype)
-            .await
-        {
-            Ok(l) => l.answers().to_vec(),
-            Err(e) if e.is_no_records_found() => Vec::new(),
-            Err(e) => return Err(self.error(e, &walk.current, rtype)),
-        };
+        let answers = self.lookup(&walk.current, rtype).await?;
         walk.follow(&answers)?;
         let addrs = addrs_of(&answers, &walk.current, rtype);
         Ok(walk.done(addrs, true))
     }
 
     /// One question to `server`, recursion off (on when `server` is one of our recursive
-    /// resolvers), retried once on a time-out. SERVFAIL, REFUSED and other failing codes
+    /// resolvers), retried on SERVFAIL and unreachable servers, and once on a time-out
+    /// (see [`super::retrying`]). SERVFAIL, REFUSED and other failing codes
     /// are errors; NXDOMAIN and NODATA come back as an answer with no records.
     pub(super) async fn ask(
         &self,
@@ -123,10 +116,20 @@ impl Dns {
             class: DNSClass::IN,
             recursion: self.resolvers.contains(&server),
         };
-        let mut result = wire::query(server, &q, self.timeout).await;
-        if matches!(result, Err(WireError::Timeout { .. })) {
-            result = wire::query(server, &q, self.timeout).await;
-        }
+        // One time-out is asked again (as before), SERVFAIL and unreachable up to
+        // ATTEMPTS times in all.
+        super::retrying(1, || self.ask_once(server, name, rtype, &q)).await
+    }
+
+    /// One question to `server`, no retry.
+    async fn ask_once(
+        &self,
+        server: SocketAddr,
+        name: &str,
+        rtype: RecordType,
+        q: &Question<'_>,
+    ) -> Result<Message, DnsError> {
+        let result = wire::query(server, q, self.timeout).await;
         let (s, n) = (server.to_string(), name.to_string());
         let msg = result.map_err(|e| match e {
             WireError::BadName(name) => DnsError::BadName { name },

@@ -5,6 +5,10 @@
 //! Names go in and come out lowercase, ASCII (punycode) and without the trailing dot.
 //! "No such record" (NXDOMAIN or NODATA) is an empty answer, never an error; SERVFAIL,
 //! REFUSED and time-outs are [`DnsError`]s.
+//!
+//! Every question, recursive or authoritative, goes through [`retrying`]: a SERVFAIL, an
+//! unreachable server or a time-out is asked again a bounded number of times, with a short
+//! exponential backoff and jitter, before it becomes an error.
 
 mod auth;
 mod error;
@@ -13,6 +17,8 @@ pub mod names;
 mod recursive;
 pub mod wire;
 
+#[cfg(test)]
+mod retry_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
@@ -34,6 +40,42 @@ pub const MAX_HOPS: usize = 8;
 
 /// How long one question may take, recursive or authoritative.
 pub const QUERY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How many times one question is asked at most when it fails transiently.
+pub const ATTEMPTS: u32 = 4;
+
+/// The wait before the second attempt; it doubles for each further one (±25 % jitter).
+const RETRY_DELAY: Duration = Duration::from_millis(100);
+
+/// Ask `op` again while it fails transiently (SERVFAIL, unreachable, time-out), at most
+/// [`ATTEMPTS`] times in all; a time-out is asked again only `timeouts` more times, as
+/// each one already cost a whole query time limit. Anything else is returned at once.
+pub(crate) async fn retrying<T, F, Fut>(timeouts: u32, mut op: F) -> Result<T, DnsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, DnsError>>,
+{
+    let mut delay = RETRY_DELAY;
+    let mut timeouts_left = timeouts;
+    let mut attempt = 1;
+    loop {
+        match op().await {
+            Err(e) if e.is_transient() && attempt < ATTEMPTS => {
+                if e.is_timeout() {
+                    if timeouts_left == 0 {
+                        return Err(e);
+                    }
+                    timeouts_left -= 1;
+                }
+                tracing::debug!("{e}; asking again");
+                tokio::time::sleep(delay.mul_f64(rand::random_range(0.75..1.25))).await;
+                delay *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
 
 /// An address family: detection's type, used here for the record type to ask for.
 pub use crate::detect::Family;

@@ -49,10 +49,12 @@ impl Dns {
         let start = names::normalize(name)?;
         let mut candidate = start.as_str();
         loop {
+            let q = fqdn(candidate)?;
             match self
-                .resolver
-                .lookup(fqdn(candidate)?, RecordType::CNAME)
-                .await
+                .resolve(candidate, RecordType::CNAME, || {
+                    self.resolver.lookup(q.clone(), RecordType::CNAME)
+                })
+                .await?
             {
                 Ok(l) if has_owned(l.answers(), candidate, RecordType::CNAME) => {}
                 Ok(_) => {
@@ -166,7 +168,10 @@ impl Dns {
     /// The A and AAAA addresses of `name` (following CNAMEs), sorted. Empty when none.
     pub async fn addrs(&self, name: &str) -> Result<Vec<IpAddr>, DnsError> {
         let n = fqdn(name)?;
-        let mut out: Vec<IpAddr> = match self.resolver.lookup_ip(n).await {
+        let mut out: Vec<IpAddr> = match self
+            .resolve(name, RecordType::A, || self.resolver.lookup_ip(n.clone()))
+            .await?
+        {
             Ok(l) => l.iter().collect(),
             Err(e) if e.is_no_records_found() => Vec::new(),
             Err(e) => return Err(self.error(e, name, RecordType::A)),
@@ -181,7 +186,12 @@ impl Dns {
         let mut name = Name::from(ip);
         name.set_fqdn(true);
         let shown = text(&name);
-        let records = match self.resolver.reverse_lookup(name).await {
+        let records = match self
+            .resolve(&shown, RecordType::PTR, || {
+                self.resolver.reverse_lookup(name.clone())
+            })
+            .await?
+        {
             Ok(l) => l.answers().to_vec(),
             Err(e) if e.is_no_records_found() => Vec::new(),
             Err(e) => return Err(self.error(e, &shown, RecordType::PTR)),
@@ -209,12 +219,41 @@ impl Dns {
     }
 
     /// The answer records for `name`/`rtype`; empty on NXDOMAIN/NODATA.
-    async fn lookup(&self, name: &str, rtype: RecordType) -> Result<Vec<Record>, DnsError> {
-        match self.resolver.lookup(fqdn(name)?, rtype).await {
+    pub(super) async fn lookup(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> Result<Vec<Record>, DnsError> {
+        let q = fqdn(name)?;
+        match self
+            .resolve(name, rtype, || self.resolver.lookup(q.clone(), rtype))
+            .await?
+        {
             Ok(l) => Ok(l.answers().to_vec()),
             Err(e) if e.is_no_records_found() => Ok(Vec::new()),
             Err(e) => Err(self.error(e, name, rtype)),
         }
+    }
+
+    /// One resolver call, asked again while it fails transiently (see
+    /// [`super::retrying`]; the resolver itself already asks again after a time-out).
+    /// Its own result otherwise, "no records" and other errors included.
+    pub(super) async fn resolve<T, Fut>(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        call: impl Fn() -> Fut,
+    ) -> Result<Result<T, NetError>, DnsError>
+    where
+        Fut: std::future::Future<Output = Result<T, NetError>>,
+    {
+        super::retrying(0, || async {
+            match call().await {
+                Err(e) if is_transient(&e) => Err(self.error(e, name, rtype)),
+                other => Ok(other),
+            }
+        })
+        .await
     }
 
     /// The resolver's error, said with the resolvers and the question.
@@ -256,6 +295,17 @@ impl Dns {
             },
         }
     }
+}
+
+/// The resolver errors worth asking again: those [`Dns::error`] calls transient.
+fn is_transient(e: &NetError) -> bool {
+    matches!(
+        e,
+        NetError::Timeout
+            | NetError::Io(_)
+            | NetError::NoConnections
+            | NetError::Dns(HickoryDnsError::ResponseCode(ResponseCode::ServFail))
+    )
 }
 
 /// Whether `records` hold a `rtype` record owned by `owner` (normalised).

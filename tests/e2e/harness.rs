@@ -14,7 +14,66 @@ pub struct Env {
     pub dir: tempfile::TempDir,
 }
 
+/// The three registrars, for tests that must hold for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registrar {
+    Cloudflare,
+    Aliyun,
+    GoDaddy,
+}
+
+impl Registrar {
+    pub const ALL: [Registrar; 3] = [Registrar::Cloudflare, Registrar::Aliyun, Registrar::GoDaddy];
+
+    /// The provider account name its config uses.
+    pub fn account(self) -> &'static str {
+        match self {
+            Registrar::Cloudflare => "home-cf",
+            Registrar::Aliyun => "home-ali",
+            Registrar::GoDaddy => "home-gd",
+        }
+    }
+
+    /// Credentials for the fake: the demo keys of `FakeOptions::example()`.
+    pub fn with_credentials(self, opts: FakeOptions) -> FakeOptions {
+        match self {
+            Registrar::Cloudflare => opts.cloudflare_token(mxddns_fakereg::CfToken::full(CF_TOKEN)),
+            Registrar::Aliyun => opts.aliyun_key(
+                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
+                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+                &[],
+            ),
+            Registrar::GoDaddy => opts.godaddy_key(
+                mxddns_fakereg::DEMO_GODADDY_KEY,
+                mxddns_fakereg::DEMO_GODADDY_SECRET,
+                &[],
+            ),
+        }
+    }
+}
+
 impl Env {
+    /// A config for `registrar` whose `domains:` list is `domains`, where `{provider}`
+    /// stands for the account name.
+    pub fn config_for(&self, registrar: Registrar, domains: &str) -> String {
+        let base = match registrar {
+            Registrar::Cloudflare => self.cloudflare_config(CF_TOKEN),
+            Registrar::Aliyun => self.aliyun_config(
+                mxddns_fakereg::DEMO_ALIYUN_KEY_ID,
+                mxddns_fakereg::DEMO_ALIYUN_KEY_SECRET,
+                None,
+            ),
+            Registrar::GoDaddy => self.godaddy_config(
+                mxddns_fakereg::DEMO_GODADDY_KEY,
+                mxddns_fakereg::DEMO_GODADDY_SECRET,
+            ),
+        };
+        let start = base.find("domains:\n").expect("domains key");
+        let end = base.find("dns:\n").expect("dns key");
+        let domains = domains.replace("{provider}", registrar.account());
+        format!("{}domains:\n{}{}", &base[..start], domains, &base[end..])
+    }
+
     /// The standard scene: example.com, MX 10 mail.example.com, mail A 203.0.113.10,
     /// SPF with ip4:203.0.113.10; the echo says 203.0.113.20.
     pub fn example() -> Env {

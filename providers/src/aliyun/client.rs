@@ -168,46 +168,57 @@ impl Client {
             .await
             .map_err(CallError::Other)?;
 
-        if resp.status.is_success() {
-            return serde_json::from_slice::<T>(&resp.body).map_err(|_| {
-                CallError::Other(http::unparseable(
-                    PROVIDER,
-                    resp.status,
-                    &resp.body,
-                    &format!("an Alidns {action} answer"),
-                ))
-            });
-        }
-        match serde_json::from_slice::<ErrorBody>(&resp.body) {
-            Ok(body) => Err(CallError::Vendor(Box::new(VendorError {
-                action,
-                status: resp.status,
-                code: body.code,
-                message: body.message.unwrap_or_default(),
-                request_id: body.request_id,
-                recommend: body.recommend,
-                retry_after: resp.retry_after(),
-                skew_secs: skew_secs(&resp.headers, SystemTime::now()),
-                string_to_sign,
-                is_write,
-            }))),
-            Err(_) => {
-                let mut e =
-                    http::unparseable(PROVIDER, resp.status, &resp.body, "an Alidns error answer");
-                if resp.status == StatusCode::TOO_MANY_REQUESTS {
-                    e.kind = ErrorKind::RateLimited;
-                    e.retry_after = Some(
-                        resp.retry_after()
-                            .unwrap_or(super::errors::THROTTLE_BACKOFF),
-                    );
-                }
-                if resp.status.is_server_error() {
-                    e = e
-                        .with_hint("Alidns (or a gateway in front of it) failed; the agent retries")
-                        .maybe_applied(is_write);
-                }
-                Err(CallError::Other(e))
+        decode(action, &resp, is_write, string_to_sign)
+    }
+}
+
+/// Decode one answer: the action's result `T` on success, else the vendor's error (or
+/// why the answer could not be read). Also the entry point of the parser fuzzing.
+pub(crate) fn decode<T: DeserializeOwned>(
+    action: &'static str,
+    resp: &http::Response,
+    is_write: bool,
+    string_to_sign: String,
+) -> Result<T, CallError> {
+    if resp.status.is_success() {
+        return serde_json::from_slice::<T>(&resp.body).map_err(|_| {
+            CallError::Other(http::unparseable(
+                PROVIDER,
+                resp.status,
+                &resp.body,
+                &format!("an Alidns {action} answer"),
+            ))
+        });
+    }
+    match serde_json::from_slice::<ErrorBody>(&resp.body) {
+        Ok(body) => Err(CallError::Vendor(Box::new(VendorError {
+            action,
+            status: resp.status,
+            code: body.code,
+            message: body.message.unwrap_or_default(),
+            request_id: body.request_id,
+            recommend: body.recommend,
+            retry_after: resp.retry_after(),
+            skew_secs: skew_secs(&resp.headers, SystemTime::now()),
+            string_to_sign,
+            is_write,
+        }))),
+        Err(_) => {
+            let mut e =
+                http::unparseable(PROVIDER, resp.status, &resp.body, "an Alidns error answer");
+            if resp.status == StatusCode::TOO_MANY_REQUESTS {
+                e.kind = ErrorKind::RateLimited;
+                e.retry_after = Some(
+                    resp.retry_after()
+                        .unwrap_or(super::errors::THROTTLE_BACKOFF),
+                );
             }
+            if resp.status.is_server_error() {
+                e = e
+                    .with_hint("Alidns (or a gateway in front of it) failed; the agent retries")
+                    .maybe_applied(is_write);
+            }
+            Err(CallError::Other(e))
         }
     }
 }

@@ -150,6 +150,38 @@ fn value_of(data: &RecordData) -> String {
     }
 }
 
+/// Fuzzing and property tests only: the answer decoder of every action this provider
+/// calls, and the record conversion, run on one HTTP answer, with the errors they give.
+/// Never panics, whatever the answer.
+#[doc(hidden)]
+pub fn parse_for_fuzz(status: u16, body: &[u8]) -> Vec<ProviderError> {
+    let resp = crate::http::Response::synthetic(status, body);
+    let zone = Zone {
+        id: "example.com".to_string(),
+        name: "example.com".to_string(),
+    };
+    let mut errors = Vec::new();
+    for write in [false, true] {
+        match client::decode::<RecordList>("DescribeSubDomainRecords", &resp, write, String::new())
+        {
+            Ok(list) => {
+                for wire in list.domain_records.record {
+                    if let Err(e) = to_record(&zone, "mail.example.com", RecordType::A, wire) {
+                        errors.push(e);
+                    }
+                }
+            }
+            Err(e) => errors.push(e.into_provider_error()),
+        }
+        if let Err(e) =
+            client::decode::<RecordIdAnswer>("UpdateDomainRecord", &resp, write, String::new())
+        {
+            errors.push(e.into_provider_error());
+        }
+    }
+    errors
+}
+
 /// A wire record as a [`Record`], or `None` when it is not one of ours to touch
 /// (another name or type than asked, or an ISP-specific line).
 fn to_record(

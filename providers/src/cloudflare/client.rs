@@ -116,7 +116,7 @@ impl Client {
 }
 
 /// Success, identical-record, or the error the envelope (or its absence) describes.
-fn decode<T: DeserializeOwned>(
+pub(super) fn decode<T: DeserializeOwned>(
     resp: &Response,
     call: &Call<'_>,
 ) -> Result<Answer<T>, ProviderError> {

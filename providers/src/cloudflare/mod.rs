@@ -368,6 +368,48 @@ fn protocol(what: &str, problem: String) -> ProviderError {
     ProviderError::new(PROVIDER, ErrorKind::Protocol, format!("{what}: {problem}"))
 }
 
+/// Fuzzing and property tests only: every answer decoder of this provider (zone list,
+/// record list, one written record; as a read and as a write) run on one HTTP answer,
+/// with the errors they give. Never panics, whatever the answer.
+#[doc(hidden)]
+pub fn parse_for_fuzz(status: u16, body: &[u8]) -> Vec<ProviderError> {
+    use types::{RecordWire, ZoneWire};
+    let resp = crate::http::Response::synthetic(status, body);
+    let mut errors = Vec::new();
+    for write in [false, true] {
+        let call = Call {
+            what: "decoding an answer".to_string(),
+            zone: Some("example.com"),
+            record_path: write,
+            write,
+        };
+        if let Err(e) = client::decode::<Vec<ZoneWire>>(&resp, &call) {
+            errors.push(e);
+        }
+        match client::decode::<Vec<RecordWire>>(&resp, &call) {
+            Ok(Answer::Done { result, .. }) => {
+                for w in result {
+                    if let Err(e) = to_record(w, RecordType::A) {
+                        errors.push(protocol(&call.what, e));
+                    }
+                }
+            }
+            Ok(Answer::Identical) => {}
+            Err(e) => errors.push(e),
+        }
+        match client::decode::<RecordWire>(&resp, &call) {
+            Ok(Answer::Done { result, .. }) => {
+                if let Err(e) = to_record(result, RecordType::Txt) {
+                    errors.push(protocol(&call.what, e));
+                }
+            }
+            Ok(Answer::Identical) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    errors
+}
+
 /// Reads never get the identical-record answer ([`Client::call`] only reports it for
 /// writes); should one arrive anyway it is a protocol error, not a panic.
 fn unreachable_identical<T>(call: &Call<'_>) -> Result<T, ProviderError> {

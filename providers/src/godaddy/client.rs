@@ -204,7 +204,7 @@ fn is_label(label: &str, underscore: bool) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || (underscore && b == b'_'))
 }
 
-fn parse_entries(resp: &Response) -> Result<Vec<Entry>, ProviderError> {
+pub(super) fn parse_entries(resp: &Response) -> Result<Vec<Entry>, ProviderError> {
     serde_json::from_slice::<Vec<Entry>>(&resp.body).map_err(|_| {
         http::unparseable(
             PROVIDER,

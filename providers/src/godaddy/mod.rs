@@ -271,6 +271,34 @@ fn as_stored(data: &RecordData) -> RecordData {
 }
 
 /// A GoDaddy `data` string as a value of `rtype`. A CNAME's `@` means the zone apex.
+/// Fuzzing and property tests only: the record-set reader (with the conversion of each
+/// entry) and the error decoder run on one HTTP answer, with the errors they give.
+/// Never panics, whatever the answer.
+#[doc(hidden)]
+pub fn parse_for_fuzz(status: u16, body: &[u8]) -> Vec<ProviderError> {
+    let resp = crate::http::Response::synthetic(status, body);
+    let mut errors = Vec::new();
+    match client::parse_entries(&resp) {
+        Ok(set) => {
+            for e in &set {
+                for rtype in [RecordType::A, RecordType::Txt, RecordType::Cname] {
+                    let _ = entry_data(e).and_then(|raw| parse_data(rtype, "example.com", raw));
+                    let _ = entry_ttl(e);
+                }
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    for write in [false, true] {
+        errors.push(client::decode_error(
+            "reading A records of mail",
+            &resp,
+            write,
+        ));
+    }
+    errors
+}
+
 fn parse_data(rtype: RecordType, zone: &str, raw: &str) -> Option<RecordData> {
     match rtype {
         RecordType::Cname if raw.trim() == "@" => Some(RecordData::Cname(normalize_name(zone))),

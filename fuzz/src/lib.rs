@@ -1,0 +1,27 @@
+//! The agent's parsing modules, compiled here by path (the `mxddns` package is a binary
+//! with no library target): the configuration loader with what it needs (detection
+//! sources, DNS names, the HTTP client's limits), and the SPF module. Only the fuzz
+//! targets use this crate.
+
+#![allow(dead_code, unused_imports, clippy::all)]
+
+#[path = "../../src/config/mod.rs"]
+pub mod config;
+#[path = "../../src/detect/mod.rs"]
+pub mod detect;
+#[path = "../../src/dns/mod.rs"]
+pub mod dns;
+#[path = "../../src/http.rs"]
+pub mod http;
+#[path = "../../src/net.rs"]
+pub mod net;
+#[path = "../../src/spf.rs"]
+pub mod spf;
+
+/// Only the template checks of the notifications, which the configuration loader uses.
+pub mod notify {
+    pub use crate::notify_template as template;
+}
+#[path = "../../src/notify/template.rs"]
+#[doc(hidden)]
+pub mod notify_template;
