@@ -6,7 +6,7 @@
 #
 #   PEERS="mxddns ddclient inadyn ddns lexicon"   which peers/<name>/peer.sh to run
 #   RUNS=7  IDLE=10  SETTLE=1  DAEMONS=1  MODES="https http"
-#   SOAK_CYCLES=1000  SOAK_SPEED=100  (SOAK_CYCLES=0 skips the soak; see peers/mxddns/peer.sh)
+#   SOAK_CYCLES=1000  SOAK_MODE=cycles|faketime  SOAK_SPEED=100  (SOAK_CYCLES=0 skips the soak; peers/mxddns/peer.sh)
 #   SCALE_DOMAINS=1000  SCALE_RATE=1200/300  (SCALE_DOMAINS=0 skips the scale scenario)
 #   OUT=bench/results/<UTC stamp>
 set -uo pipefail
