@@ -1,0 +1,11 @@
+# shellcheck shell=bash disable=SC2034   # sourced by harness.sh, which reads these variables
+# mxddns as shipped for routers and NAS boxes: the static musl build (packaging/CROSS.md),
+# x86_64-unknown-linux-musl, built by bench/run.sh when that target is installed.
+# Same config and scenarios as peers/mxddns; no soak (LD_PRELOAD/libfaketime cannot reach a
+# static binary).
+# shellcheck source=../mxddns/peer.sh
+source "$BENCH/peers/mxddns/peer.sh"
+PEER_TITLE="mxddns (static musl)"
+PEER_DIR="$BENCH/peers/mxddns"        # its config.yaml
+MXDDNS_BIN="${MXDDNS_MUSL_BIN:-}"
+unset -f peer_soak_daemon
