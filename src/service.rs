@@ -217,6 +217,7 @@ pub async fn once(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> bool {
 }
 
 /// Print the cycle's summary, save the state. Returns whether the cycle succeeded.
+#[cfg(feature = "demo")]
 pub fn finish_cycle(
     agent: &mut Agent,
     mut report: CycleReport,

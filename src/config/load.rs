@@ -38,6 +38,7 @@ pub fn load_with_env(path: &Path, env: EnvLookup<'_>) -> Result<Loaded, ConfigEr
 
 /// Validate `text` as if read from `path` (used in messages and to resolve relative
 /// paths), with the process environment.
+#[cfg(any(feature = "demo", test))]
 pub fn load_str(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
     load_str_with_env(text, path, &|name| std::env::var(name).ok())
 }

@@ -19,7 +19,9 @@ mod serde_error;
 #[cfg(test)]
 mod tests;
 
-pub use load::{load, load_str};
+pub use load::load;
+#[cfg(any(feature = "demo", test))]
+pub use load::load_str;
 pub use names::validate_dns_name;
 pub use render::render_plan;
 
