@@ -91,8 +91,12 @@ fn init_logging(cli: &Cli) {
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal());
     match cli.log_format {
-        LogFormat::Json => tracing_subscriber::registry().with(fmt.json().with_filter(filter)).init(),
-        LogFormat::Text => tracing_subscriber::registry().with(fmt.without_time().with_filter(filter)).init(),
+        LogFormat::Json => tracing_subscriber::registry()
+            .with(fmt.json().with_filter(filter))
+            .init(),
+        LogFormat::Text => tracing_subscriber::registry()
+            .with(fmt.without_time().with_filter(filter))
+            .init(),
     }
 }
 
