@@ -163,6 +163,8 @@ struct Plan {
 #[derive(Debug, Clone)]
 struct DomainPlan {
     host: String,
+    /// The zone holding `host` (cached in the state file for the next cycles).
+    zone: String,
     servers: Vec<SocketAddr>,
     plans: Vec<Plan>,
     notices: Vec<String>,
@@ -414,13 +416,20 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         .await;
 
     let mut domains_out = Vec::with_capacity(done.len());
-    for ((mut report, _plan), v) in done.into_iter().zip(verified) {
+    let mut zones = Vec::with_capacity(done.len());
+    for ((mut report, plan), v) in done.into_iter().zip(verified) {
         report.verify = v;
+        zones.push(plan.map(|p| p.zone));
         domains_out.push(report);
     }
 
-    // 6. Remember.
+    // 6. Remember (the zone only while the domain works, so a moved zone is found again).
     record_outcomes(&mut agent.state, &domains_out, &addrs, &agent.config, now);
+    for (report, zone) in domains_out.iter().zip(zones) {
+        if let Some(s) = agent.state.domains.get_mut(&report.domain) {
+            s.zone = zone.filter(|_| report.ok());
+        }
+    }
     CycleReport {
         detections,
         domains: domains_out,
@@ -547,9 +556,18 @@ async fn lookup_domain(
             (first.host.clone(), true)
         }
     };
-    let zone = match &d.zone {
-        Some(z) => z.clone(),
-        None => dns
+    // The zone of the host: configured, remembered from an earlier successful cycle for
+    // the same host (saves the SOA walk every cycle), or found through DNS.
+    let cached = agent
+        .state
+        .domains
+        .get(&d.domain)
+        .filter(|s| s.host.as_deref() == Some(host.as_str()))
+        .and_then(|s| s.zone.clone());
+    let zone = match (&d.zone, cached) {
+        (Some(z), _) => z.clone(),
+        (None, Some(z)) => z,
+        (None, None) => dns
             .zone_of(&host)
             .await
             .map_err(|e| format!("cannot find the zone of {host}: {e}"))?,
@@ -640,6 +658,7 @@ async fn lookup_domain(
     }
     Ok(DomainPlan {
         host,
+        zone,
         servers,
         plans,
         notices,

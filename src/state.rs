@@ -30,6 +30,9 @@ pub struct DomainState {
     /// The MX host managed last time, and the record that ends its chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// The zone holding `host`, found by the last successful cycle (saves the SOA walk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_change: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

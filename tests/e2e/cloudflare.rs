@@ -25,9 +25,16 @@ fn update_now_changes_the_record_and_verifies_mx() {
     let writes = env.writes();
     assert_eq!(writes, 1, "one PATCH: {:?}", env.fake.requests());
 
-    // Second run: DNS already holds the address: no API request at all.
+    // Second run: DNS already holds the address: no API request at all, and only two DNS
+    // questions (MX, then the host's A; the zone is remembered from the first run).
     let before = env.api_requests();
+    let queries = env.fake.dns_queries().len();
     let r = update_now(&cfg);
+    let asked: Vec<String> = env.fake.dns_queries()[queries..]
+        .iter()
+        .map(|q| format!("{q:?}"))
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:#?}");
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
         r.stdout.contains(
