@@ -68,10 +68,7 @@ impl Env {
                 mxddns_fakereg::DEMO_GODADDY_SECRET,
             ),
         };
-        let start = base.find("domains:\n").expect("domains key");
-        let end = base.find("dns:\n").expect("dns key");
-        let domains = domains.replace("{provider}", registrar.account());
-        format!("{}domains:\n{}{}", &base[..start], domains, &base[end..])
+        splice_domains(&base, &domains.replace("{provider}", registrar.account()))
     }
 
     /// The standard scene: example.com, MX 10 mail.example.com, mail A 203.0.113.10,
@@ -99,38 +96,16 @@ impl Env {
     /// A Cloudflare config pointing at the fake, with `domains` as the `domains:` list
     /// (YAML items indented by two spaces, provider `home-cf`).
     pub fn cloudflare_config_with(&self, domains: &str) -> String {
-        let base = self.cloudflare_config(CF_TOKEN);
-        let start = base.find("domains:\n").expect("domains key");
-        let end = base.find("dns:\n").expect("dns key");
-        format!("{}domains:\n{}{}", &base[..start], domains, &base[end..])
+        splice_domains(&self.cloudflare_config(CF_TOKEN), domains)
     }
 
     /// A Cloudflare config pointing at the fake, for the domain example.com.
     pub fn cloudflare_config(&self, token: &str) -> String {
-        format!(
-            r#"schedule: 30s
-state_file: {state}
-detect:
-  ipv4: ["{echo}"]
-  timeout: 5s
-providers:
-  home-cf:
-    type: cloudflare
-    api_token: "{token}"
-    endpoint: {cf}
-domains:
-  - domain: example.com
-    provider: home-cf
-dns:
-  resolvers: ["{dns}"]
-  authoritative: ["{dns}"]
-  verify_timeout: 10s
-"#,
-            state = self.state_file().display(),
-            echo = self.fake.echo_url(),
-            cf = self.fake.cloudflare_endpoint(),
-            dns = self.fake.dns_addr(),
-        )
+        let provider = format!(
+            "  home-cf:\n    type: cloudflare\n    api_token: \"{token}\"\n    endpoint: {}\n",
+            self.fake.cloudflare_endpoint()
+        );
+        self.config_text(&provider, "home-cf", "")
     }
 
     /// A GoDaddy config pointing at the fake.
@@ -141,31 +116,11 @@ dns:
     /// [`Env::godaddy_config`] with `extra` (lines such as `    spf: true\n`) appended to the
     /// domain entry.
     pub fn godaddy_config_with(&self, key: &str, secret: &str, extra: &str) -> String {
-        format!(
-            r#"schedule: 30s
-state_file: {state}
-detect:
-  ipv4: ["{echo}"]
-  timeout: 5s
-providers:
-  home-gd:
-    type: godaddy
-    api_key: "{key}"
-    api_secret: "{secret}"
-    endpoint: {gd}
-domains:
-  - domain: example.com
-    provider: home-gd
-{extra}dns:
-  resolvers: ["{dns}"]
-  authoritative: ["{dns}"]
-  verify_timeout: 10s
-"#,
-            state = self.state_file().display(),
-            echo = self.fake.echo_url(),
-            gd = self.fake.godaddy_endpoint(),
-            dns = self.fake.dns_addr(),
-        )
+        let provider = format!(
+            "  home-gd:\n    type: godaddy\n    api_key: \"{key}\"\n    api_secret: \"{secret}\"\n    endpoint: {}\n",
+            self.fake.godaddy_endpoint()
+        );
+        self.config_text(&provider, "home-gd", extra)
     }
 
     /// An Aliyun config pointing at the fake's Alidns endpoint; `signature` is the
@@ -174,6 +129,17 @@ domains:
         let sig = signature
             .map(|s| format!("    signature: {s}\n"))
             .unwrap_or_default();
+        let provider = format!(
+            "  home-ali:\n    type: aliyun\n    access_key_id: \"{key_id}\"\n    access_key_secret: \"{secret}\"\n{sig}    endpoint: {}\n",
+            self.fake.aliyun_endpoint()
+        );
+        self.config_text(&provider, "home-ali", "")
+    }
+
+    /// The config every test starts from: the fake's echo as the only IP source, its DNS
+    /// server as resolver and authoritative server, one provider entry (`provider`, YAML
+    /// under `providers:`), and example.com on `account` with `extra` lines appended.
+    fn config_text(&self, provider: &str, account: &str, extra: &str) -> String {
         format!(
             r#"schedule: 30s
 state_file: {state}
@@ -181,22 +147,16 @@ detect:
   ipv4: ["{echo}"]
   timeout: 5s
 providers:
-  home-ali:
-    type: aliyun
-    access_key_id: "{key_id}"
-    access_key_secret: "{secret}"
-{sig}    endpoint: {ali}
-domains:
+{provider}domains:
   - domain: example.com
-    provider: home-ali
-dns:
+    provider: {account}
+{extra}dns:
   resolvers: ["{dns}"]
   authoritative: ["{dns}"]
   verify_timeout: 10s
 "#,
             state = self.state_file().display(),
             echo = self.fake.echo_url(),
-            ali = self.fake.aliyun_endpoint(),
             dns = self.fake.dns_addr(),
         )
     }
@@ -228,6 +188,13 @@ dns:
             .filter(|r| r.vendor != "echo")
             .count()
     }
+}
+
+/// `base` with its `domains:` list replaced by `domains` (YAML list items).
+fn splice_domains(base: &str, domains: &str) -> String {
+    let start = base.find("domains:\n").expect("domains key");
+    let end = base.find("dns:\n").expect("dns key");
+    format!("{}domains:\n{}{}", &base[..start], domains, &base[end..])
 }
 
 /// Write a config file readable by the owner only (as a user would, so no mode warning).
