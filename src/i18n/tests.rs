@@ -28,14 +28,14 @@ fn tags_and_environment_choose_the_language() {
     };
     // --lang wins; then LC_ALL, LC_MESSAGES, LANG in that order; empty ones are skipped.
     let all = env(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")]);
-    assert_eq!(Lang::choose(Some("zh-CN"), &all), Lang::ZhCn);
-    assert_eq!(Lang::choose(None, &all), Lang::En);
+    assert_eq!(Lang::choose(Some("zh-CN"), all), Lang::ZhCn);
+    assert_eq!(Lang::choose(None, all), Lang::En);
     let msgs = env(&[
         ("LC_ALL", ""),
         ("LC_MESSAGES", "zh_CN.UTF-8"),
         ("LANG", "en_US"),
     ]);
-    assert_eq!(Lang::choose(None, &msgs), Lang::ZhCn);
+    assert_eq!(Lang::choose(None, msgs), Lang::ZhCn);
     assert_eq!(
         Lang::choose(None, env(&[("LANG", "zh_CN.UTF-8")])),
         Lang::ZhCn
