@@ -3,6 +3,9 @@
 //! UDP answers above 512 bytes, so long answers come over TCP), a server that only
 //! refers (the root itself, asked as if it were a resolver), and a lame delegation.
 
+// The scene and helpers are shared with the port-probe and comparison tests.
+#![allow(dead_code)]
+
 use super::harness::*;
 use super::servers::bind::{Bind, BindConf, Net, Zone};
 use std::path::PathBuf;
