@@ -14,3 +14,4 @@ mod mail;
 mod service;
 mod soak;
 mod sources;
+mod tls;
