@@ -24,6 +24,7 @@ pub use load::load;
 #[cfg(any(feature = "demo", test))]
 pub use load::load_str;
 pub use names::validate_dns_name;
+pub use providers::Credentials;
 pub use render::render_plan;
 
 use crate::detect::SourceSpec;
@@ -89,39 +90,10 @@ pub struct ProviderConfig {
 }
 
 impl ProviderConfig {
-    /// `cloudflare`, `aliyun` or `godaddy`.
+    /// The `type:` word (`cloudflare`, `aliyun`, ...).
     pub fn kind(&self) -> &'static str {
-        match self.credentials {
-            Credentials::Cloudflare { .. } => "cloudflare",
-            Credentials::Aliyun { .. } => "aliyun",
-            Credentials::GoDaddy { .. } => "godaddy",
-        }
+        self.credentials.kind()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AliyunSignature {
-    /// RPC signature v1, HMAC-SHA1 (`signature: v1`, the default).
-    #[default]
-    V1,
-    /// ACS3-HMAC-SHA256 (`signature: v3`).
-    V3,
-}
-
-#[derive(Debug, Clone)]
-pub enum Credentials {
-    Cloudflare {
-        api_token: Secret,
-    },
-    Aliyun {
-        access_key_id: String,
-        access_key_secret: Secret,
-        signature: AliyunSignature,
-    },
-    GoDaddy {
-        api_key: Secret,
-        api_secret: Secret,
-    },
 }
 
 /// How the MX host is kept pointing at this network.

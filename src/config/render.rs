@@ -1,11 +1,7 @@
 //! What `mxddns validate` prints: the configuration in words, with every default made
 //! visible and secrets masked.
 
-use super::{
-    schedule, AliyunSignature, CnameTarget, Config, Credentials, HostMode, NotifyConfig, Schedule,
-    SpfMode, VerifyMode,
-};
-use mxddns_providers::Secret;
+use super::{schedule, CnameTarget, Config, HostMode, NotifyConfig, Schedule, SpfMode, VerifyMode};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -83,38 +79,7 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
         if let Some(ca) = &p.tls_ca {
             writeln!(out, "    {}", trusts(ca))?;
         }
-        match &p.credentials {
-            Credentials::Cloudflare { api_token } => {
-                writeln!(out, "    api_token {}", api_token.masked())?;
-            }
-            Credentials::Aliyun {
-                access_key_id,
-                access_key_secret,
-                signature,
-            } => {
-                let sig = match signature {
-                    AliyunSignature::V1 => "v1 (HMAC-SHA1)",
-                    AliyunSignature::V3 => "v3 (ACS3-HMAC-SHA256)",
-                };
-                writeln!(
-                    out,
-                    "    access_key_id {}, access_key_secret {}, signature {sig}",
-                    Secret::new(access_key_id.as_str()).masked(),
-                    access_key_secret.masked()
-                )?;
-            }
-            Credentials::GoDaddy {
-                api_key,
-                api_secret,
-            } => {
-                writeln!(
-                    out,
-                    "    api_key {}, api_secret {}",
-                    api_key.masked(),
-                    api_secret.masked()
-                )?;
-            }
-        }
+        writeln!(out, "    {}", p.credentials.describe())?;
     }
 
     writeln!(out)?;
