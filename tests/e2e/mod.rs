@@ -17,3 +17,4 @@ mod service;
 mod soak;
 mod sources;
 mod status_page;
+mod tls;
