@@ -243,13 +243,15 @@ async fn check_cmd(
         }
         found
     };
-    let (report, failed) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
+    let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
     print!("{report}");
-    if failed {
-        ExitCode::from(EXIT_FAILED)
-    } else {
-        ExitCode::SUCCESS
+    if let check::Verdict::CouldNotCheck { failed, total } = verdict {
+        eprintln!(
+            "could not check: {failed} of {total} findings are failed look-ups, so this report \
+             proves nothing either way; check the resolvers (dns.resolvers) and run it again"
+        );
     }
+    ExitCode::from(verdict.exit_code())
 }
 
 /// Build the agent: DNS, provider accounts, state (under the single-writer lock).
