@@ -12,6 +12,7 @@ mod daemon;
 mod detect;
 mod faults;
 mod godaddy;
+mod i18n;
 mod mail;
 mod service;
 mod soak;
