@@ -3,6 +3,7 @@ mod registrars;
 pub mod servers;
 
 mod aliyun;
+mod browser;
 mod check;
 mod check_bind;
 mod cloudflare;
