@@ -16,3 +16,4 @@ mod mail;
 mod service;
 mod soak;
 mod sources;
+mod tls;
