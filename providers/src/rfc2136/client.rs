@@ -8,7 +8,7 @@ use crate::error::{ErrorKind, ProviderError};
 use crate::http::ApiCounters;
 use hickory_proto::op::{Header, Message, MessageType, OpCode, Query};
 use hickory_proto::rr::rdata::tsig::{make_tsig_record, message_tbs, TsigAlgorithm, TSIG};
-use hickory_proto::rr::{Name, Record, RecordType};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncodable, BinEncoder};
 use hmac::{Hmac, Mac};
 use std::net::SocketAddr;
@@ -176,7 +176,7 @@ impl Client {
                 if msg.metadata.response_code != hickory_proto::op::ResponseCode::NoError {
                     return Err(errors::rcode(&msg, &self.key, self.now(), "transfer"));
                 }
-                if msg.signature().is_some() {
+                if tsig_of(&msg).is_some() {
                     prev_mac = self.verify(&bytes, &prev_mac, index == 0)?;
                 } else if index == 0 {
                     return Err(errors::unsigned_answer(&self.server));
@@ -231,12 +231,7 @@ impl Client {
 
     /// Check the TSIG of an answer (RFC 8945 §5.3.2 with §4.3.3 for later messages of a
     /// transfer): returns its MAC for the next message.
-    fn verify(
-        &self,
-        bytes: &[u8],
-        prev_mac: &[u8],
-        first: bool,
-    ) -> Result<Vec<u8>, ProviderError> {
+    fn verify(&self, bytes: &[u8], prev_mac: &[u8], first: bool) -> Result<Vec<u8>, ProviderError> {
         let (tbs, key_name, tsig) =
             signed_tbs(bytes, prev_mac, first).map_err(|e| errors::protocol(&e))?;
         if super::types::fqdn(&key_name) != self.key.name
@@ -270,7 +265,9 @@ impl Client {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let result = self.exchange_inner(&bytes, &mac, id, is_write).await;
         match &result {
-            Ok(a) if a.message.metadata.response_code == hickory_proto::op::ResponseCode::NoError => {}
+            Ok(a)
+                if a.message.metadata.response_code == hickory_proto::op::ResponseCode::NoError => {
+            }
             _ => {
                 self.counters.failures.fetch_add(1, Ordering::Relaxed);
             }
@@ -306,8 +303,8 @@ impl Client {
         if message.metadata.id != id {
             return Err(errors::protocol("an answer with another message id"));
         }
-        if let Some(sig) = message.signature() {
-            if sig.data.error.is_some() || sig.data.mac.is_empty() {
+        if let Some((_, sig)) = tsig_of(&message) {
+            if sig.error.is_some() || sig.mac.is_empty() {
                 // BADSIG/BADKEY answers are unsigned; BADTIME ones carry the server's time.
                 return Err(errors::rcode(&message, &self.key, self.now(), what));
             }
@@ -386,10 +383,23 @@ pub fn signed_tbs(
     )
     .map_err(|e| e.to_string())?;
     let end = message.len() - decoder.len();
-    let (_, _, sig) =
-        Message::read_records(&mut decoder, 1, true, metadata.op_code).map_err(|e| e.to_string())?;
-    let sig = sig.ok_or("the last record of the answer is not its TSIG")?;
-    metadata.id = sig.data.oid;
+    let (records, _, sig) = Message::read_records(&mut decoder, 1, true, metadata.op_code)
+        .map_err(|e| e.to_string())?;
+    // hickory sets the TSIG apart only with its dnssec feature; without it the record is
+    // the last additional one.
+    let sig = match sig {
+        Some(s) => (s.name.clone(), s.data.clone()),
+        None => match records.into_iter().next() {
+            Some(Record {
+                name,
+                data: RData::TSIG(t),
+                ..
+            }) => (name, t),
+            _ => return Err("the last record of the answer is not its TSIG".into()),
+        },
+    };
+    let (sig_name, sig_data) = sig;
+    metadata.id = sig_data.oid;
     let mut buf = Vec::with_capacity(message.len() + 64);
     let mut enc = BinEncoder::new(&mut buf);
     let e = |e: hickory_proto::ProtoError| e.to_string();
@@ -398,13 +408,29 @@ pub fn signed_tbs(
     Header { metadata, counts }.emit(&mut enc).map_err(e)?;
     enc.emit_vec(&message[start..end]).map_err(e)?;
     if first {
-        sig.data.emit_tsig_for_mac(&mut enc, &sig.name).map_err(e)?;
+        sig_data.emit_tsig_for_mac(&mut enc, &sig_name).map_err(e)?;
     } else {
-        enc.emit_u16((sig.data.time >> 32) as u16).map_err(e)?;
-        enc.emit_u32(sig.data.time as u32).map_err(e)?;
-        enc.emit_u16(sig.data.fudge).map_err(e)?;
+        enc.emit_u16((sig_data.time >> 32) as u16).map_err(e)?;
+        enc.emit_u32(sig_data.time as u32).map_err(e)?;
+        enc.emit_u16(sig_data.fudge).map_err(e)?;
     }
-    Ok((buf, sig.name.clone(), sig.data.clone()))
+    Ok((buf, sig_name, sig_data))
+}
+
+/// The TSIG of a message: hickory's `signature` (dnssec feature) or its last
+/// additional record.
+pub fn tsig_of(m: &Message) -> Option<(&Name, &TSIG)> {
+    if let Some(s) = m.signature() {
+        return Some((&s.name, &s.data));
+    }
+    match m.additionals.last() {
+        Some(Record {
+            name,
+            data: RData::TSIG(t),
+            ..
+        }) => Some((name, t)),
+        _ => None,
+    }
 }
 
 /// Parse an answer (the fuzz target's entry point).

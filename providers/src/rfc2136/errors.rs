@@ -11,16 +11,16 @@ use hickory_proto::rr::rdata::tsig::TsigError;
 /// for the skew a BADTIME answer shows; `what`: "update", "query" or "transfer".
 pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError {
     let k = &key.name;
-    if let Some(sig) = m.signature() {
-        match sig.data.error {
+    if let Some((_, sig)) = super::client::tsig_of(m) {
+        match sig.error {
             Some(TsigError::BadKey) => {
                 return ProviderError::new(
                     PROVIDER,
                     ErrorKind::Auth,
-                    format!("the server does not know the TSIG key \"{k}\" with algorithm {} (BADKEY)", key.algorithm.as_str()),
+                    format!("the server does not accept the TSIG key \"{k}\" with algorithm {} for this (BADKEY): it does not know the key, or (Knot) no acl allows the key this change", key.algorithm.as_str()),
                 )
                 .with_hint(format!(
-                    "tsig_key_name and tsig_algorithm must match the server's key statement exactly: BIND `key \"{k}\" {{ algorithm {}; secret \"…\"; }};`, Knot `key: - id: {k}`",
+                    "tsig_key_name and tsig_algorithm must match the server's key statement exactly (BIND `key \"{k}\" {{ algorithm {}; secret \"…\"; }};`, Knot `key: - id: {k}`); on Knot, give the zone an acl with `key: {k}` and `action: update` whose update-type / update-owner rules cover the name (BIND: update-policy)",
                     key.algorithm.as_str()
                 ));
             }
@@ -33,7 +33,7 @@ pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError 
                 .with_hint("copy the secret from the key file the server uses (tsig-keygen / keymgr output) into tsig_secret or tsig_secret_file");
             }
             Some(TsigError::BadTime) => {
-                let server_time = server_time(&sig.data.other).unwrap_or(sig.data.time);
+                let server_time = server_time(&sig.other).unwrap_or(sig.time);
                 let skew = now as i64 - server_time as i64;
                 return ProviderError::new(
                     PROVIDER,
@@ -42,7 +42,7 @@ pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError 
                         "the server rejected the signature's time (BADTIME): this machine's clock is {} s {} the server's, more than the {} s allowed",
                         skew.unsigned_abs(),
                         if skew >= 0 { "ahead of" } else { "behind" },
-                        sig.data.fudge
+                        sig.fudge
                     ),
                 )
                 .with_hint("set the clock right on both machines (NTP: systemd-timesyncd, chrony)");
@@ -51,7 +51,10 @@ pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError 
                 return ProviderError::new(
                     PROVIDER,
                     ErrorKind::Auth,
-                    format!("the server rejected the TSIG signature (error {:?})", sig.data.error),
+                    format!(
+                        "the server rejected the TSIG signature (error {:?})",
+                        sig.error
+                    ),
                 );
             }
             None => {}
@@ -61,13 +64,13 @@ pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError 
     let name = m
         .queries
         .first()
-        .map(|q| super::types::fqdn(&q.name()))
+        .map(|q| super::types::fqdn(q.name()))
         .unwrap_or_default();
     match code {
         ResponseCode::Refused => ProviderError::new(
             PROVIDER,
             ErrorKind::Permission,
-            format!("the server refused the {what} in zone {name} for key \"{k}\" (REFUSED)"),
+            format!("the server refused the {what} in zone {name} for key \"{k}\" (REFUSED): the key may not make this change, or the change failed the server's checks (its log says which)"),
         )
         .with_hint(format!(
             "allow the key to change the zone: BIND `allow-update {{ key \"{k}\"; }};` or `update-policy {{ grant \"{k}\" zonesub ANY; }};` in the zone statement (a narrower grant: `grant \"{k}\" name mail.{name} A AAAA TXT;`), Knot an `acl` with `key: {k}` and `action: update` on the zone (and `action: transfer` for reading it whole)"

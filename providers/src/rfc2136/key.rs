@@ -17,7 +17,12 @@ impl Algorithm {
     /// The names `tsig-keygen -a` and `keymgr` take (case-insensitive), with or without
     /// the trailing dot of the wire name.
     pub fn parse(text: &str) -> Option<Algorithm> {
-        match text.trim().trim_end_matches('.').to_ascii_lowercase().as_str() {
+        match text
+            .trim()
+            .trim_end_matches('.')
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "hmac-sha1" => Some(Algorithm::HmacSha1),
             "hmac-sha256" => Some(Algorithm::HmacSha256),
             "hmac-sha512" => Some(Algorithm::HmacSha512),
@@ -65,9 +70,9 @@ pub fn decode_secret(text: &str) -> Result<Vec<u8>, String> {
     match engine.decode(clean.as_bytes()) {
         Ok(b) if b.is_empty() => Err("the TSIG secret is empty".into()),
         Ok(b) => Ok(b),
-        Err(_) => Err(
-            "the TSIG secret is not valid base64 (tsig-keygen and keymgr write base64)".into(),
-        ),
+        Err(_) => {
+            Err("the TSIG secret is not valid base64 (tsig-keygen and keymgr write base64)".into())
+        }
     }
 }
 
@@ -132,7 +137,9 @@ fn bind_clause(rest: &str) -> Result<KeyFile, String> {
         }
     };
     let open = body.find('{').ok_or("no { after the key name")?;
-    let close = body.find('}').ok_or("the key clause's { is not closed by }")?;
+    let close = body
+        .find('}')
+        .ok_or("the key clause's { is not closed by }")?;
     if close < open {
         return Err("the key clause's braces are out of order".into());
     }
@@ -215,7 +222,10 @@ mod tests {
         assert!(e.contains("no secret"), "{e}");
         let e = decode_secret("not base64 !!").unwrap_err();
         assert!(!e.contains("!!"));
-        assert_eq!(Algorithm::parse("HMAC-SHA512."), Some(Algorithm::HmacSha512));
+        assert_eq!(
+            Algorithm::parse("HMAC-SHA512."),
+            Some(Algorithm::HmacSha512)
+        );
         assert_eq!(Algorithm::parse("hmac-md5"), None);
     }
 }

@@ -79,7 +79,9 @@ pub fn server_address(text: &str) -> Result<String, String> {
         return Err("is empty".into());
     }
     if t.contains("://") {
-        return Err(format!("\"{t}\" is a URL — write the DNS server as host:port, such as 192.0.2.53:53"));
+        return Err(format!(
+            "\"{t}\" is a URL — write the DNS server as host:port, such as 192.0.2.53:53"
+        ));
     }
     if let Ok(sa) = t.parse::<std::net::SocketAddr>() {
         return Ok(sa.to_string());
@@ -169,7 +171,13 @@ impl Rfc2136 {
             return Ok(vec![r]);
         }
         set.iter()
-            .map(|r| Ok(WireRecord::from_rdata(name.clone(), 0, Self::rdata(&r.data)?)))
+            .map(|r| {
+                Ok(WireRecord::from_rdata(
+                    name.clone(),
+                    0,
+                    Self::rdata(&r.data)?,
+                ))
+            })
             .collect()
     }
 
@@ -228,7 +236,10 @@ impl Provider for Rfc2136 {
 
     async fn zone(&self, name: &str) -> Result<Zone, ProviderError> {
         let zone = normalize_name(name);
-        let answer = self.client.query(&Self::name(&zone)?, WireType::SOA).await?;
+        let answer = self
+            .client
+            .query(&Self::name(&zone)?, WireType::SOA)
+            .await?;
         let m = &answer.message;
         let code = m.metadata.response_code;
         let holds = code == ResponseCode::NoError
@@ -322,7 +333,10 @@ impl Provider for Rfc2136 {
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::Invalid,
-                format!("cannot change a {rtype} record into a {} record in place", data.rtype()),
+                format!(
+                    "cannot change a {rtype} record into a {} record in place",
+                    data.rtype()
+                ),
             ));
         }
         let current = self.current(zone, fqdn, rtype).await?;
@@ -339,7 +353,8 @@ impl Provider for Rfc2136 {
         delete.dns_class = DNSClass::NONE;
         let add = WireRecord::from_rdata(name, ttl, Self::rdata(data)?);
         // One message: the server applies both or neither (RFC 2136 §3.4.2).
-        self.write(zone, fqdn, rtype, prereq, vec![delete, add]).await?;
+        self.write(zone, fqdn, rtype, prereq, vec![delete, add])
+            .await?;
         let record = Record {
             id: String::new(),
             name: normalize_name(fqdn),
@@ -398,7 +413,10 @@ impl Provider for Rfc2136 {
         let mut delete = WireRecord::from_rdata(Self::name(fqdn)?, 0, Self::rdata(&record.data)?);
         delete.dns_class = DNSClass::NONE;
         self.write(zone, fqdn, rtype, prereq, vec![delete]).await?;
-        let next = current.into_iter().filter(|r| r.data != record.data).collect();
+        let next = current
+            .into_iter()
+            .filter(|r| r.data != record.data)
+            .collect();
         self.remember(fqdn, rtype, Some(next));
         Ok(())
     }

@@ -21,7 +21,11 @@ pub fn wire_type(t: RecordType) -> WireType {
 /// An absolute name from `fqdn` (`""` is the root, for null MX / SRV ".").
 pub fn name(fqdn: &str) -> Result<Name, String> {
     let n = normalize_name(fqdn);
-    let text = if n.is_empty() { ".".to_string() } else { format!("{n}.") };
+    let text = if n.is_empty() {
+        ".".to_string()
+    } else {
+        format!("{n}.")
+    };
     Name::from_ascii(&text).map_err(|e| format!("\"{fqdn}\" is not a valid DNS name ({e})"))
 }
 

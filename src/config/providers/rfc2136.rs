@@ -41,7 +41,10 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
             Some(a) => Ok(Some(a)),
             None => Err(cx.report(
                 &alg_key,
-                format!("\"{a}\" is not a TSIG algorithm mxddns signs with — use {}", Algorithm::NAMES),
+                format!(
+                    "\"{a}\" is not a TSIG algorithm mxddns signs with — use {}",
+                    Algorithm::NAMES
+                ),
             )),
         },
         Ok(None) => Ok(None),
@@ -57,7 +60,11 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
             "missing tsig_secret — an rfc2136 provider needs tsig_secret (base64) or tsig_secret_file (the key file tsig-keygen or keymgr wrote)",
         ));
     };
-    let where_ = if p.tsig_secret_file.is_some() { file_key } else { child(path, "tsig_secret") };
+    let where_ = if p.tsig_secret_file.is_some() {
+        file_key
+    } else {
+        child(path, "tsig_secret")
+    };
     let file = rfc2136::parse_key_file(raw.expose()).map_err(|m| cx.report(&where_, m))?;
     if let Err(m) = rfc2136::key::decode_secret(&file.secret) {
         return Err(cx.report(&where_, m));
@@ -84,7 +91,10 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
         Some((a, None)) => {
             return Err(cx.report(
                 &where_,
-                format!("the key file's algorithm \"{a}\" is not one mxddns signs with — use {}", Algorithm::NAMES),
+                format!(
+                    "the key file's algorithm \"{a}\" is not one mxddns signs with — use {}",
+                    Algorithm::NAMES
+                ),
             ))
         }
         Some((_, Some(a))) => Some(a),
@@ -94,7 +104,11 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
         (Some(a), Some(f)) if a != f => {
             return Err(cx.report(
                 &alg_key,
-                format!("is {} but the key file says {} — use one", a.as_str(), f.as_str()),
+                format!(
+                    "is {} but the key file says {} — use one",
+                    a.as_str(),
+                    f.as_str()
+                ),
             ))
         }
         (Some(a), _) | (None, Some(a)) => a,
