@@ -9,6 +9,7 @@
 mod aliyun;
 mod cloudflare;
 mod godaddy;
+mod rfc2136;
 
 pub use aliyun::AliyunSignature;
 
@@ -30,7 +31,7 @@ pub(crate) struct Kind {
 }
 
 /// Every provider type this build knows, in the order messages list them.
-const KINDS: &[Kind] = &[cloudflare::KIND, aliyun::KIND, godaddy::KIND];
+const KINDS: &[Kind] = &[cloudflare::KIND, aliyun::KIND, godaddy::KIND, rfc2136::KIND];
 
 /// A provider entry's credentials and options, one variant per type.
 #[derive(Debug, Clone)]
@@ -47,6 +48,11 @@ pub enum Credentials {
         api_key: Secret,
         api_secret: Secret,
     },
+    Rfc2136 {
+        /// `host:port`.
+        server: String,
+        key: mxddns_providers::rfc2136::TsigKey,
+    },
 }
 
 impl Credentials {
@@ -56,6 +62,7 @@ impl Credentials {
             Credentials::Cloudflare { .. } => cloudflare::KIND.name,
             Credentials::Aliyun { .. } => aliyun::KIND.name,
             Credentials::GoDaddy { .. } => godaddy::KIND.name,
+            Credentials::Rfc2136 { .. } => rfc2136::KIND.name,
         }
     }
 
@@ -72,6 +79,7 @@ impl Credentials {
                 api_key,
                 api_secret,
             } => godaddy::describe(api_key, api_secret),
+            Credentials::Rfc2136 { server, key } => rfc2136::describe(server, key),
         }
     }
 
@@ -88,6 +96,7 @@ impl Credentials {
                 api_key,
                 api_secret,
             } => godaddy::build(api_key, api_secret, http, endpoint),
+            Credentials::Rfc2136 { server, key } => rfc2136::build(server, key, http),
         }
     }
 }
