@@ -19,6 +19,7 @@ mod output;
 mod pace;
 #[cfg(test)]
 mod proptests;
+mod redact;
 mod reload;
 mod retry;
 mod schedule;
@@ -57,7 +58,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::say_err!("error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -65,7 +66,6 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
-    use std::io::IsTerminal;
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::prelude::*;
     // The DNS libraries log every query at INFO; only their warnings concern users.
@@ -81,15 +81,15 @@ fn init_logging(cli: &Cli) {
         .and_then(|v| match v.parse::<Targets>() {
             Ok(t) => Some(t),
             Err(e) => {
-                eprintln!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                crate::say_err!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
                 None
             }
         })
         .unwrap_or_else(|| default.parse().unwrap_or_default());
     let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(redact::LogWriter)
         .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(redact::stderr_is_terminal());
     match cli.log_format {
         LogFormat::Json => tracing_subscriber::registry()
             .with(fmt.json().with_filter(filter))
@@ -126,12 +126,12 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     match config::load(&cli.config) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("warning: {w}");
+                crate::say_err!("warning: {w}");
             }
             Ok(loaded.config)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say_err!("error: {e}");
             Err(ExitCode::from(EXIT_USAGE))
         }
     }
@@ -140,7 +140,7 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
 fn validate(cli: &Cli) -> ExitCode {
     match load_config(cli) {
         Ok(cfg) => {
-            print!("{}", config::render_plan(&cfg));
+            crate::say_raw!("{}", config::render_plan(&cfg));
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -160,7 +160,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         cfg.detect.timeout,
     )
     .await;
-    print!("{}", detect::render(&v4));
+    crate::say_raw!("{}", detect::render(&v4));
     ok &= v4.result.is_ok();
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
@@ -170,7 +170,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
             cfg.detect.timeout,
         )
         .await;
-        print!("{}", detect::render(&v6));
+        crate::say_raw!("{}", detect::render(&v6));
         ok &= v6.result.is_ok();
     }
     if ok {
@@ -208,7 +208,7 @@ async fn check_cmd(
     let dns = match dns::Dns::new(&dns_cfg) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: cannot set up DNS look-ups: {e}");
+            crate::say_err!("error: cannot set up DNS look-ups: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -228,7 +228,7 @@ async fn check_cmd(
             let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
             match d.result {
                 Ok(ip) => found.push(ip),
-                Err(e) => eprintln!(
+                Err(e) => crate::say_err!(
                     "warning: {family} address not detected ({}); its checks are skipped",
                     e.headline()
                 ),
@@ -237,7 +237,7 @@ async fn check_cmd(
         found
     };
     let (report, failed) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
-    print!("{report}");
+    crate::say_raw!("{report}");
     if failed {
         ExitCode::from(EXIT_FAILED)
     } else {
@@ -281,7 +281,7 @@ async fn update(cli: &Cli) -> ExitCode {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
             Err(e @ state::LockError::Held { .. }) => {
-                eprintln!("error: {e}");
+                crate::say_err!("error: {e}");
                 return ExitCode::from(EXIT_FAILED);
             }
             Err(e) => {
@@ -294,7 +294,7 @@ async fn update(cli: &Cli) -> ExitCode {
     let (mut agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -314,7 +314,7 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -326,7 +326,7 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            eprintln!("error: the demo failed: {e:#}");
+            crate::say_err!("error: the demo failed: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -334,6 +334,6 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
 
 #[cfg(not(feature = "demo"))]
 async fn demo_cmd(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    eprintln!("error: this build of mxddns has no demo (built without the `demo` feature)");
+    crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
     ExitCode::from(EXIT_FAILED)
 }

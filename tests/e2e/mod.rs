@@ -11,6 +11,7 @@ mod detect;
 mod faults;
 mod godaddy;
 mod mail;
+mod security;
 mod service;
 mod soak;
 mod sources;
