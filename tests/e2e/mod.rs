@@ -17,3 +17,4 @@ mod security;
 mod service;
 mod soak;
 mod sources;
+mod tls;
