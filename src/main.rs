@@ -132,12 +132,12 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     match config::load(&cli.config) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                crate::say_err!("warning: {w}");
+                crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
             }
             Ok(loaded.config)
         }
         Err(e) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             Err(ExitCode::from(EXIT_USAGE))
         }
     }
