@@ -6,7 +6,8 @@
 //! Read-only (no form, no button), server-rendered, inline CSS, no script; it refreshes
 //! itself with a `<meta http-equiv="refresh">`. Every value is written through maud's
 //! `(…)`, which HTML-escapes it: record contents and registrar error texts come from
-//! outside and are never markup. In English or Simplified Chinese ([`Lang`]).
+//! outside and are never markup; before that, each passes the redaction point
+//! ([`crate::redact`]). In English or Simplified Chinese ([`Lang`]).
 //!
 //! Kept in a module of its own so that a build without the page needs one `#[cfg]`.
 
@@ -133,7 +134,7 @@ fn overview(status: &Status, lang: Lang, now: i64) -> Markup {
                             }
                             (when(c.at, lang, now))
                             @if let Some(e) = &c.error {
-                                div.err { (e) }
+                                div.err { (shown(e)) }
                             }
                         }
                     }
@@ -225,7 +226,7 @@ fn domain(status: &Status, name: &str, d: &DomainStatus, lang: Lang, now: i64) -
                 @if d.consecutive_failures > 0 {
                     @if let Some(e) = &d.last_error {
                         dt { (t!("page.problem", locale = l)) }
-                        dd.err { (e) }
+                        dd.err { (shown(e)) }
                     }
                 }
             }
@@ -241,7 +242,7 @@ fn domain(status: &Status, name: &str, d: &DomainStatus, lang: Lang, now: i64) -
                     } }
                     tbody {
                         @for r in &d.records {
-                            tr { td { code { (r.name) } } td.t { (r.rtype) } td { code { (r.value) } } }
+                            tr { td { code { (r.name) } } td.t { (r.rtype) } td { code { (shown(&r.value)) } } }
                         }
                     }
                 }
@@ -277,10 +278,10 @@ fn finding(f: &Finding, lang: Lang) -> Markup {
     html! {
         li {
             span.badge.(class) { (label) }
-            (f.message)
+            (shown(&f.message))
             " " code.muted { "[" (f.check) "]" }
             @if let Some(fix) = &f.fix {
-                div.fix { strong { (t!("page.fix", locale = l)) } " " (fix) }
+                div.fix { strong { (t!("page.fix", locale = l)) } " " (shown(fix)) }
             }
         }
     }
@@ -346,6 +347,13 @@ fn when(at: i64, lang: Lang, now: i64) -> String {
         (false, _) => t!("page.in.d", locale = l, n = n / 86400),
     };
     format!("{abs} ({rel})")
+}
+
+/// A value from outside as the page shows it: through the redaction point first, while
+/// it is still plain text (the server redacts the whole answer too, but a secret with
+/// `&` or `<` in it no longer matches once escaped), then escaped by maud.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::redact::redact(text)
 }
 
 /// Two domain names are the same, ignoring case and a trailing dot.

@@ -161,3 +161,19 @@ fn a_new_agent_says_it_is_starting() {
     assert!(page.contains("No check yet"), "{page}");
     assert!(page.contains("No address change recorded yet."), "{page}");
 }
+
+#[test]
+fn a_secret_is_masked_before_it_is_escaped() {
+    // A secret with markup characters: once escaped it would no longer match the
+    // redaction point's list, so the page masks it while it is still plain text.
+    crate::redact::register("pa&ss<w0rd>page-test");
+    let mut s = hostile();
+    s.last_cycle = Some(LastCycle {
+        ok: false,
+        at: NOW - 60,
+        error: Some("the registrar echoed pa&ss<w0rd>page-test back".into()),
+    });
+    let page = render(&s, Lang::En, NOW);
+    assert!(page.contains("the registrar echoed *** back"), "{page}");
+    assert!(!page.contains("w0rd"), "{page}");
+}
