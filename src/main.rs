@@ -14,6 +14,7 @@ mod detect;
 mod dns;
 mod engine;
 mod http;
+mod i18n;
 mod net;
 mod notify;
 mod output;
@@ -35,11 +36,16 @@ use clap::Parser;
 use cli::{Cli, Command, LogFormat};
 use std::process::ExitCode;
 
+// Every text a person reads, in English and Simplified Chinese, compiled in (src/i18n.rs).
+rust_i18n::i18n!("locales", fallback = "en");
+
 /// Exit codes of the contract.
 const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    i18n::Lang::choose(i18n::lang_flag(&args), |k| std::env::var(k).ok()).make_current();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
