@@ -3,6 +3,7 @@ mod registrars;
 pub mod servers;
 
 mod aliyun;
+mod browser;
 mod check;
 mod check_bind;
 mod cloudflare;
@@ -12,6 +13,7 @@ mod daemon;
 mod detect;
 mod faults;
 mod godaddy;
+mod i18n;
 mod mail;
 mod service;
 mod soak;
