@@ -219,7 +219,8 @@ impl Agent {
         use anyhow::Context as _;
         let client = crate::http::client().context("cannot build the HTTP client")?;
         let dns = Dns::new(&config.dns).context("cannot set up DNS look-ups")?;
-        let accounts = crate::accounts::build_all(&config.providers, &client);
+        let accounts = crate::accounts::build_all(&config.providers, &client)
+            .context("cannot build the HTTP client")?;
         let state = match crate::state::load(&config.state_file) {
             Ok(s) => s,
             Err(e) => {
