@@ -15,7 +15,7 @@ use crate::engine::write::{put, same_value, Op, Writer};
 use crate::engine::{Agent, Failure, Outcome};
 use mxddns_providers::{RecordData, RecordType};
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -30,19 +30,19 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     let domains: Vec<crate::config::DomainConfig> = match selected(&cfg, opts.domain) {
         Ok(d) => d.into_iter().cloned().collect(),
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say_err!("error: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let interactive = std::io::stdin().is_terminal() && crate::redact::stdout_is_terminal();
     if !opts.yes && !interactive {
-        eprintln!("error: apply changes DNS records; without a terminal to ask on, it needs --yes (run `mxddns plan` to see the changes first)");
+        crate::say_err!("error: apply changes DNS records; without a terminal to ask on, it needs --yes (run `mxddns plan` to see the changes first)");
         return ExitCode::from(EXIT_USAGE);
     }
     let _lock = match crate::state::StateLock::acquire(&cfg.state_file) {
         Ok(l) => Some(l),
         Err(e @ crate::state::LockError::Held { .. }) => {
-            eprintln!("error: {e}");
+            crate::say_err!("error: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
         Err(e) => {
@@ -53,13 +53,13 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     let mut agent = match Agent::new(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
     let (_, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
     for e in &detect_errors {
-        eprintln!("warning: {e}; its records are left as they are");
+        crate::say_err!("warning: {e}; its records are left as they are");
     }
     let mut plans = Vec::new();
     let mut failed = BTreeMap::new();
@@ -72,25 +72,24 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
         }
     }
     if !plans.iter().any(DomainPlan::pending) {
-        print!("{}", render_text(&plans, &failed));
-        println!("apply: nothing to do");
+        crate::say_raw!("{}", render_text(&plans, &failed));
+        crate::say!("apply: nothing to do");
         save(&agent);
         return exit(failed.is_empty());
     }
     if !opts.yes {
-        print!("{}", render_text(&plans, &failed));
-        print!("Make these changes? [y/N] ");
-        let _ = std::io::stdout().flush();
+        crate::say_raw!("{}", render_text(&plans, &failed));
+        crate::say_raw!("Make these changes? [y/N] ");
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
         if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-            println!("apply: nothing changed");
+            crate::say!("apply: nothing changed");
             return ExitCode::from(EXIT_NOTHING);
         }
     }
     let mut ok = failed.is_empty();
     for (domain, e) in &failed {
-        println!("{domain}: {e}");
+        crate::say!("{domain}: {e}");
     }
     let mut writer = Writer::default();
     for p in &plans {
@@ -119,9 +118,9 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
     let d = &p.domain;
     if let Some((path, text, true)) = &p.policy {
         match crate::mail::mta_sts::write_policy(path, text) {
-            Ok(_) => println!("{d}: MTA-STS policy written to {}", path.display()),
+            Ok(_) => crate::say!("{d}: MTA-STS policy written to {}", path.display()),
             Err(e) => {
-                println!(
+                crate::say!(
                     "{d}: MTA-STS policy not written: {e}; its _mta-sts record is left as it is"
                 );
                 return false;
@@ -145,7 +144,7 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
     for l in writes.into_iter().chain(deletes) {
         if !all_ok {
             // Stop at the first failure: the next apply continues from the state.
-            println!(
+            crate::say!(
                 "{d}: {} {} {} {} not tried: an earlier write failed",
                 l.action.sign(),
                 l.name,
@@ -175,10 +174,10 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
         match outcome {
             Outcome::Failed(f) => {
                 all_ok = false;
-                println!("{d}: {} {what} failed: {}", l.action.sign(), f.message);
+                crate::say!("{d}: {} {what} failed: {}", l.action.sign(), f.message);
             }
             _ => {
-                println!(
+                crate::say!(
                     "{d}: {} {what} {} at {} in {:.1} s",
                     l.action.sign(),
                     match l.action {
@@ -304,7 +303,7 @@ async fn verify_written(agent: &Agent, p: &DomainPlan, written: &[(String, Recor
         Ok(s) if s.is_empty() => return true,
         Ok(s) => s,
         Err(e) => {
-            println!("{d}: not verified: {e}");
+            crate::say!("{d}: not verified: {e}");
             return false;
         }
     };
@@ -330,7 +329,7 @@ async fn verify_written(agent: &Agent, p: &DomainPlan, written: &[(String, Recor
         }
         missing = still;
         if missing.is_empty() {
-            println!(
+            crate::say!(
                 "{d}: verified {} record(s) at {} authoritative server(s) in {:.1} s",
                 written.len(),
                 servers.len(),
@@ -344,7 +343,7 @@ async fn verify_written(agent: &Agent, p: &DomainPlan, written: &[(String, Recor
                 .take(5)
                 .map(|(s, n, w)| format!("{n} {} {w} at {s}", w.rtype()))
                 .collect();
-            println!(
+            crate::say!(
                 "{d}: not verified after {:.0} s: {} record(s) not yet served ({}{})",
                 started.elapsed().as_secs_f64(),
                 missing.len(),

@@ -14,20 +14,20 @@ pub async fn run(cfg: Config, domain: Option<&str>, json: bool) -> ExitCode {
     let domains: Vec<crate::config::DomainConfig> = match selected(&cfg, domain) {
         Ok(d) => d.into_iter().cloned().collect(),
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say_err!("error: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let mut agent = match Agent::new(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
     let (_, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
     for e in &detect_errors {
-        eprintln!("warning: {e}; its records are left out of the plan");
+        crate::say_err!("warning: {e}; its records are left out of the plan");
     }
     let mut plans = Vec::new();
     let mut failed = BTreeMap::new();
@@ -39,7 +39,7 @@ pub async fn run(cfg: Config, domain: Option<&str>, json: bool) -> ExitCode {
             }
         }
     }
-    print!(
+    crate::say_raw!(
         "{}",
         if json {
             render_json(&plans, &failed)

@@ -67,7 +67,7 @@ pub async fn run(agent: &mut Agent, addrs: &[IpAddr]) -> bool {
         let plan = match plan_domain(agent, d, addrs, false, Some(only)).await {
             Ok(p) => p,
             Err(e) => {
-                println!("{}: mail records not kept: {e}", d.domain);
+                crate::say!("{}: mail records not kept: {e}", d.domain);
                 ok = false;
                 continue;
             }
