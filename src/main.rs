@@ -3,6 +3,14 @@
 //! This file only wires things together: the command line, logging, the runtime, and
 //! the exit code. Each command lives in its own module.
 
+// A build with no provider type (`--no-default-features`: `check` and `validate` only)
+// leaves the credential readers and the account plumbing unused; that build is kept
+// compiling in CI, without warnings about what it deliberately leaves out.
+#![cfg_attr(
+    not(any(feature = "cloudflare", feature = "aliyun", feature = "godaddy")),
+    allow(dead_code, unused_variables, unused_imports)
+)]
+
 mod accounts;
 mod check;
 mod cli;

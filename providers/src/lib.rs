@@ -14,8 +14,13 @@ pub mod http;
 pub mod record;
 pub mod secret;
 
+// One cargo feature per registrar (default: all), so that a router build of the agent
+// carries only its own.
+#[cfg(feature = "aliyun")]
 pub mod aliyun;
+#[cfg(feature = "cloudflare")]
 pub mod cloudflare;
+#[cfg(feature = "godaddy")]
 pub mod godaddy;
 
 pub use error::{ErrorKind, ProviderError};
