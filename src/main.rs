@@ -7,7 +7,12 @@
 // leaves the credential readers and the account plumbing unused; that build is kept
 // compiling in CI, without warnings about what it deliberately leaves out.
 #![cfg_attr(
-    not(any(feature = "cloudflare", feature = "aliyun", feature = "godaddy")),
+    not(any(
+        feature = "cloudflare",
+        feature = "aliyun",
+        feature = "godaddy",
+        feature = "rfc2136"
+    )),
     allow(dead_code, unused_variables, unused_imports)
 )]
 
@@ -29,6 +34,7 @@ mod output;
 mod pace;
 #[cfg(test)]
 mod proptests;
+mod redact;
 mod reload;
 mod retry;
 mod schedule;
@@ -40,7 +46,6 @@ mod verify;
 mod watch;
 
 use anyhow::Context;
-use clap::Parser;
 use cli::{Cli, Command, LogFormat};
 use std::process::ExitCode;
 
@@ -54,7 +59,7 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     i18n::Lang::choose(i18n::lang_flag(&args), |k| std::env::var(k).ok()).make_current();
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -72,7 +77,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::say_err!("error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -80,7 +85,6 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
-    use std::io::IsTerminal;
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::prelude::*;
     // The DNS libraries log every query at INFO; only their warnings concern users.
@@ -96,15 +100,15 @@ fn init_logging(cli: &Cli) {
         .and_then(|v| match v.parse::<Targets>() {
             Ok(t) => Some(t),
             Err(e) => {
-                eprintln!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                crate::say_err!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
                 None
             }
         })
         .unwrap_or_else(|| default.parse().unwrap_or_default());
     let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(redact::LogWriter)
         .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(redact::stderr_is_terminal());
     match cli.log_format {
         LogFormat::Json => tracing_subscriber::registry()
             .with(fmt.json().with_filter(filter))
@@ -141,12 +145,12 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     match config::load(&cli.config) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("warning: {w}");
+                crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
             }
             Ok(loaded.config)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             Err(ExitCode::from(EXIT_USAGE))
         }
     }
@@ -155,7 +159,7 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
 fn validate(cli: &Cli) -> ExitCode {
     match load_config(cli) {
         Ok(cfg) => {
-            print!("{}", config::render_plan(&cfg));
+            crate::say_raw!("{}", config::render_plan(&cfg));
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -175,7 +179,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         cfg.detect.timeout,
     )
     .await;
-    print!("{}", detect::render(&v4));
+    crate::say_raw!("{}", detect::render(&v4));
     ok &= v4.result.is_ok();
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
@@ -185,7 +189,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
             cfg.detect.timeout,
         )
         .await;
-        print!("{}", detect::render(&v6));
+        crate::say_raw!("{}", detect::render(&v6));
         ok &= v6.result.is_ok();
     }
     if ok {
@@ -223,7 +227,7 @@ async fn check_cmd(
     let dns = match dns::Dns::new(&dns_cfg) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: cannot set up DNS look-ups: {e}");
+            crate::say_err!("error: cannot set up DNS look-ups: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -243,7 +247,7 @@ async fn check_cmd(
             let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
             match d.result {
                 Ok(ip) => found.push(ip),
-                Err(e) => eprintln!(
+                Err(e) => crate::say_err!(
                     "warning: {family} address not detected ({}); its checks are skipped",
                     e.headline()
                 ),
@@ -252,9 +256,9 @@ async fn check_cmd(
         found
     };
     let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
-    print!("{report}");
+    crate::say_raw!("{report}");
     if let check::Verdict::CouldNotCheck { failed, total } = verdict {
-        eprintln!(
+        crate::say_err!(
             "could not check: {failed} of {total} findings are failed look-ups, so this report \
              proves nothing either way; check the resolvers (dns.resolvers) and run it again"
         );
@@ -299,7 +303,7 @@ async fn update(cli: &Cli) -> ExitCode {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
             Err(e @ state::LockError::Held { .. }) => {
-                eprintln!("error: {e}");
+                crate::say_err!("error: {e}");
                 return ExitCode::from(EXIT_FAILED);
             }
             Err(e) => {
@@ -312,7 +316,7 @@ async fn update(cli: &Cli) -> ExitCode {
     let (mut agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -332,7 +336,7 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -344,7 +348,7 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            eprintln!("error: the demo failed: {e:#}");
+            crate::say_err!("error: the demo failed: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -352,6 +356,6 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
 
 #[cfg(not(feature = "demo"))]
 async fn demo_cmd(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    eprintln!("error: this build of mxddns has no demo (built without the `demo` feature)");
+    crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
     ExitCode::from(EXIT_FAILED)
 }

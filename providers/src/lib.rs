@@ -12,6 +12,7 @@
 pub mod error;
 pub mod http;
 pub mod record;
+pub mod redact;
 pub mod secret;
 
 // One cargo feature per registrar (default: all), so that a router build of the agent
@@ -22,6 +23,8 @@ pub mod aliyun;
 pub mod cloudflare;
 #[cfg(feature = "godaddy")]
 pub mod godaddy;
+#[cfg(feature = "rfc2136")]
+pub mod rfc2136;
 
 pub use error::{ErrorKind, ProviderError};
 pub use http::{ApiCounters, HttpContext};

@@ -1,8 +1,10 @@
 mod harness;
 mod registrars;
+mod rfc2136;
 pub mod servers;
 
 mod aliyun;
+mod browser;
 mod check;
 mod check_bind;
 mod cloudflare;
@@ -12,7 +14,9 @@ mod daemon;
 mod detect;
 mod faults;
 mod godaddy;
+mod i18n;
 mod mail;
+mod security;
 mod service;
 mod soak;
 mod sources;

@@ -14,6 +14,8 @@ mod aliyun;
 mod cloudflare;
 #[cfg(feature = "godaddy")]
 mod godaddy;
+#[cfg(feature = "rfc2136")]
+mod rfc2136;
 
 #[cfg(feature = "aliyun")]
 pub use aliyun::AliyunSignature;
@@ -23,6 +25,7 @@ use super::load::{Check, Ctx, Reported};
 use super::raw::RawProvider;
 use super::ProviderConfig;
 use mxddns_providers::{HttpContext, Provider, Secret};
+use rust_i18n::t;
 use std::collections::BTreeMap;
 
 /// One provider type: its `type:` word, the keys it takes, how to say so, and how its
@@ -42,11 +45,13 @@ const KINDS: &[Kind] = &[
     aliyun::KIND,
     #[cfg(feature = "godaddy")]
     godaddy::KIND,
+    #[cfg(feature = "rfc2136")]
+    rfc2136::KIND,
 ];
 
 /// Every provider type mxddns has, compiled into this build or not: a config naming one
 /// that was left out is told which feature to build with.
-const ALL_KINDS: &[&str] = &["cloudflare", "aliyun", "godaddy"];
+const ALL_KINDS: &[&str] = &["cloudflare", "aliyun", "godaddy", "rfc2136"];
 
 /// A provider entry's credentials and options, one variant per type.
 #[derive(Debug, Clone)]
@@ -61,6 +66,12 @@ pub enum Credentials {
     },
     #[cfg(feature = "godaddy")]
     GoDaddy { api_key: Secret, api_secret: Secret },
+    #[cfg(feature = "rfc2136")]
+    Rfc2136 {
+        /// `host:port`.
+        server: String,
+        key: mxddns_providers::rfc2136::TsigKey,
+    },
     /// Never made: keeps this enum and its `match`es valid in a build with no provider
     /// type at all (`--no-default-features`, a `check`-only build).
     #[allow(dead_code)]
@@ -77,6 +88,8 @@ impl Credentials {
             Credentials::Aliyun { .. } => aliyun::KIND.name,
             #[cfg(feature = "godaddy")]
             Credentials::GoDaddy { .. } => godaddy::KIND.name,
+            #[cfg(feature = "rfc2136")]
+            Credentials::Rfc2136 { .. } => rfc2136::KIND.name,
             Credentials::None(never) => match *never {},
         }
     }
@@ -97,11 +110,15 @@ impl Credentials {
                 api_key,
                 api_secret,
             } => godaddy::describe(api_key, api_secret),
+            #[cfg(feature = "rfc2136")]
+            Credentials::Rfc2136 { server, key } => rfc2136::describe(server, key),
             Credentials::None(never) => match *never {},
         }
     }
 
     /// The provider client for these credentials.
+    // An rfc2136-only build has no type with an `endpoint:`.
+    #[allow(unused_variables)]
     pub fn build(&self, http: HttpContext, endpoint: Option<String>) -> Box<dyn Provider> {
         match self {
             #[cfg(feature = "cloudflare")]
@@ -117,6 +134,8 @@ impl Credentials {
                 api_key,
                 api_secret,
             } => godaddy::build(api_key, api_secret, http, endpoint),
+            #[cfg(feature = "rfc2136")]
+            Credentials::Rfc2136 { server, key } => rfc2136::build(server, key, http),
             Credentials::None(never) => match *never {},
         }
     }
@@ -164,7 +183,10 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     let path = child("providers", name);
     let type_key = child(&path, "type");
     let Some(kind) = cx.text(&type_key, p.kind.as_ref())? else {
-        return Err(cx.report(&path, format!("missing type — add type: {}", kind_list())));
+        return Err(cx.report(
+            &path,
+            t!("config.missing_type", kinds = kind_list()).into_owned(),
+        ));
     };
     let kind = kind.trim().to_ascii_lowercase();
     let Some(found) = KINDS.iter().find(|k| k.name == kind) else {
@@ -178,14 +200,17 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
         }
         let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
         let guess = super::serde_error::closest(&kind, &names)
-            .map(|g| format!(" (did you mean {g}?)"))
+            .map(|g| t!("config.unknown_type_guess", guess = g).into_owned())
             .unwrap_or_default();
         return Err(cx.report(
             &type_key,
-            format!(
-                "unknown provider type \"{kind}\"{guess} — use {}",
-                kind_list()
-            ),
+            t!(
+                "config.unknown_type",
+                kind = kind,
+                guess = guess,
+                kinds = kind_list()
+            )
+            .into_owned(),
         ));
     };
     let (kind, allowed, takes) = (found.name, found.keys, found.takes);
@@ -194,7 +219,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
         if present && !allowed.contains(&key) && !COMMON_KEYS.contains(&key) {
             cx.report(
                 &child(&path, key),
-                format!("is not a key of a {kind} provider — a {kind} provider takes {takes}"),
+                t!("config.foreign_key", kind = kind, takes = takes).into_owned(),
             );
             foreign = true;
         }
@@ -213,6 +238,8 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     })
 }
 
+// Unused in an rfc2136-only build (its keys are checked in rfc2136.rs).
+#[allow(dead_code)]
 pub(super) fn required(
     cx: &mut Ctx<'_>,
     path: &str,
@@ -223,7 +250,7 @@ pub(super) fn required(
     secret.ok_or_else(|| {
         cx.report(
             path,
-            format!("missing {key} — a {kind} provider needs {key} (or {key}_file)"),
+            t!("config.missing_secret", key = key, kind = kind).into_owned(),
         )
     })
 }
@@ -241,17 +268,16 @@ pub(super) fn secret(
     let file_key = format!("{value_key}_file");
     match (value, file) {
         (None, None) => Ok(None),
-        (Some(_), Some(_)) => Err(cx.report(
-            &file_key,
-            format!("{key} is set as well — keep only one of {key} and {key}_file"),
-        )),
+        (Some(_), Some(_)) => {
+            Err(cx.report(&file_key, t!("config.secret_twice", key = key).into_owned()))
+        }
         (Some(v), None) => {
             let v = cx.secret_text(&value_key, Some(v))?.unwrap_or_default();
             let v = v.trim();
             if v.is_empty() {
                 return Err(cx.report(
                     &value_key,
-                    format!("is empty — write the {key}, or use {key}_file"),
+                    t!("config.secret_empty", key = key).into_owned(),
                 ));
             }
             Ok(Some(Secret::new(v)))
@@ -261,24 +287,26 @@ pub(super) fn secret(
             if f.trim().is_empty() {
                 return Err(cx.report(
                     &file_key,
-                    format!("is empty — write the path of the file that holds the {key}"),
+                    t!("config.secret_file_path_empty", key = key).into_owned(),
                 ));
             }
             let file = cx.resolve(f.trim());
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 cx.report(
                     &file_key,
-                    format!(
-                        "cannot read {}: {e} — check the path, and that mxddns may read the file",
-                        file.display()
-                    ),
+                    t!(
+                        "config.secret_file_unreadable",
+                        file = file.display(),
+                        error = e
+                    )
+                    .into_owned(),
                 )
             })?;
             let text = text.trim();
             if text.is_empty() {
                 return Err(cx.report(
                     &file_key,
-                    format!("{} is empty — put the {key} in it", file.display()),
+                    t!("config.secret_file_empty", file = file.display(), key = key).into_owned(),
                 ));
             }
             Ok(Some(Secret::new(text)))
@@ -293,6 +321,8 @@ fn endpoint(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<
         return Ok(None);
     };
     let text = text.trim();
+    // `https://user:pass@host`: the password is a secret like any other.
+    crate::redact::register_url(text, false);
     match https_url(
         text,
         "the API base URL, such as https://api.example.com",
