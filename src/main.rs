@@ -11,7 +11,8 @@
         feature = "cloudflare",
         feature = "aliyun",
         feature = "godaddy",
-        feature = "rfc2136"
+        feature = "rfc2136",
+        feature = "dnspod"
     )),
     allow(dead_code, unused_variables, unused_imports)
 )]

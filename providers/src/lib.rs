@@ -21,6 +21,8 @@ pub mod secret;
 pub mod aliyun;
 #[cfg(feature = "cloudflare")]
 pub mod cloudflare;
+#[cfg(feature = "dnspod")]
+pub mod dnspod;
 #[cfg(feature = "godaddy")]
 pub mod godaddy;
 #[cfg(feature = "rfc2136")]

@@ -12,6 +12,8 @@
 mod aliyun;
 #[cfg(feature = "cloudflare")]
 mod cloudflare;
+#[cfg(feature = "dnspod")]
+mod dnspod;
 #[cfg(feature = "godaddy")]
 mod godaddy;
 #[cfg(feature = "rfc2136")]
@@ -47,11 +49,13 @@ const KINDS: &[Kind] = &[
     godaddy::KIND,
     #[cfg(feature = "rfc2136")]
     rfc2136::KIND,
+    #[cfg(feature = "dnspod")]
+    dnspod::KIND,
 ];
 
 /// Every provider type mxddns has, compiled into this build or not: a config naming one
 /// that was left out is told which feature to build with.
-const ALL_KINDS: &[&str] = &["cloudflare", "aliyun", "godaddy", "rfc2136"];
+const ALL_KINDS: &[&str] = &["cloudflare", "aliyun", "godaddy", "rfc2136", "dnspod"];
 
 /// A provider entry's credentials and options, one variant per type.
 #[derive(Debug, Clone)]
@@ -72,6 +76,11 @@ pub enum Credentials {
         server: String,
         key: mxddns_providers::rfc2136::TsigKey,
     },
+    #[cfg(feature = "dnspod")]
+    Dnspod {
+        secret_id: String,
+        secret_key: Secret,
+    },
     /// Never made: keeps this enum and its `match`es valid in a build with no provider
     /// type at all (`--no-default-features`, a `check`-only build).
     #[allow(dead_code)]
@@ -90,6 +99,8 @@ impl Credentials {
             Credentials::GoDaddy { .. } => godaddy::KIND.name,
             #[cfg(feature = "rfc2136")]
             Credentials::Rfc2136 { .. } => rfc2136::KIND.name,
+            #[cfg(feature = "dnspod")]
+            Credentials::Dnspod { .. } => dnspod::KIND.name,
             Credentials::None(never) => match *never {},
         }
     }
@@ -112,6 +123,11 @@ impl Credentials {
             } => godaddy::describe(api_key, api_secret),
             #[cfg(feature = "rfc2136")]
             Credentials::Rfc2136 { server, key } => rfc2136::describe(server, key),
+            #[cfg(feature = "dnspod")]
+            Credentials::Dnspod {
+                secret_id,
+                secret_key,
+            } => dnspod::describe(secret_id, secret_key),
             Credentials::None(never) => match *never {},
         }
     }
@@ -136,6 +152,11 @@ impl Credentials {
             } => godaddy::build(api_key, api_secret, http, endpoint),
             #[cfg(feature = "rfc2136")]
             Credentials::Rfc2136 { server, key } => rfc2136::build(server, key, http),
+            #[cfg(feature = "dnspod")]
+            Credentials::Dnspod {
+                secret_id,
+                secret_key,
+            } => dnspod::build(secret_id, secret_key, http, endpoint),
             Credentials::None(never) => match *never {},
         }
     }
