@@ -382,9 +382,15 @@ fn forging_dns(
         f.to_vec().unwrap()
     };
 
-    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let addr = udp.local_addr().unwrap();
-    let tcp = TcpListener::bind(addr).expect("TCP on the UDP port");
+    // UDP and TCP on one port: another test may hold the TCP side of a free UDP port.
+    let (udp, tcp, addr) = (0..100)
+        .find_map(|_| {
+            let udp = UdpSocket::bind("127.0.0.1:0").ok()?;
+            let addr = udp.local_addr().ok()?;
+            let tcp = TcpListener::bind(addr).ok()?;
+            Some((udp, tcp, addr))
+        })
+        .expect("a loopback port free for both UDP and TCP");
     let tcp_mode = matches!(how, Forgery::TcpOtherId | Forgery::TcpOtherName);
     std::thread::spawn(move || {
         let side = UdpSocket::bind("127.0.0.1:0").unwrap();
