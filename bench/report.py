@@ -13,8 +13,9 @@ import statistics
 import sys
 
 MIB = 1024.0
-GOAL_RESIDENT_KIB = 3 * 1024
-GOAL_BINARY_BYTES = 4 * 1024 * 1024
+GOAL_ANON_KIB = 1024                      # issue 16: anonymous RSS of the idle service
+GOAL_FULL_BYTES = 5 * 1024 * 1024         # issue 16: the full build (every feature)
+GOAL_ROUTER_BYTES = 3 * 1024 * 1024       # issue 16: a router build with one provider
 
 
 def load(path):
@@ -156,57 +157,66 @@ def goals(g, res, soak, scale, e, floor_cpu):
     ina_h, ina_s, ddc = get("inadyn", "http"), get("inadyn", "https"), get("ddclient", "https")
     variants = [t for t in ("mxddns", "mxddns-musl") if any(k[0] == t for k in g) or any(d["tool"] == t for d in res)]
     for tool in variants or ["mxddns"]:
-        mx = get(tool, "http")
-        if mx and mx["ok"]:
-            for label, peer in (("inadyn http", ina_h), ("inadyn https", ina_s)):
+        # Judged over https (what every real cycle uses); over http only against inadyn http.
+        for mode, against in (("https", (("inadyn https", ina_s),)), ("http", (("inadyn http", ina_h),))):
+            mx = get(tool, mode)
+            if not (mx and mx["ok"]):
+                rows.append(("%s %s: change cycle CPU/RSS vs inadyn and ddclient" % (tool, mode), "", "",
+                             "missing: no OK %s %s change run" % (tool, mode)))
+                continue
+            for label, peer in against:
                 if peer:
-                    rows.append(("%s: change cycle CPU ≤ %s" % (tool, label), "≤ %s ms" % ms(peer["cpu_s"]),
+                    rows.append(("%s %s: change cycle CPU ≤ %s" % (tool, mode, label), "≤ %s ms" % ms(peer["cpu_s"]),
                                  "%s ms" % ms(mx["cpu_s"]), "met" if mx["cpu_s"] <= peer["cpu_s"] else "NOT met"))
-                    rows.append(("%s: change cycle peak RSS ≤ %s" % (tool, label), "≤ %d KiB" % peer["maxrss_kib"],
+                    rows.append(("%s %s: change cycle peak RSS ≤ %s" % (tool, mode, label), "≤ %d KiB" % peer["maxrss_kib"],
                                  "%d KiB" % mx["maxrss_kib"],
                                  "met" if mx["maxrss_kib"] <= peer["maxrss_kib"] else "NOT met"))
-            if ddc:
-                rows.append(("%s: change cycle CPU ≥10× below ddclient" % tool, "≤ %s ms" % ms(ddc["cpu_s"] / 10),
+            if ddc and mode == "https":
+                rows.append(("%s https: change cycle CPU ≥10× below ddclient https" % tool, "≤ %s ms" % ms(ddc["cpu_s"] / 10),
                              "%s ms" % ms(mx["cpu_s"]), "met" if mx["cpu_s"] * 10 <= ddc["cpu_s"] else "NOT met"))
-                rows.append(("%s: change cycle peak RSS ≥10× below ddclient" % tool, "≤ %d KiB" % (ddc["maxrss_kib"] / 10),
-                             "%d KiB" % mx["maxrss_kib"], "met" if mx["maxrss_kib"] * 10 <= ddc["maxrss_kib"] else "NOT met"))
-            rows.append(("%s: verification latency on loopback (write → last DNS query)" % tool, "reported",
-                         "%s ms" % ms(mx["verify_s"]),
-                         "reported" if mx["verify_s"] is not None else "missing: no DNS query after the write"))
-        else:
-            rows.append(("%s: change cycle CPU/RSS vs inadyn and ddclient" % tool, "", "", "missing: no OK %s change run" % tool))
-        nc = get(tool, "http", "nochange")
+                rows.append(("%s https: change cycle peak RSS ≥10× below ddclient https" % tool,
+                             "≤ %d KiB" % (ddc["maxrss_kib"] / 10), "%d KiB" % mx["maxrss_kib"],
+                             "met" if mx["maxrss_kib"] * 10 <= ddc["maxrss_kib"] else "NOT met"))
+            if mode == "https":
+                rows.append(("%s: verification latency on loopback (write → last DNS query)" % tool, "reported",
+                             "%s ms" % ms(mx["verify_s"]),
+                             "reported" if mx["verify_s"] is not None else "missing: no DNS query after the write"))
+        mode = "https" if get(tool, "https", "nochange") else "http"
+        nc = get(tool, mode, "nochange")
         if nc and nc["ok"]:
-            rows.append(("%s: unchanged cycle: API requests" % tool, "0", slash(nc["api"]), "met" if nc["api"] == [0] else "NOT met"))
+            rows.append(("%s %s: unchanged cycle: API requests" % (tool, mode), "0", slash(nc["api"]),
+                         "met" if nc["api"] == [0] else "NOT met"))
             net = nc["cpu_s"] - (floor_cpu or 0)
-            rows.append(("%s: unchanged cycle: CPU within a few ms" % tool, "≤ 5 ms net of the floor", "%s ms" % ms(net),
-                         "met" if net <= 0.005 else "NOT met"))
+            rows.append(("%s %s: unchanged cycle: CPU within a few ms" % (tool, mode), "≤ 5 ms net of the floor",
+                         "%s ms" % ms(net), "met" if net <= 0.005 else "NOT met"))
         else:
             rows.append(("%s: unchanged cycle" % tool, "", "", "missing: no OK nochange run"))
-        w = get(tool, "http", "warm")
+        w = get(tool, mode, "warm")
         if w and w["ok"]:
-            rows.append(("%s: warm state, address moved: API requests per changed record" % tool, "1", slash(w["api"]),
-                         "met" if w["api"] == [1] else "NOT met"))
+            rows.append(("%s %s: warm state, address moved: API requests per changed record" % (tool, mode), "1",
+                         slash(w["api"]), "met" if w["api"] == [1] else "NOT met"))
         else:
             rows.append(("%s: warm state file" % tool, "", "", "missing: no OK warm run"))
         r = [d for d in res if d["tool"] == tool]
         if r:
             d = r[-1]
-            rows.append(("%s: resident RSS after first cycle" % tool, "≤ 3072 KiB", "%d KiB (RssAnon %d)" % (
-                d["vmrss_after_cycle_kib"], d["rss_anon_kib"]),
-                "met" if d["vmrss_after_cycle_kib"] <= GOAL_RESIDENT_KIB else "NOT met"))
-            rows.append(("%s: resident RSS after %gs idle" % (tool, d["idle_s"]), "≤ 3072 KiB", "%d KiB" % d["vmrss_after_idle_kib"],
-                         "met" if d["vmrss_after_idle_kib"] <= GOAL_RESIDENT_KIB else "NOT met"))
+            rows.append(("%s: idle service's anonymous RSS (RssAnon after %gs idle)" % (tool, d["idle_s"]),
+                         "≤ %d KiB" % GOAL_ANON_KIB, "%d KiB" % d["rss_anon_kib"],
+                         "met" if d["rss_anon_kib"] <= GOAL_ANON_KIB else "NOT met"))
+            rows.append(("%s: resident RSS after first cycle / after %gs idle (file-backed pages included)" % (
+                tool, d["idle_s"]), "reported", "%d / %d KiB (RssFile %d)" % (
+                d["vmrss_after_cycle_kib"], d["vmrss_after_idle_kib"], d["rss_file_kib"]), "reported"))
             rows.append(("%s: no CPU while idle (%gs)" % (tool, d["idle_s"]), "0 ticks",
                          "%.6f s (%d ticks)" % (d["idle_cpu_s"], d["idle_ticks"]), "met" if d["idle_ticks"] == 0 else "NOT met"))
         else:
             rows.append(("%s: resident service" % tool, "", "", "missing: no resident sample"))
         size = e.get("%s_size_bytes" % tool)
         if size:
-            rows.append(("%s: stripped release binary" % tool, "≤ 4 MiB (4194304 B)", "%s B (%.2f MiB)" % (size, int(size) / MIB / MIB),
-                         "met" if int(size) <= GOAL_BINARY_BYTES else "NOT met"))
+            rows.append(("%s: stripped release binary, full build" % tool, "≤ 5 MiB (%d B)" % GOAL_FULL_BYTES,
+                         "%s B (%.2f MiB)" % (size, int(size) / MIB / MIB),
+                         "met" if int(size) <= GOAL_FULL_BYTES else "NOT met"))
         else:
-            rows.append(("%s: stripped release binary" % tool, "≤ 4 MiB", "", "missing: no binary"))
+            rows.append(("%s: stripped release binary" % tool, "≤ 5 MiB", "", "missing: no binary"))
     s = [x for x in soak if x["tool"] == "mxddns"]
     if s:
         x = s[-1]

@@ -132,6 +132,12 @@ fn pem_reason(e: &pem::Error) -> String {
     }
 }
 
+/// The TLS client configuration: the webpki roots, plus `extra` when given (also used by
+/// `check --ports` for STARTTLS).
+pub fn tls_client_config(extra: Option<&CaFile>) -> rustls::ClientConfig {
+    tls_config(extra)
+}
+
 fn tls_config(extra: Option<&CaFile>) -> rustls::ClientConfig {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -164,7 +170,11 @@ pub fn client_builder_trusting(extra: Option<&CaFile>) -> reqwest::ClientBuilder
         .tcp_nodelay(true)
         .pool_max_idle_per_host(1)
         .pool_idle_timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::limited(3))
+        // A registrar never redirects an API call; following one would carry a signed
+        // query (Aliyun) or a body to another host. The provider layer turns a 3xx into
+        // an error that names the target. No Referer either.
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
 }
 
 /// The shared client for provider APIs.

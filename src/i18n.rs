@@ -69,6 +69,7 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    #[cfg_attr(not(feature = "status-page"), allow(dead_code))]
     /// The language a browser prefers among ours, from an `Accept-Language` header
     /// (`zh-CN,zh;q=0.9,en;q=0.8`): the highest quality wins, the first listed among
     /// equals; `None` when it lists none of ours.

@@ -3,6 +3,20 @@
 //! This file only wires things together: the command line, logging, the runtime, and
 //! the exit code. Each command lives in its own module.
 
+// A build with no provider type (`--no-default-features`: `check` and `validate` only)
+// leaves the credential readers and the account plumbing unused; that build is kept
+// compiling in CI, without warnings about what it deliberately leaves out.
+#![cfg_attr(
+    not(any(
+        feature = "cloudflare",
+        feature = "aliyun",
+        feature = "godaddy",
+        feature = "rfc2136",
+        feature = "dnspod"
+    )),
+    allow(dead_code, unused_variables, unused_imports)
+)]
+
 mod accounts;
 mod check;
 mod cli;
@@ -116,12 +130,20 @@ async fn dispatch(cli: Cli) -> ExitCode {
             domain,
             format,
             addresses,
+            ports,
+            no_ports,
         }) => {
+            let ports = match (ports, no_ports) {
+                (_, true) => check::PortsMode::Off,
+                (Some(list), false) => check::PortsMode::On(list.clone()),
+                (None, false) => check::PortsMode::Auto,
+            };
             check_cmd(
                 &cli,
                 domain.as_deref(),
                 *format == cli::ReportFormat::Json,
                 addresses,
+                &ports,
             )
             .await
         }
@@ -211,6 +233,7 @@ async fn check_cmd(
     domain: Option<&str>,
     json: bool,
     given: &[std::net::IpAddr],
+    ports: &check::PortsMode,
 ) -> ExitCode {
     let cfg = if domain.is_some() && !cli.config.exists() {
         None
@@ -260,7 +283,20 @@ async fn check_cmd(
         }
         found
     };
-    let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
+    if let check::PortsMode::On(list) = ports {
+        if let Some(p) = list.iter().find(|p| !check::KNOWN_PORTS.contains(p)) {
+            crate::say_err!(
+                "error: --ports: {p} is not a mail port mxddns can probe (it knows {})",
+                check::KNOWN_PORTS
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json, ports).await;
     crate::say_raw!("{report}");
     if let check::Verdict::CouldNotCheck { failed, total } = verdict {
         crate::say_err!(

@@ -9,7 +9,7 @@
 
 use std::io::{self, Write};
 
-pub use mxddns_providers::redact::{redact, register, register_url};
+pub use mxddns_providers::redact::{quote, redact, register, register_url};
 
 /// `println!` through the redaction point.
 #[macro_export]

@@ -108,6 +108,8 @@ async fn serve(
             };
             status.borrow_mut().notified(sent);
         }
+        // The status page shows a `check` report; without the page nobody reads one.
+        #[cfg(feature = "status-page")]
         if agent.config.listen.is_some() && !opts.dry_run && check_due(&status, &report) {
             let checks = tokio::select! {
                 c = periodic_check(agent) => c,
@@ -148,13 +150,16 @@ async fn serve(
     }
 }
 
+#[cfg(feature = "status-page")]
 /// How often the service re-runs `check` for the status page when nothing changed.
 const CHECK_EVERY: i64 = 24 * 3600;
 
+#[cfg(feature = "status-page")]
 /// The longest a scheduled `check` may take; a slower one is dropped (the page keeps the
 /// previous report).
 const CHECK_TIMEOUT: Duration = Duration::from_secs(120);
 
+#[cfg(feature = "status-page")]
 /// Whether the status page's `check` report is due: none yet, a record changed in
 /// `report`, or the last one is a day old.
 fn check_due(status: &Shared, report: &CycleReport) -> bool {
@@ -165,6 +170,7 @@ fn check_due(status: &Shared, report: &CycleReport) -> bool {
     }
 }
 
+#[cfg(feature = "status-page")]
 /// `check` for every configured domain against the last agreed addresses, for the status
 /// page; `None` when it took longer than [`CHECK_TIMEOUT`].
 async fn periodic_check(agent: &Agent) -> Option<Vec<crate::check::DomainCheck>> {
@@ -184,6 +190,7 @@ async fn periodic_check(agent: &Agent) -> Option<Vec<crate::check::DomainCheck>>
             ipv6_enabled,
             dkim_selectors: &d.dkim_selectors,
             blocklists: &blocklists,
+            ports: None,
         };
         async move { check_domain(&agent.dns, &input).await }
     });

@@ -5,6 +5,9 @@
 
 #![allow(dead_code, unused_imports, clippy::all)]
 
+// The messages the included modules print, as the agent compiles them in.
+rust_i18n::i18n!("../locales", fallback = "en");
+
 #[path = "../../src/config/mod.rs"]
 pub mod config;
 #[path = "../../src/detect/mod.rs"]

@@ -112,6 +112,9 @@ impl HttpContext {
             .map_err(|e| transport_error(provider, &e, is_write))?;
         let status = resp.status();
         let headers = resp.headers().clone();
+        if status.is_redirection() {
+            return Err(redirected(provider, status, &headers, resp.url()));
+        }
         if let Some(len) = resp.content_length() {
             if len as usize > MAX_BODY {
                 return Err(ProviderError::new(
@@ -144,6 +147,37 @@ impl HttpContext {
             body,
         })
     }
+}
+
+/// A 3xx from a registrar: never followed (the agent's client does not follow redirects),
+/// reported with its target so the user can see where the endpoint tried to send them.
+/// The target is shown without its query (it would repeat our own signed query).
+fn redirected(
+    provider: &'static str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    from: &reqwest::Url,
+) -> ProviderError {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|loc| match from.join(loc) {
+            Ok(mut u) => {
+                u.set_query(None);
+                let _ = u.set_password(None);
+                let _ = u.set_username("");
+                crate::redact::quote(u.as_str(), 200)
+            }
+            Err(_) => crate::redact::quote(loc, 200),
+        })
+        .unwrap_or_else(|| "(no Location header)".to_string());
+    // Not retried: the same request would be redirected again.
+    ProviderError::new(
+        provider,
+        ErrorKind::Invalid,
+        format!("HTTP {status}: the API answered with a redirect to {target}, which mxddns does not follow (it would carry the request, and its signature, to another address)"),
+    )
+    .with_hint("check endpoint: in the provider's settings — it must be the API's own address, not one that redirects")
 }
 
 fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -> ProviderError {

@@ -15,11 +15,17 @@ pub mod record;
 pub mod redact;
 pub mod secret;
 
+// One cargo feature per registrar (default: all), so that a router build of the agent
+// carries only its own.
+#[cfg(feature = "aliyun")]
 pub mod aliyun;
+#[cfg(feature = "cloudflare")]
 pub mod cloudflare;
+#[cfg(feature = "dnspod")]
 pub mod dnspod;
-
+#[cfg(feature = "godaddy")]
 pub mod godaddy;
+#[cfg(feature = "rfc2136")]
 pub mod rfc2136;
 
 pub use error::{ErrorKind, ProviderError};

@@ -15,6 +15,8 @@ pub fn client(family: Family, timeout: Duration) -> Result<reqwest::Client, Sour
         Family::V6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
     };
     crate::http::client_builder()
+        // IP sources carry no credential: an http -> https redirect may be followed.
+        .redirect(reqwest::redirect::Policy::limited(3))
         .local_address(local)
         .connect_timeout(timeout.min(crate::http::CONNECT_TIMEOUT))
         .timeout(timeout)

@@ -190,12 +190,14 @@ impl Dns {
                 rtype,
                 detail: source.to_string(),
             },
-            WireError::Malformed { detail, .. } => DnsError::BadResponse {
-                server: s.clone(),
-                name: n.clone(),
-                rtype,
-                detail,
-            },
+            WireError::Mismatched { detail, .. } | WireError::Malformed { detail, .. } => {
+                DnsError::BadResponse {
+                    server: s.clone(),
+                    name: n.clone(),
+                    rtype,
+                    detail,
+                }
+            }
         })?;
         match msg.metadata.response_code {
             ResponseCode::NoError => {

@@ -15,6 +15,7 @@
 mod auth;
 mod error;
 pub(crate) mod join;
+pub mod matcher;
 pub mod names;
 mod outcome;
 mod recursive;

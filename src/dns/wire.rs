@@ -3,6 +3,7 @@
 //! asking an authoritative server directly (no recursion, no cache, so that polling sees
 //! changes at once) and the "what is my address" services (CHAOS-class TXT included).
 
+use super::matcher::{self, Expected, Mismatch};
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{DNSClass, Name, RecordType};
 use std::net::SocketAddr;
@@ -27,6 +28,9 @@ pub enum WireError {
     },
     #[error("unreadable answer from {server}: {detail}")]
     Malformed { server: SocketAddr, detail: String },
+    /// Only replies that did not answer the question arrived (RFC 5452): no answer.
+    #[error("no valid answer from {server}: {detail}")]
+    Mismatched { server: SocketAddr, detail: String },
 }
 
 /// What to ask.
@@ -57,18 +61,46 @@ pub async fn query(
         detail: e.to_string(),
     })?;
 
-    let answer = tokio::time::timeout(timeout, udp(server, &bytes, id))
-        .await
-        .map_err(|_| WireError::Timeout { server, timeout })??;
+    let expected = Expected {
+        server,
+        id,
+        name: msg.queries[0].name().clone(),
+        rtype: q.rtype,
+        class: q.class,
+    };
+    // The last reply dropped as not ours, to explain a time-out.
+    let mut dropped: Option<(u32, Mismatch)> = None;
+    let answer = tokio::time::timeout(timeout, udp(&expected, &bytes, &mut dropped)).await;
+    let answer = match answer {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(match dropped {
+                None => WireError::Timeout { server, timeout },
+                Some((n, why)) => WireError::Mismatched {
+                    server,
+                    detail: format!(
+                        "within {timeout:?} only {n} repl{} that did not match the question arrived and {} dropped (last: {why})",
+                        if n == 1 { "y" } else { "ies" },
+                        if n == 1 { "was" } else { "were" }
+                    ),
+                },
+            })
+        }
+    };
     if !answer.metadata.truncation {
         return Ok(answer);
     }
-    tokio::time::timeout(timeout, tcp(server, &bytes))
+    tokio::time::timeout(timeout, tcp(&expected, &bytes))
         .await
         .map_err(|_| WireError::Timeout { server, timeout })?
 }
 
-async fn udp(server: SocketAddr, bytes: &[u8], id: u16) -> Result<Message, WireError> {
+async fn udp(
+    expected: &Expected,
+    bytes: &[u8],
+    dropped: &mut Option<(u32, Mismatch)>,
+) -> Result<Message, WireError> {
+    let server = expected.server;
     let io = |source| WireError::Io { server, source };
     let bind: SocketAddr = if server.is_ipv4() {
         "0.0.0.0:0"
@@ -85,24 +117,23 @@ async fn udp(server: SocketAddr, bytes: &[u8], id: u16) -> Result<Message, WireE
     sock.send(bytes).await.map_err(io)?;
     let mut buf = vec![0u8; 4096];
     loop {
-        let n = sock.recv(&mut buf).await.map_err(io)?;
-        match Message::from_vec(&buf[..n]) {
-            // Ignore stray datagrams that are not the answer to this question.
-            Ok(m) if m.metadata.id == id && m.metadata.message_type == MessageType::Response => {
-                return Ok(m)
-            }
-            Ok(_) => continue,
-            Err(e) => {
-                return Err(WireError::Malformed {
-                    server,
-                    detail: e.to_string(),
-                })
+        // The socket is connected, so the kernel already drops other sources; the
+        // matcher checks again and also checks the ID and the question.
+        let (n, from) = sock.recv_from(&mut buf).await.map_err(io)?;
+        match matcher::match_reply(expected, from, &buf[..n]) {
+            Ok(m) => return Ok(m),
+            Err(why) => {
+                // Dropped, counted, and the wait goes on for the real answer.
+                matcher::record_drop(expected, &why);
+                let count = dropped.as_ref().map_or(0, |(c, _)| *c) + 1;
+                *dropped = Some((count, why));
             }
         }
     }
 }
 
-async fn tcp(server: SocketAddr, bytes: &[u8]) -> Result<Message, WireError> {
+async fn tcp(expected: &Expected, bytes: &[u8]) -> Result<Message, WireError> {
+    let server = expected.server;
     let io = |source| WireError::Io { server, source };
     let mut s = TcpStream::connect(server).await.map_err(io)?;
     s.set_nodelay(true).map_err(io)?;
@@ -118,8 +149,17 @@ async fn tcp(server: SocketAddr, bytes: &[u8]) -> Result<Message, WireError> {
     s.read_exact(&mut lenbuf).await.map_err(io)?;
     let mut buf = vec![0u8; u16::from_be_bytes(lenbuf) as usize];
     s.read_exact(&mut buf).await.map_err(io)?;
-    Message::from_vec(&buf).map_err(|e| WireError::Malformed {
-        server,
-        detail: e.to_string(),
+    let from = s.peer_addr().map_err(io)?;
+    // Over TCP as over UDP: the ID and the question must be ours (RFC 5452 §9.1). One
+    // stream carries one question, so a reply that is not its answer ends it.
+    matcher::match_reply(expected, from, &buf).map_err(|why| {
+        matcher::record_drop(expected, &why);
+        match why {
+            Mismatch::Unparseable(detail) => WireError::Malformed { server, detail },
+            why => WireError::Mismatched {
+                server,
+                detail: format!("the reply over TCP was dropped: {why}"),
+            },
+        }
     })
 }

@@ -224,6 +224,16 @@ pub fn metrics(s: &Status) -> String {
         &[("result", "failed")],
         s.notifications_failed,
     );
+    o.family(
+        "mxddns_dns_replies_dropped_total",
+        "counter",
+        "DNS replies dropped since the start because they did not answer the question asked (source, ID or question; RFC 5452).",
+    );
+    o.sample(
+        "mxddns_dns_replies_dropped_total",
+        &[],
+        crate::dns::matcher::dropped(),
+    );
     o.0
 }
 

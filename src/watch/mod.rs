@@ -5,6 +5,7 @@
 
 pub mod health;
 pub mod metrics;
+#[cfg(feature = "status-page")]
 pub mod page;
 pub mod server;
 
@@ -68,6 +69,7 @@ pub struct KeptRecord {
 }
 
 /// The last `check` report the service made (see `service::periodic_check`).
+#[cfg_attr(not(feature = "status-page"), allow(dead_code))]
 #[derive(Debug, Clone)]
 pub struct CheckSnapshot {
     /// Unix seconds at its end.
@@ -127,6 +129,7 @@ pub struct Status {
     /// The last `check` report, when the service has made one.
     pub check: Option<CheckSnapshot>,
     /// The status page's language when the browser asks for none of ours.
+    #[cfg_attr(not(feature = "status-page"), allow(dead_code))]
     pub lang: Lang,
 }
 
@@ -244,6 +247,7 @@ impl Status {
         self.next_cycle = Some(at);
     }
 
+    #[cfg_attr(not(feature = "status-page"), allow(dead_code))]
     /// A `check` report was made.
     pub fn checked(&mut self, domains: Vec<DomainCheck>, now_unix: i64) {
         self.check = Some(CheckSnapshot {

@@ -4,7 +4,10 @@
 //! time to receive it, a cap on simultaneous connections. Enough for Prometheus, a
 //! container health check or curl; nothing more, on purpose.
 
-use super::{health::health, metrics, page, Shared, Status};
+#[cfg(feature = "status-page")]
+use super::page;
+use super::{health::health, metrics, Shared, Status};
+#[cfg(feature = "status-page")]
 use crate::i18n::Lang;
 use std::cell::Cell;
 use std::io;
@@ -262,6 +265,7 @@ pub fn respond(line: &str, accept_language: Option<&str>, status: &Status, now: 
     if path != "/" && path != "/healthz" && path != "/metrics" {
         return Answer::text(404, "not found: try /, /healthz or /metrics\n");
     }
+
     let head_only = match method {
         "GET" => false,
         "HEAD" => true,
@@ -272,20 +276,7 @@ pub fn respond(line: &str, accept_language: Option<&str>, status: &Status, now: 
         }
     };
     let mut answer = if path == "/" {
-        // `?lang=` (the page's own links), then the browser's preference, then the agent's.
-        let lang = query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("lang="))
-            .and_then(Lang::from_tag)
-            .or_else(|| accept_language.and_then(Lang::from_accept_language))
-            .unwrap_or(status.lang);
-        Answer {
-            code: 200,
-            content_type: page::CONTENT_TYPE,
-            body: page::render(status, lang, chrono::Utc::now().timestamp()),
-            head_only: false,
-            allow: false,
-        }
+        status_page(query, accept_language, status)
     } else if path == "/healthz" {
         let h = health(status, now);
         Answer {
@@ -306,6 +297,34 @@ pub fn respond(line: &str, accept_language: Option<&str>, status: &Status, now: 
     };
     answer.head_only = head_only;
     answer
+}
+
+/// The status page (`/`) in the language asked for.
+#[cfg(feature = "status-page")]
+fn status_page(query: &str, accept_language: Option<&str>, status: &Status) -> Answer {
+    // `?lang=` (the page's own links), then the browser's preference, then the agent's.
+    let lang = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .and_then(Lang::from_tag)
+        .or_else(|| accept_language.and_then(Lang::from_accept_language))
+        .unwrap_or(status.lang);
+    Answer {
+        code: 200,
+        content_type: page::CONTENT_TYPE,
+        body: page::render(status, lang, chrono::Utc::now().timestamp()),
+        head_only: false,
+        allow: false,
+    }
+}
+
+/// A build without the status page (cargo feature `status-page`) says so at `/`.
+#[cfg(not(feature = "status-page"))]
+fn status_page(_: &str, _: Option<&str>, _: &Status) -> Answer {
+    Answer::text(
+        404,
+        "this build has no status page (cargo feature status-page): try /healthz or /metrics\n",
+    )
 }
 
 #[cfg(test)]

@@ -2,20 +2,22 @@
 # mxddns as a peer of the shared benchmark (contract: shared/peer-bench/peers/_template/peer.sh).
 # MXDDNS_BIN is exported by bench/run.sh (the release build of this repository).
 PEER_TITLE="mxddns"
-PEER_MODES="http"        # webpki roots only: the bench CA cannot be trusted, so http on loopback
+PEER_MODES="https http"  # https: the bench CA through tls_ca_file; http: loopback only
 PEER_DAEMON=1
 PEER_DAEMON_TIMEOUT=60
 PEER_SCENARIOS="change nochange warm"
 MXDDNS_TOKEN="${MXDDNS_TOKEN:-mxddns-bench-token-0123456789abcdefghijk}"   # 40 chars, like a real token (peers/seed.json)
 peer_available() { [ -x "${MXDDNS_BIN:-}" ]; }
 peer_version()   { "$MXDDNS_BIN" --version 2>/dev/null | head -1; }
-mxddns_config() {   # $1 = schedule
+mxddns_config() {   # $1 = schedule, $2 = transport (https or http)
+  local endpoint="$EMU_HTTPS/client/v4" ca=(-e "s#@CA_FILE@#$CA_FILE#g")
+  if [ "${2:-https}" = http ]; then endpoint="$EMU_HTTP/client/v4"; ca=(-e "/@CA_FILE@/d"); fi
   sed -e "s#@WORK@#$WORK#g" -e "s#@SCHEDULE@#$1#g" -e "s#@TOKEN@#$MXDDNS_TOKEN#g" \
-    "$PEER_DIR/config.yaml" > "$WORK/config.yaml"
+    -e "s#@ENDPOINT@#$endpoint#g" "${ca[@]}" "$PEER_DIR/config.yaml" > "$WORK/config.yaml"
   chmod 600 "$WORK/config.yaml"
 }
-peer_prepare() {   # untimed; no state file -> the first cycle starts cold
-  mxddns_config 30s
+peer_prepare() {   # $1 = transport; untimed; no state file -> the first cycle starts cold
+  mxddns_config 30s "$1"
   rm -f "$WORK/state.json" "$WORK/state.json".*
 }
 peer_oneshot() { CMD=("$MXDDNS_BIN" --config "$WORK/config.yaml" --update-now --quiet); }
@@ -29,7 +31,7 @@ peer_soak_daemon() {   # SOAK_CYCLES cycles of the real service, as fast as the 
   #   the timer waits, its timeouts shrink by the same factor (10 s = 0.1 s at x100).
   local lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
   local mode="${SOAK_MODE:-}"
-  mxddns_config "${SOAK_SCHEDULE:-30s}"
+  mxddns_config "${SOAK_SCHEDULE:-30s}" "${1:-https}"
   if ! "$MXDDNS_BIN" --config "$WORK/config.yaml" validate >"$WORK/validate-soak.log" 2>&1; then
     SOAK_SKIP_REASON="schedule ${SOAK_SCHEDULE:-30s} rejected: $(tr '\n' ' ' < "$WORK/validate-soak.log" | cut -c1-300)"
     return 1

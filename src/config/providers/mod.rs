@@ -6,12 +6,20 @@
 //! Adding a type: its folder in `providers/src/`, its file here, and one line in each of
 //! [`KINDS`], [`Credentials`] and the three `match`es below.
 
+// Each type is a cargo feature of the same name (default: all of them), so that a router
+// build carries only its own registrar: `--no-default-features --features cloudflare`.
+#[cfg(feature = "aliyun")]
 mod aliyun;
+#[cfg(feature = "cloudflare")]
 mod cloudflare;
+#[cfg(feature = "dnspod")]
 mod dnspod;
+#[cfg(feature = "godaddy")]
 mod godaddy;
+#[cfg(feature = "rfc2136")]
 mod rfc2136;
 
+#[cfg(feature = "aliyun")]
 pub use aliyun::AliyunSignature;
 
 use super::index::child;
@@ -33,90 +41,123 @@ pub(crate) struct Kind {
 
 /// Every provider type this build knows, in the order messages list them.
 const KINDS: &[Kind] = &[
+    #[cfg(feature = "cloudflare")]
     cloudflare::KIND,
+    #[cfg(feature = "aliyun")]
     aliyun::KIND,
+    #[cfg(feature = "godaddy")]
     godaddy::KIND,
+    #[cfg(feature = "rfc2136")]
     rfc2136::KIND,
+    #[cfg(feature = "dnspod")]
     dnspod::KIND,
 ];
+
+/// Every provider type mxddns has, compiled into this build or not: a config naming one
+/// that was left out is told which feature to build with.
+const ALL_KINDS: &[&str] = &["cloudflare", "aliyun", "godaddy", "rfc2136", "dnspod"];
 
 /// A provider entry's credentials and options, one variant per type.
 #[derive(Debug, Clone)]
 pub enum Credentials {
-    Cloudflare {
-        api_token: Secret,
-    },
+    #[cfg(feature = "cloudflare")]
+    Cloudflare { api_token: Secret },
+    #[cfg(feature = "aliyun")]
     Aliyun {
         access_key_id: String,
         access_key_secret: Secret,
         signature: AliyunSignature,
     },
-    GoDaddy {
-        api_key: Secret,
-        api_secret: Secret,
-    },
+    #[cfg(feature = "godaddy")]
+    GoDaddy { api_key: Secret, api_secret: Secret },
+    #[cfg(feature = "rfc2136")]
     Rfc2136 {
         /// `host:port`.
         server: String,
         key: mxddns_providers::rfc2136::TsigKey,
     },
+    #[cfg(feature = "dnspod")]
     Dnspod {
         secret_id: String,
         secret_key: Secret,
     },
+    /// Never made: keeps this enum and its `match`es valid in a build with no provider
+    /// type at all (`--no-default-features`, a `check`-only build).
+    #[allow(dead_code)]
+    None(std::convert::Infallible),
 }
 
 impl Credentials {
     /// The `type:` word.
     pub fn kind(&self) -> &'static str {
         match self {
+            #[cfg(feature = "cloudflare")]
             Credentials::Cloudflare { .. } => cloudflare::KIND.name,
+            #[cfg(feature = "aliyun")]
             Credentials::Aliyun { .. } => aliyun::KIND.name,
+            #[cfg(feature = "godaddy")]
             Credentials::GoDaddy { .. } => godaddy::KIND.name,
+            #[cfg(feature = "rfc2136")]
             Credentials::Rfc2136 { .. } => rfc2136::KIND.name,
+            #[cfg(feature = "dnspod")]
             Credentials::Dnspod { .. } => dnspod::KIND.name,
+            Credentials::None(never) => match *never {},
         }
     }
 
     /// One line for `plan`'s configuration summary, secrets masked.
     pub fn describe(&self) -> String {
         match self {
+            #[cfg(feature = "cloudflare")]
             Credentials::Cloudflare { api_token } => cloudflare::describe(api_token),
+            #[cfg(feature = "aliyun")]
             Credentials::Aliyun {
                 access_key_id,
                 access_key_secret,
                 signature,
             } => aliyun::describe(access_key_id, access_key_secret, *signature),
+            #[cfg(feature = "godaddy")]
             Credentials::GoDaddy {
                 api_key,
                 api_secret,
             } => godaddy::describe(api_key, api_secret),
+            #[cfg(feature = "rfc2136")]
             Credentials::Rfc2136 { server, key } => rfc2136::describe(server, key),
+            #[cfg(feature = "dnspod")]
             Credentials::Dnspod {
                 secret_id,
                 secret_key,
             } => dnspod::describe(secret_id, secret_key),
+            Credentials::None(never) => match *never {},
         }
     }
 
     /// The provider client for these credentials.
+    // An rfc2136-only build has no type with an `endpoint:`.
+    #[allow(unused_variables)]
     pub fn build(&self, http: HttpContext, endpoint: Option<String>) -> Box<dyn Provider> {
         match self {
+            #[cfg(feature = "cloudflare")]
             Credentials::Cloudflare { api_token } => cloudflare::build(api_token, http, endpoint),
+            #[cfg(feature = "aliyun")]
             Credentials::Aliyun {
                 access_key_id,
                 access_key_secret,
                 signature,
             } => aliyun::build(access_key_id, access_key_secret, *signature, http, endpoint),
+            #[cfg(feature = "godaddy")]
             Credentials::GoDaddy {
                 api_key,
                 api_secret,
             } => godaddy::build(api_key, api_secret, http, endpoint),
+            #[cfg(feature = "rfc2136")]
             Credentials::Rfc2136 { server, key } => rfc2136::build(server, key, http),
+            #[cfg(feature = "dnspod")]
             Credentials::Dnspod {
                 secret_id,
                 secret_key,
             } => dnspod::build(secret_id, secret_key, http, endpoint),
+            Credentials::None(never) => match *never {},
         }
     }
 }
@@ -126,7 +167,11 @@ fn kind_list() -> String {
     let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        _ => names.concat(),
+        Some((only, _)) => only.to_string(),
+        None => format!(
+            "a provider type, but this build has none (build with --features {})",
+            ALL_KINDS.join(",")
+        ),
     }
 }
 
@@ -166,6 +211,14 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     };
     let kind = kind.trim().to_ascii_lowercase();
     let Some(found) = KINDS.iter().find(|k| k.name == kind) else {
+        if ALL_KINDS.contains(&kind.as_str()) {
+            return Err(cx.report(
+                &type_key,
+                format!(
+                    "this build has no {kind} support; build with --features {kind} (or use a build with the default features)"
+                ),
+            ));
+        }
         let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
         let guess = super::serde_error::closest(&kind, &names)
             .map(|g| t!("config.unknown_type_guess", guess = g).into_owned())
@@ -206,6 +259,8 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     })
 }
 
+// Unused in an rfc2136-only build (its keys are checked in rfc2136.rs).
+#[allow(dead_code)]
 pub(super) fn required(
     cx: &mut Ctx<'_>,
     path: &str,
