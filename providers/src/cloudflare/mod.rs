@@ -205,7 +205,7 @@ Zone Resources",
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         let fqdn = normalize_name(fqdn);
         let rtype = data.rtype();
         let call = Call {
@@ -258,7 +258,7 @@ Zone Resources",
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         let rtype = data.rtype();
         let call = Call {
             what: format!("updating {rtype} record {}", old.name),

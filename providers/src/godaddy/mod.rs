@@ -202,7 +202,7 @@ impl Provider for GoDaddy {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         let is_new = |d: &str| matches(data.rtype(), &zone.name, d, data);
         self.write(zone, fqdn, data, ttl, |set, wanted| {
             Some(rrset::plan_create(set, is_new, wanted))
@@ -220,7 +220,7 @@ impl Provider for GoDaddy {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         if old.rtype() != data.rtype() {
             return Err(ProviderError::new(
                 PROVIDER,
