@@ -478,7 +478,10 @@ impl Provider for Aliyun {
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::RecordNotFound,
-                format!("no Alidns RecordId is known for the record at {}", record.name),
+                format!(
+                    "no Alidns RecordId is known for the record at {}",
+                    record.name
+                ),
             ));
         }
         let _: RecordIdAnswer = self

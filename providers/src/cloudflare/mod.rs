@@ -288,10 +288,7 @@ Zone Resources",
         }
         let value = content::to_wire(data);
         let ttl = wire_ttl(ttl);
-        let body = RecordPatch {
-            value: &value,
-            ttl,
-        };
+        let body = RecordPatch { value: &value, ttl };
         let url = self
             .client
             .url(&["zones", zone_id, "dns_records", &old.id], &[])?;
@@ -341,7 +338,10 @@ Zone Resources",
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::RecordNotFound,
-                format!("{}: {:?} is not a Cloudflare record id", call.what, record.id),
+                format!(
+                    "{}: {:?} is not a Cloudflare record id",
+                    call.what, record.id
+                ),
             ));
         }
         let url = self
@@ -355,7 +355,10 @@ Zone Resources",
             Answer::Done { result, .. } if result.id == record.id => Ok(()),
             Answer::Done { result, .. } => Err(protocol(
                 &call.what,
-                format!("the answer names record {:?}, not {:?}", result.id, record.id),
+                format!(
+                    "the answer names record {:?}, not {:?}",
+                    result.id, record.id
+                ),
             )
             .maybe_applied(true)),
             Answer::Identical => unreachable_identical(&call),

@@ -1062,7 +1062,8 @@ async fn success_with_an_unexpected_result_is_a_protocol_error() {
     assert!(
         // `content` may be absent in SRV/CAA/TLSA answers (they carry `data`), so an A
         // record without it fails on its (empty) address.
-        err.message.contains("A record content \"\" is not an IPv4 address"),
+        err.message
+            .contains("A record content \"\" is not an IPv4 address"),
         "{}",
         err.message
     );
