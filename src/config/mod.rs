@@ -18,11 +18,13 @@ mod sections;
 mod serde_error;
 #[cfg(test)]
 mod tests;
+mod tls;
 
 pub use load::load;
 #[cfg(any(feature = "demo", test))]
 pub use load::load_str;
 pub use names::validate_dns_name;
+pub use providers::Credentials;
 pub use render::render_plan;
 
 use crate::detect::SourceSpec;
@@ -82,43 +84,16 @@ pub struct ProviderConfig {
     pub name: String,
     /// API base URL override (`endpoint:`); validated: https, or http on loopback only.
     pub endpoint: Option<String>,
+    /// Extra trusted roots for this account's API (`tls_ca_file:`).
+    pub tls_ca: Option<crate::http::CaFile>,
     pub credentials: Credentials,
 }
 
 impl ProviderConfig {
-    /// `cloudflare`, `aliyun` or `godaddy`.
+    /// The `type:` word (`cloudflare`, `aliyun`, ...).
     pub fn kind(&self) -> &'static str {
-        match self.credentials {
-            Credentials::Cloudflare { .. } => "cloudflare",
-            Credentials::Aliyun { .. } => "aliyun",
-            Credentials::GoDaddy { .. } => "godaddy",
-        }
+        self.credentials.kind()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AliyunSignature {
-    /// RPC signature v1, HMAC-SHA1 (`signature: v1`, the default).
-    #[default]
-    V1,
-    /// ACS3-HMAC-SHA256 (`signature: v3`).
-    V3,
-}
-
-#[derive(Debug, Clone)]
-pub enum Credentials {
-    Cloudflare {
-        api_token: Secret,
-    },
-    Aliyun {
-        access_key_id: String,
-        access_key_secret: Secret,
-        signature: AliyunSignature,
-    },
-    GoDaddy {
-        api_key: Secret,
-        api_secret: Secret,
-    },
 }
 
 /// How the MX host is kept pointing at this network.
@@ -275,6 +250,8 @@ pub struct NotifyConfig {
     pub on: NotifyOn,
     /// Consecutive failed cycles of a domain before its failure is sent.
     pub after_failures: u32,
+    /// Extra trusted roots for this webhook (`tls_ca_file:`).
+    pub tls_ca: Option<crate::http::CaFile>,
     /// The entry's index under `notify:`, for messages (`notify[0]`).
     pub index: usize,
 }

@@ -1,11 +1,7 @@
 //! What `mxddns validate` prints: the configuration in words, with every default made
 //! visible and secrets masked.
 
-use super::{
-    schedule, AliyunSignature, CnameTarget, Config, Credentials, HostMode, NotifyConfig, Schedule,
-    SpfMode, VerifyMode,
-};
-use mxddns_providers::Secret;
+use super::{schedule, CnameTarget, Config, HostMode, NotifyConfig, Schedule, SpfMode, VerifyMode};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -80,38 +76,10 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
             |e| format!("endpoint {e}"),
         );
         writeln!(out, "  {name}: {}, {endpoint}", p.kind())?;
-        match &p.credentials {
-            Credentials::Cloudflare { api_token } => {
-                writeln!(out, "    api_token {}", api_token.masked())?;
-            }
-            Credentials::Aliyun {
-                access_key_id,
-                access_key_secret,
-                signature,
-            } => {
-                let sig = match signature {
-                    AliyunSignature::V1 => "v1 (HMAC-SHA1)",
-                    AliyunSignature::V3 => "v3 (ACS3-HMAC-SHA256)",
-                };
-                writeln!(
-                    out,
-                    "    access_key_id {}, access_key_secret {}, signature {sig}",
-                    Secret::new(access_key_id.as_str()).masked(),
-                    access_key_secret.masked()
-                )?;
-            }
-            Credentials::GoDaddy {
-                api_key,
-                api_secret,
-            } => {
-                writeln!(
-                    out,
-                    "    api_key {}, api_secret {}",
-                    api_key.masked(),
-                    api_secret.masked()
-                )?;
-            }
+        if let Some(ca) = &p.tls_ca {
+            writeln!(out, "    {}", trusts(ca))?;
         }
+        writeln!(out, "    {}", p.credentials.describe())?;
     }
 
     writeln!(out)?;
@@ -201,6 +169,16 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
     write_notify(out, &c.notify)
 }
 
+/// `tls_ca_file:` as `validate` shows it.
+fn trusts(ca: &crate::http::CaFile) -> String {
+    let n = ca.count();
+    format!(
+        "also trusts the {n} CA certificate{} in {} (tls_ca_file)",
+        if n == 1 { "" } else { "s" },
+        ca.path.display()
+    )
+}
+
 /// `notify:`: where each webhook goes (scheme and host only: the rest of a webhook URL is
 /// often its token), when, and with which headers (credentials masked).
 fn write_notify(out: &mut String, hooks: &[NotifyConfig]) -> std::fmt::Result {
@@ -231,6 +209,9 @@ fn write_notify(out: &mut String, hooks: &[NotifyConfig]) -> std::fmt::Result {
             h.target,
             events.join(", ")
         )?;
+        if let Some(ca) = &h.tls_ca {
+            writeln!(out, "    {}", trusts(ca))?;
+        }
         if !h.headers.is_empty() {
             let headers: Vec<String> = h
                 .headers

@@ -1,8 +1,10 @@
 mod harness;
 mod registrars;
+pub mod servers;
 
 mod aliyun;
 mod check;
+mod check_bind;
 mod cloudflare;
 mod config_errors;
 mod crash;
@@ -14,3 +16,4 @@ mod mail;
 mod service;
 mod soak;
 mod sources;
+mod tls;
