@@ -16,4 +16,5 @@ mod mail;
 mod service;
 mod soak;
 mod sources;
+mod status_page;
 mod tls;
