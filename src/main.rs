@@ -32,7 +32,6 @@ mod verify;
 mod watch;
 
 use anyhow::Context;
-use clap::Parser;
 use cli::{Cli, Command, LogFormat};
 use std::process::ExitCode;
 
@@ -46,7 +45,7 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     i18n::Lang::choose(i18n::lang_flag(&args), |k| std::env::var(k).ok()).make_current();
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -133,12 +132,12 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     match config::load(&cli.config) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("warning: {w}");
+                eprintln!("{}", rust_i18n::t!("summary.warning", text = w));
             }
             Ok(loaded.config)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", rust_i18n::t!("summary.error", text = e));
             Err(ExitCode::from(EXIT_USAGE))
         }
     }

@@ -1,8 +1,10 @@
 mod harness;
 mod registrars;
+mod rfc2136;
 pub mod servers;
 
 mod aliyun;
+mod browser;
 mod check;
 mod check_bind;
 mod cloudflare;
@@ -12,6 +14,7 @@ mod daemon;
 mod detect;
 mod faults;
 mod godaddy;
+mod i18n;
 mod mail;
 mod service;
 mod soak;
