@@ -21,6 +21,7 @@ mod output;
 mod pace;
 #[cfg(test)]
 mod proptests;
+mod redact;
 mod reload;
 mod retry;
 mod schedule;
@@ -63,7 +64,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::say_err!("error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -71,7 +72,6 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
-    use std::io::IsTerminal;
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::prelude::*;
     // The DNS libraries log every query at INFO; only their warnings concern users.
@@ -87,15 +87,15 @@ fn init_logging(cli: &Cli) {
         .and_then(|v| match v.parse::<Targets>() {
             Ok(t) => Some(t),
             Err(e) => {
-                eprintln!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                crate::say_err!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
                 None
             }
         })
         .unwrap_or_else(|| default.parse().unwrap_or_default());
     let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(redact::LogWriter)
         .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(redact::stderr_is_terminal());
     match cli.log_format {
         LogFormat::Json => tracing_subscriber::registry()
             .with(fmt.json().with_filter(filter))
@@ -132,12 +132,12 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     match config::load(&cli.config) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("{}", rust_i18n::t!("summary.warning", text = w));
+                crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
             }
             Ok(loaded.config)
         }
         Err(e) => {
-            eprintln!("{}", rust_i18n::t!("summary.error", text = e));
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             Err(ExitCode::from(EXIT_USAGE))
         }
     }
@@ -146,7 +146,7 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
 fn validate(cli: &Cli) -> ExitCode {
     match load_config(cli) {
         Ok(cfg) => {
-            print!("{}", config::render_plan(&cfg));
+            crate::say_raw!("{}", config::render_plan(&cfg));
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -166,7 +166,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         cfg.detect.timeout,
     )
     .await;
-    print!("{}", detect::render(&v4));
+    crate::say_raw!("{}", detect::render(&v4));
     ok &= v4.result.is_ok();
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
@@ -176,7 +176,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
             cfg.detect.timeout,
         )
         .await;
-        print!("{}", detect::render(&v6));
+        crate::say_raw!("{}", detect::render(&v6));
         ok &= v6.result.is_ok();
     }
     if ok {
@@ -214,7 +214,7 @@ async fn check_cmd(
     let dns = match dns::Dns::new(&dns_cfg) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: cannot set up DNS look-ups: {e}");
+            crate::say_err!("error: cannot set up DNS look-ups: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -234,7 +234,7 @@ async fn check_cmd(
             let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
             match d.result {
                 Ok(ip) => found.push(ip),
-                Err(e) => eprintln!(
+                Err(e) => crate::say_err!(
                     "warning: {family} address not detected ({}); its checks are skipped",
                     e.headline()
                 ),
@@ -243,9 +243,9 @@ async fn check_cmd(
         found
     };
     let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
-    print!("{report}");
+    crate::say_raw!("{report}");
     if let check::Verdict::CouldNotCheck { failed, total } = verdict {
-        eprintln!(
+        crate::say_err!(
             "could not check: {failed} of {total} findings are failed look-ups, so this report \
              proves nothing either way; check the resolvers (dns.resolvers) and run it again"
         );
@@ -290,7 +290,7 @@ async fn update(cli: &Cli) -> ExitCode {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
             Err(e @ state::LockError::Held { .. }) => {
-                eprintln!("error: {e}");
+                crate::say_err!("error: {e}");
                 return ExitCode::from(EXIT_FAILED);
             }
             Err(e) => {
@@ -303,7 +303,7 @@ async fn update(cli: &Cli) -> ExitCode {
     let (mut agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -323,7 +323,7 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -335,7 +335,7 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            eprintln!("error: the demo failed: {e:#}");
+            crate::say_err!("error: the demo failed: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -343,6 +343,6 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
 
 #[cfg(not(feature = "demo"))]
 async fn demo_cmd(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    eprintln!("error: this build of mxddns has no demo (built without the `demo` feature)");
+    crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
     ExitCode::from(EXIT_FAILED)
 }

@@ -16,6 +16,7 @@ mod faults;
 mod godaddy;
 mod i18n;
 mod mail;
+mod security;
 mod service;
 mod soak;
 mod sources;
