@@ -86,6 +86,27 @@ pub enum Command {
         #[arg(long = "address", value_name = "IP")]
         addresses: Vec<std::net::IpAddr>,
     },
+    /// Show how the zone differs from the declared mail records; change nothing
+    Plan {
+        /// Plan only this domain
+        #[arg(long = "domain", id = "only_domain")]
+        domain: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Make the zone match the declaration, then verify it at the authoritative servers
+    Apply {
+        /// Apply only this domain
+        #[arg(long = "domain", id = "only_domain")]
+        domain: Option<String>,
+        /// Do not ask (needed without a terminal)
+        #[arg(long)]
+        yes: bool,
+        /// Also remove records mxddns wrote that the declaration no longer has
+        #[arg(long)]
+        prune: bool,
+    },
     /// Show what each IP source answers and which address is agreed on
     Detect,
     /// Load and validate the configuration, print what it means, exit

@@ -87,6 +87,10 @@ fn domain(
             validate_dns_name(s.trim()).map_err(|e| cx.report(p, e))
         }),
     };
+    let mail = match &d.mail {
+        None => Ok(None),
+        Some(m) => super::mail::mail(cx, &child(path, "mail"), m).map(Some),
+    };
     let (name, host, zone, mode) = (name?, host?, zone?, mode?);
     if let Some(zone) = &zone {
         let zone_key = child(path, "zone");
@@ -119,6 +123,7 @@ fn domain(
         spf: spf?,
         zone,
         dkim_selectors: dkim_selectors?,
+        mail: mail?,
         line: cx.index.line(path),
     })
 }
