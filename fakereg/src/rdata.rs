@@ -22,11 +22,14 @@ pub enum RrType {
     NS,
     SOA,
     PTR,
+    SRV,
+    CAA,
+    TLSA,
 }
 
 impl RrType {
     /// Every supported type, in a fixed order.
-    pub const ALL: [RrType; 8] = [
+    pub const ALL: [RrType; 11] = [
         RrType::A,
         RrType::AAAA,
         RrType::CNAME,
@@ -35,6 +38,9 @@ impl RrType {
         RrType::NS,
         RrType::SOA,
         RrType::PTR,
+        RrType::SRV,
+        RrType::CAA,
+        RrType::TLSA,
     ];
 
     /// The mnemonic, e.g. `"AAAA"`.
@@ -48,6 +54,9 @@ impl RrType {
             RrType::NS => "NS",
             RrType::SOA => "SOA",
             RrType::PTR => "PTR",
+            RrType::SRV => "SRV",
+            RrType::CAA => "CAA",
+            RrType::TLSA => "TLSA",
         }
     }
 }
@@ -87,7 +96,7 @@ impl From<RrType> for String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RdataError {
-    #[error("unknown record type '{0}': use one of A, AAAA, CNAME, TXT, MX, NS, SOA, PTR")]
+    #[error("unknown record type '{0}': use one of A, AAAA, CNAME, TXT, MX, NS, SOA, PTR, SRV, CAA, TLSA")]
     UnknownType(String),
     #[error("'{value}' is not a valid {rtype} value: {why}")]
     BadValue {
@@ -124,6 +133,26 @@ pub enum Rdata {
     /// The character-strings of one TXT record, kept apart so split SPF strings survive.
     Txt(Vec<String>),
     Soa(SoaData),
+    /// `target` `""` is the root (".": service not offered, RFC 2782).
+    Srv {
+        priority: u16,
+        weight: u16,
+        port: u16,
+        target: String,
+    },
+    /// `tag` lowercase; `value` without quotes.
+    Caa {
+        flags: u8,
+        tag: String,
+        value: String,
+    },
+    /// `data`: lowercase hex.
+    Tlsa {
+        usage: u8,
+        selector: u8,
+        matching_type: u8,
+        data: String,
+    },
 }
 
 impl Rdata {
@@ -138,6 +167,9 @@ impl Rdata {
             Rdata::Mx { .. } => RrType::MX,
             Rdata::Txt(_) => RrType::TXT,
             Rdata::Soa(_) => RrType::SOA,
+            Rdata::Srv { .. } => RrType::SRV,
+            Rdata::Caa { .. } => RrType::CAA,
+            Rdata::Tlsa { .. } => RrType::TLSA,
         }
     }
 
@@ -159,6 +191,14 @@ impl Rdata {
                 Err(bad("not a host name"))
             }
         };
+        // MX exchange / SRV target: a host name, or "." for the root (null MX, RFC 7505).
+        let target = |s: &str| -> Result<String, RdataError> {
+            if s.trim() == "." {
+                Ok(String::new())
+            } else {
+                host(s)
+            }
+        };
         match rtype {
             RrType::A => t
                 .parse()
@@ -178,7 +218,64 @@ impl Rdata {
                 let preference = pref.parse().map_err(|_| bad("bad preference"))?;
                 Ok(Rdata::Mx {
                     preference,
-                    exchange: host(exch.trim())?,
+                    exchange: target(exch.trim())?,
+                })
+            }
+            RrType::SRV => {
+                let f: Vec<&str> = t.split_whitespace().collect();
+                if f.len() != 4 {
+                    return Err(bad("expected 'PRIORITY WEIGHT PORT TARGET'"));
+                }
+                let num = |s: &str| s.parse::<u16>().map_err(|_| bad("bad number"));
+                Ok(Rdata::Srv {
+                    priority: num(f[0])?,
+                    weight: num(f[1])?,
+                    port: num(f[2])?,
+                    target: target(f[3])?,
+                })
+            }
+            RrType::CAA => {
+                let (flags, rest) = t
+                    .split_once(char::is_whitespace)
+                    .ok_or_else(|| bad("expected 'FLAGS TAG \"VALUE\"'"))?;
+                let (tag, value) = rest
+                    .trim_start()
+                    .split_once(char::is_whitespace)
+                    .ok_or_else(|| bad("expected 'FLAGS TAG \"VALUE\"'"))?;
+                let flags = flags.parse().map_err(|_| bad("bad flags"))?;
+                if tag.is_empty() || !tag.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err(bad("bad tag"));
+                }
+                let value = value.trim();
+                let value = match value.strip_prefix('"') {
+                    Some(v) => v
+                        .strip_suffix('"')
+                        .ok_or(bad("unterminated value"))?
+                        .replace("\\\"", "\"")
+                        .replace("\\\\", "\\"),
+                    None => value.to_string(),
+                };
+                Ok(Rdata::Caa {
+                    flags,
+                    tag: tag.to_ascii_lowercase(),
+                    value,
+                })
+            }
+            RrType::TLSA => {
+                let f: Vec<&str> = t.split_whitespace().collect();
+                if f.len() < 4 {
+                    return Err(bad("expected 'USAGE SELECTOR MATCHING-TYPE HEX'"));
+                }
+                let num = |s: &str| s.parse::<u8>().map_err(|_| bad("bad number"));
+                let data = f[3..].concat().to_ascii_lowercase();
+                if data.len() % 2 != 0 || !data.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(bad("the association data is not hex"));
+                }
+                Ok(Rdata::Tlsa {
+                    usage: num(f[0])?,
+                    selector: num(f[1])?,
+                    matching_type: num(f[2])?,
+                    data,
                 })
             }
             RrType::TXT => parse_txt(t).map(Rdata::Txt).map_err(bad),
@@ -212,13 +309,38 @@ impl Rdata {
             Rdata::Mx {
                 preference,
                 exchange,
-            } => format!("{preference} {exchange}"),
+            } => format!("{preference} {}", root_or(exchange)),
+            Rdata::Srv {
+                priority,
+                weight,
+                port,
+                target,
+            } => format!("{priority} {weight} {port} {}", root_or(target)),
+            Rdata::Caa { flags, tag, value } => format!(
+                "{flags} {tag} \"{}\"",
+                value.replace('\\', "\\\\").replace('"', "\\\"")
+            ),
+            Rdata::Tlsa {
+                usage,
+                selector,
+                matching_type,
+                data,
+            } => format!("{usage} {selector} {matching_type} {data}"),
             Rdata::Txt(parts) => present_txt(parts),
             Rdata::Soa(s) => format!(
                 "{} {} {} {} {} {} {}",
                 s.mname, s.rname, s.serial, s.refresh, s.retry, s.expire, s.minimum
             ),
         }
+    }
+}
+
+/// A target name as shown: itself, or `.` for the root.
+fn root_or(name: &str) -> &str {
+    if name.is_empty() {
+        "."
+    } else {
+        name
     }
 }
 
@@ -361,6 +483,19 @@ mod tests {
         assert!(Rdata::parse(RrType::A, "2001:db8::1").is_err());
         assert!(Rdata::parse(RrType::CNAME, "bad host!").is_err());
         assert_eq!("aaaa".parse::<RrType>().unwrap(), RrType::AAAA);
-        assert!("SRV".parse::<RrType>().is_err());
+        assert!("NAPTR".parse::<RrType>().is_err());
+        for (t, v) in [
+            (RrType::MX, "0 ."),
+            (RrType::SRV, "0 1 993 mail.example.com"),
+            (RrType::SRV, "0 0 0 ."),
+            (RrType::CAA, "0 issue \"letsencrypt.org\""),
+            (RrType::TLSA, "3 1 1 0a0b"),
+        ] {
+            let d = Rdata::parse(t, v).unwrap();
+            assert_eq!(d.rtype(), t);
+            assert_eq!(d.presentation(), v);
+        }
+        assert!(Rdata::parse(RrType::TLSA, "3 1 1 xyz").is_err());
+        assert!(Rdata::parse(RrType::SRV, "0 1 mail.example.com").is_err());
     }
 }

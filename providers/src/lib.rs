@@ -156,6 +156,14 @@ pub trait Provider: Send + Sync {
         }
     }
 
+    /// Whether the vendor's API can hold this value (a type it offers can still refuse
+    /// some values: Alidns takes no null MX and no SRV target "."): `Ok(())` or
+    /// `Err(reason)`. Defaults to [`Provider::supports`] of the value's type; `create` and
+    /// `update` refuse such a value with [`ErrorKind::Unsupported`] before sending it.
+    fn supports_data(&self, data: &RecordData) -> Result<(), String> {
+        self.supports(data.rtype())
+    }
+
     /// The smallest TTL this provider accepts; the agent raises lower values with a notice.
     fn min_ttl(&self) -> u32;
 

@@ -284,6 +284,32 @@ impl Record {
     }
 }
 
+/// The longest character-string a DNS TXT record can hold (RFC 1035 §3.3).
+pub const TXT_STRING_MAX: usize = 255;
+
+/// `parts` with every string longer than 255 bytes cut into pieces of at most 255 bytes
+/// (at character boundaries), in order; strings that fit are kept as they are. This is
+/// how a long DKIM key is published: consumers join the strings again.
+pub fn split_txt(parts: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(parts.len());
+    for part in parts {
+        let mut rest = part.as_str();
+        if rest.len() <= TXT_STRING_MAX {
+            out.push(rest.to_string());
+            continue;
+        }
+        while !rest.is_empty() {
+            let mut cut = rest.len().min(TXT_STRING_MAX);
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push(rest[..cut].to_string());
+            rest = &rest[cut..];
+        }
+    }
+    out
+}
+
 /// Lowercase, without the trailing dot.
 pub fn normalize_name(name: &str) -> String {
     name.trim().trim_end_matches('.').to_ascii_lowercase()
@@ -330,6 +356,20 @@ mod tests {
         let d = RecordData::Txt(vec!["v=spf1 ip4:203.0.113.10".into(), " -all".into()]);
         assert_eq!(d.to_string(), "\"v=spf1 ip4:203.0.113.10\" \" -all\"");
         assert_eq!(d.txt_joined().unwrap(), "v=spf1 ip4:203.0.113.10 -all");
+    }
+
+    #[test]
+    fn long_txt_strings_are_split_at_255_bytes() {
+        let key = "k".repeat(600);
+        let parts = split_txt(&["v=DKIM1; ".to_string(), key.clone()]);
+        assert_eq!(
+            parts.iter().map(String::len).collect::<Vec<_>>(),
+            [9, 255, 255, 90]
+        );
+        assert_eq!(parts.concat(), format!("v=DKIM1; {key}"));
+        // A multi-byte character is never cut in half.
+        let parts = split_txt(&[format!("{}é", "a".repeat(254))]);
+        assert_eq!(parts, ["a".repeat(254), "é".to_string()]);
     }
 
     #[test]

@@ -27,10 +27,12 @@ const DEFAULT_LINE: &str = "default";
 /// TTL of a record added without one (META `AddDomainRecord`).
 const DEFAULT_TTL: u32 = 600;
 const MAX_TTL: u32 = 86_400;
-/// MX priority of a record added without one.
-const DEFAULT_PRIORITY: u16 = 5;
 /// Record types Alidns has that the fake registrar does not store.
-const UNSTORED_TYPES: [&str; 5] = ["SRV", "CAA", "REDIRECT_URL", "FORWARD_URL", "SVCB"];
+const UNSTORED_TYPES: [&str; 3] = ["REDIRECT_URL", "FORWARD_URL", "SVCB"];
+/// TXT values must be shorter than 512 characters (doc 29805 "DNS record types";
+/// dnscontrol's ALIDNS audit: 511 bytes accepted, 764 refused). The error code for a longer
+/// one is UNCONFIRMED.
+const MAX_TXT: usize = 511;
 
 /// What an action runs with.
 pub(super) struct Ctx<'a> {
@@ -118,7 +120,9 @@ fn rr(name: &str, zone: &str) -> String {
     }
 }
 
-/// The `Value` field: plain text for TXT (strings joined), the exchange alone for MX.
+/// The `Value` field: plain text for TXT (strings joined), the exchange alone for MX
+/// (its preference is `Priority`), `priority weight port target` for SRV and
+/// `flags tag "value"` for CAA (doc 29805; dnscontrol `providers/alidns/convert.go`).
 fn value(d: &Rdata) -> String {
     match d {
         Rdata::Txt(parts) => parts.concat(),
@@ -354,7 +358,14 @@ fn wanted(ctx: &Ctx<'_>, zone: &Zone) -> Result<Wanted, AliError> {
         Ok(t)
             if matches!(
                 t,
-                RrType::A | RrType::AAAA | RrType::CNAME | RrType::TXT | RrType::MX | RrType::NS
+                RrType::A
+                    | RrType::AAAA
+                    | RrType::CNAME
+                    | RrType::TXT
+                    | RrType::MX
+                    | RrType::NS
+                    | RrType::SRV
+                    | RrType::CAA
             ) =>
         {
             t
@@ -393,20 +404,34 @@ fn wanted(ctx: &Ctx<'_>, zone: &Zone) -> Result<Wanted, AliError> {
         RrType::CNAME => Rdata::Cname(host(raw_value)?),
         RrType::NS => Rdata::Ns(host(raw_value)?),
         RrType::MX => {
-            let preference = match ctx.opt("Priority") {
-                None => DEFAULT_PRIORITY,
-                Some(p) => p
-                    .parse::<u16>()
-                    .ok()
-                    .filter(|p| (1..=50).contains(p))
-                    .ok_or_else(|| AliError::invalid("Priority", "between 1 and 50"))?,
-            };
+            // META `AddDomainRecord`: "required if the type of the DNS record is MX",
+            // "Valid values: 1 to 50".
+            let preference = ctx
+                .req("Priority")?
+                .parse::<u16>()
+                .ok()
+                .filter(|p| (1..=50).contains(p))
+                .ok_or_else(|| AliError::invalid("Priority", "between 1 and 50"))?;
             Rdata::Mx {
                 preference,
                 exchange: host(raw_value)?,
             }
         }
-        _ => Rdata::Txt(split_txt(raw_value)),
+        RrType::SRV => match Rdata::parse(RrType::SRV, raw_value) {
+            // A "." target is refused (dnscontrol's ALIDNS audit, SrvHasNullTarget).
+            Ok(d @ Rdata::Srv { .. }) if !matches!(&d, Rdata::Srv { target, .. } if target.is_empty()) => {
+                d
+            }
+            _ => return Err(bad_value("expected 'priority weight port target'")),
+        },
+        RrType::CAA => Rdata::parse(RrType::CAA, raw_value)
+            .map_err(|_| bad_value("expected 'flags tag \"value\"'"))?,
+        _ => {
+            if raw_value.len() > MAX_TXT {
+                return Err(bad_value("a TXT value must be shorter than 512 characters"));
+            }
+            Rdata::Txt(split_txt(raw_value))
+        }
     };
     let ttl = match ctx.opt("TTL") {
         None => None,

@@ -29,13 +29,58 @@ fn visible(r: &StoredRecord, zone: &Zone) -> bool {
     }
 }
 
-/// The `content` field: a single TXT string plain, several as `"a" "b"`; MX without priority.
+/// The `content` field: a single TXT string plain, several as `"a" "b"`; MX without
+/// priority; SRV as `weight port target` (its priority is the `priority` field); CAA and
+/// TLSA in presentation form (`0 issue "letsencrypt.org"`, `3 1 1 <hex>`).
 fn content(d: &Rdata) -> String {
+    let root_or = |n: &str| {
+        if n.is_empty() {
+            ".".to_string()
+        } else {
+            n.to_string()
+        }
+    };
     match d {
         Rdata::Txt(parts) if parts.len() == 1 => parts[0].clone(),
         Rdata::Txt(parts) => present_txt(parts),
-        Rdata::Mx { exchange, .. } => exchange.clone(),
+        Rdata::Mx { exchange, .. } => root_or(exchange),
+        Rdata::Srv {
+            weight,
+            port,
+            target,
+            ..
+        } => format!("{weight} {port} {}", root_or(target)),
         other => other.presentation(),
+    }
+}
+
+/// The `data` object of SRV, CAA and TLSA records (the components Cloudflare documents as
+/// `SRVRecordData {port, priority, target, weight}`, `CAARecordData {flags, tag, value}`,
+/// `TLSARecordData {certificate, matching_type, selector, usage}`).
+fn data_object(d: &Rdata) -> Option<Value> {
+    match d {
+        Rdata::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => Some(json!({
+            "port": port, "priority": priority, "weight": weight,
+            "target": if target.is_empty() { "." } else { target.as_str() },
+        })),
+        Rdata::Caa { flags, tag, value } => {
+            Some(json!({"flags": flags, "tag": tag, "value": value}))
+        }
+        Rdata::Tlsa {
+            usage,
+            selector,
+            matching_type,
+            data,
+        } => Some(json!({
+            "certificate": data, "matching_type": matching_type,
+            "selector": selector, "usage": usage,
+        })),
+        _ => None,
     }
 }
 
@@ -72,8 +117,19 @@ pub(super) fn render(r: &StoredRecord) -> Value {
         "created_on": rfc3339_micros(r.created),
         "modified_on": rfc3339_micros(r.modified),
     });
-    if let (Rdata::Mx { preference, .. }, Some(obj)) = (&r.data, v.as_object_mut()) {
-        obj.insert("priority".into(), json!(preference));
+    if let Some(obj) = v.as_object_mut() {
+        match &r.data {
+            Rdata::Mx { preference, .. } => {
+                obj.insert("priority".into(), json!(preference));
+            }
+            Rdata::Srv { priority, .. } => {
+                obj.insert("priority".into(), json!(priority));
+            }
+            _ => {}
+        }
+        if let Some(d) = data_object(&r.data) {
+            obj.insert("data".into(), d);
+        }
     }
     v
 }
@@ -197,14 +253,16 @@ struct Fields {
     proxied: Option<bool>,
     priority: Option<i64>,
     comment: Option<Option<String>>,
+    /// The `data` object (SRV, CAA, TLSA); `null` counts as absent.
+    data: Option<Map<String, Value>>,
 }
 
 fn invalid_body() -> CfError {
     CfError::new(400, 9207, "Request body is invalid.")
 }
 
-/// Reads the JSON body; unknown keys (`data`, `tags`, `settings`, `id`, …) are ignored, as the
-/// real API ignores lexicon's `"data": null`.
+/// Reads the JSON body; unknown keys (`tags`, `settings`, `id`, …) are ignored, and so is
+/// `"data": null`, as the real API ignores lexicon's.
 fn parse_body(req: &HttpRequest) -> Result<Fields, CfError> {
     let v: Value = serde_json::from_slice(&req.body).map_err(|_| invalid_body())?;
     let obj: &Map<String, Value> = v.as_object().ok_or_else(invalid_body)?;
@@ -238,6 +296,11 @@ fn parse_body(req: &HttpRequest) -> Result<Fields, CfError> {
             Some(Value::String(s)) => Some(Some(s.clone())),
             Some(_) => return Err(invalid_body()),
         },
+        data: match obj.get("data") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(m)) => Some(m.clone()),
+            Some(_) => return Err(invalid_body()),
+        },
     })
 }
 
@@ -250,6 +313,7 @@ struct Draft {
     proxied: bool,
     priority: Option<i64>,
     comment: Option<String>,
+    data: Option<Map<String, Value>>,
 }
 
 impl Draft {
@@ -268,6 +332,7 @@ impl Draft {
             proxied: f.proxied.unwrap_or(false),
             priority: f.priority,
             comment: f.comment.flatten(),
+            data: f.data,
         })
     }
 
@@ -290,6 +355,9 @@ impl Draft {
                 Some(c) => c,
                 None => r.attrs.get(ATTR_COMMENT).cloned(),
             },
+            data: f
+                .data
+                .or_else(|| data_object(&r.data).and_then(|v| v.as_object().cloned())),
         }
     }
 
@@ -349,7 +417,74 @@ impl Draft {
                     })?;
                 Rdata::Mx {
                     preference,
-                    exchange: host(0, "content of an MX record must be a host name")?,
+                    // "." is the null MX (RFC 7505).
+                    exchange: if c == "." {
+                        String::new()
+                    } else {
+                        host(0, "content of an MX record must be a host name")?
+                    },
+                }
+            }
+            RrType::SRV => {
+                let d = self.data_of("SRV")?;
+                let target = d
+                    .get("target")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| CfError::validation("SRV data.target is required"))?;
+                Rdata::Srv {
+                    priority: field(d, "SRV", "priority", u16::MAX.into())?,
+                    weight: field(d, "SRV", "weight", u16::MAX.into())?,
+                    port: field(d, "SRV", "port", u16::MAX.into())?,
+                    target: if target.trim() == "." {
+                        String::new()
+                    } else {
+                        let n = normalize_name(target);
+                        if !is_hostname(&n) {
+                            return Err(CfError::validation("SRV data.target must be a host name"));
+                        }
+                        n
+                    },
+                }
+            }
+            RrType::CAA => {
+                let d = self.data_of("CAA")?;
+                let tag = d.get("tag").and_then(Value::as_str).unwrap_or_default();
+                // The dashboard and API offer these three properties.
+                if !matches!(tag, "issue" | "issuewild" | "iodef") {
+                    return Err(CfError::validation(
+                        "CAA data.tag must be one of issue, issuewild, iodef",
+                    ));
+                }
+                let value = d
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| CfError::validation("CAA data.value is required"))?;
+                Rdata::Caa {
+                    flags: field(d, "CAA", "flags", 255)?,
+                    tag: tag.to_string(),
+                    value: value.to_string(),
+                }
+            }
+            RrType::TLSA => {
+                let d = self.data_of("TLSA")?;
+                let cert = d
+                    .get("certificate")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                if cert.is_empty()
+                    || cert.len() % 2 != 0
+                    || !cert.bytes().all(|b| b.is_ascii_hexdigit())
+                {
+                    return Err(CfError::validation(
+                        "TLSA data.certificate must be hexadecimal",
+                    ));
+                }
+                Rdata::Tlsa {
+                    usage: field(d, "TLSA", "usage", 3)?,
+                    selector: field(d, "TLSA", "selector", 1)?,
+                    matching_type: field(d, "TLSA", "matching_type", 2)?,
+                    data: cert,
                 }
             }
             RrType::TXT => Rdata::Txt(
@@ -381,6 +516,33 @@ impl Draft {
             rec = rec.attr(ATTR_COMMENT, c.clone());
         }
         Ok(rec)
+    }
+}
+
+/// The integer field `key` of a `data` object, at most `max`.
+fn field<T: TryFrom<u64>>(
+    d: &Map<String, Value>,
+    rtype: &str,
+    key: &str,
+    max: u64,
+) -> Result<T, CfError> {
+    d.get(key)
+        .and_then(Value::as_u64)
+        .filter(|n| *n <= max)
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| {
+            CfError::validation(&format!(
+                "{rtype} data.{key} is required and must be an integer from 0 to {max}"
+            ))
+        })
+}
+
+impl Draft {
+    /// The `data` object a record of this type must carry.
+    fn data_of(&self, rtype: &str) -> Result<&Map<String, Value>, CfError> {
+        self.data
+            .as_ref()
+            .ok_or_else(|| CfError::validation(&format!("{rtype} records need a data object")))
     }
 }
 

@@ -3,7 +3,7 @@
 //! REFUSED outside every zone.
 
 use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, PTR, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, NULL, PTR, SOA, SRV, TXT};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 use crate::echo::EchoIps;
@@ -181,6 +181,37 @@ fn record(owner: &str, ttl: u32, data: &Rdata) -> Option<Record> {
             exchange,
         } => RData::MX(MX::new(*preference, fqdn(exchange)?)),
         Rdata::Txt(parts) => RData::TXT(TXT::new(parts.clone())),
+        Rdata::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => RData::SRV(SRV::new(*priority, *weight, *port, fqdn(target)?)),
+        // CAA (RFC 8659 §4.1: flags, tag length, tag, value) and TLSA (RFC 6698 §2.1:
+        // usage, selector, matching type, data) in their wire form, so that any tag and
+        // any association data go out exactly as stored.
+        Rdata::Caa { flags, tag, value } => {
+            let mut wire = vec![*flags, u8::try_from(tag.len()).ok()?];
+            wire.extend_from_slice(tag.as_bytes());
+            wire.extend_from_slice(value.as_bytes());
+            RData::Unknown {
+                code: RecordType::CAA,
+                rdata: NULL::with(wire),
+            }
+        }
+        Rdata::Tlsa {
+            usage,
+            selector,
+            matching_type,
+            data,
+        } => {
+            let mut wire = vec![*usage, *selector, *matching_type];
+            wire.extend(hex::decode(data).ok()?);
+            RData::Unknown {
+                code: RecordType::TLSA,
+                rdata: NULL::with(wire),
+            }
+        }
         Rdata::Soa(s) => RData::SOA(SOA::new(
             fqdn(&s.mname)?,
             fqdn(&s.rname)?,

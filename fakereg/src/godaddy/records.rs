@@ -6,6 +6,13 @@
 //! as DNS strings of at most 255 bytes, and an entry written back unchanged keeps the strings
 //! the store already had.
 //!
+//! SRV entries carry `service`, `protocol`, `priority`, `weight` and `port` beside `data`
+//! (the target), and their `name` is the host BELOW `_service._protocol` (a real zone
+//! export: `{"data":"sipdir.online.lync.com","name":"@","port":443,"priority":100,
+//! "protocol":"_tls","service":"_sip","ttl":3600,"type":"SRV","weight":1}`): the set
+//! `records/SRV/@` holds every service of the apex. CAA and TLSA cannot be written (the
+//! `type` enum lacks them; a CAA body gets 422, `AnalogJ/lexicon#506`).
+//!
 //! Where no recording shows GoDaddy's answer, the emulator's choice is marked UNCONFIRMED.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -37,10 +44,34 @@ struct Entry {
     data: String,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<String>,
     ttl: u32,
     #[serde(rename = "type")]
     rtype: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weight: Option<u16>,
+}
+
+/// `(_service, _protocol, host)` of an SRV owner `_service._protocol.host`.
+fn srv_parts(owner: &str) -> Option<(&str, &str, &str)> {
+    let mut it = owner.splitn(3, '.');
+    let (s, p, host) = (it.next()?, it.next()?, it.next()?);
+    (s.starts_with('_') && p.starts_with('_')).then_some((s, p, host))
+}
+
+/// The FQDN GoDaddy files a record under: its owner, or for SRV the host below
+/// `_service._protocol`.
+fn set_owner(r: &StoredRecord) -> &str {
+    match (r.rtype(), srv_parts(&r.name)) {
+        (RrType::SRV, Some((_, _, host))) => host,
+        _ => &r.name,
+    }
 }
 
 /// Which records a request is about.
@@ -81,22 +112,52 @@ fn visible(r: &StoredRecord) -> bool {
 }
 
 fn render(r: &StoredRecord, zone: &Zone) -> Entry {
-    let (data, priority) = match &r.data {
-        Rdata::Txt(parts) => (parts.concat(), None),
+    let root_or = |n: &str| {
+        if n.is_empty() {
+            ".".to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    let mut e = Entry {
+        data: String::new(),
+        name: relative(set_owner(r), &zone.name),
+        port: None,
+        priority: None,
+        protocol: None,
+        service: None,
+        ttl: r.ttl,
+        rtype: r.rtype().as_str(),
+        weight: None,
+    };
+    e.data = match &r.data {
+        Rdata::Txt(parts) => parts.concat(),
         Rdata::Mx {
             preference,
             exchange,
-        } => (exchange.clone(), Some(*preference)),
-        Rdata::Cname(t) if *t == zone.name => ("@".to_string(), None),
-        other => (other.presentation(), None),
+        } => {
+            e.priority = Some(*preference);
+            root_or(exchange)
+        }
+        Rdata::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => {
+            e.priority = Some(*priority);
+            e.weight = Some(*weight);
+            e.port = Some(*port);
+            if let Some((s, p, _)) = srv_parts(&r.name) {
+                e.service = Some(s.to_string());
+                e.protocol = Some(p.to_string());
+            }
+            root_or(target)
+        }
+        Rdata::Cname(t) if *t == zone.name => "@".to_string(),
+        other => other.presentation(),
     };
-    Entry {
-        data,
-        name: relative(&r.name, &zone.name),
-        priority,
-        ttl: r.ttl,
-        rtype: r.rtype().as_str(),
-    }
+    e
 }
 
 /// The store's type for a GoDaddy type from the path or a body; `None` for SRV (which the
@@ -163,7 +224,8 @@ pub(super) fn get(
         }
     }
     let entries: Vec<Entry> = z
-        .list(&zone.name, name.as_deref(), None)
+        .list(&zone.name, None, None)
+        .filter(|r| name.as_deref().is_none_or(|n| set_owner(r) == n))
         .filter(|r| visible(r))
         .filter(|r| rtype.is_none_or(|t| r.rtype().as_str() == t))
         .skip(offset)
@@ -268,6 +330,11 @@ fn parse_item(
         Scope::Zone => (string("type", true), string("name", true)),
     };
     let data = string("data", true);
+    let srv_sp = if rtype_text.as_deref() == Some("SRV") {
+        Some((string("service", true), string("protocol", true)))
+    } else {
+        None
+    };
     let mut int = |key: &str| -> Option<i64> {
         match obj.get(key) {
             None | Some(Value::Null) => None,
@@ -283,6 +350,8 @@ fn parse_item(
     };
     let ttl = int("ttl");
     let priority = int("priority");
+    let weight = int("weight");
+    let port = int("port");
     if let Some(t) = ttl {
         if t < MIN_TTL {
             fields.push(Field::new(
@@ -329,11 +398,37 @@ fn parse_item(
         }
         fqdn
     });
+    // SRV: the owner is `_service._protocol.<name>` (UNCONFIRMED: the field codes when
+    // `service` or `protocol` is missing or lacks its underscore).
+    let srv_labels = if let Some((s, p)) = srv_sp {
+        match (s, p) {
+            (Some(s), Some(p)) if s.starts_with('_') && p.starts_with('_') => Some(format!(
+                "{}.{}",
+                s.to_ascii_lowercase(),
+                p.to_ascii_lowercase()
+            )),
+            (Some(_), Some(_)) => {
+                fields.push(Field::new(
+                    "MISMATCH_FORMAT",
+                    format!("{at}.service"),
+                    "service and protocol must start with an underscore",
+                ));
+                None
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
     let (rtype, name, text) = (rtype?, name?, data?);
     if fields.len() > before {
         return None;
     }
-    let rdata = match to_rdata(rtype, &text, priority, zone) {
+    let name = match srv_labels {
+        Some(labels) => format!("{labels}.{name}"),
+        None => name,
+    };
+    let rdata = match to_rdata(rtype, &text, [priority, weight, port], zone) {
         Ok(d) => d,
         Err(f) => {
             fields.push(Field::new(f.0, format!("{at}.{}", f.1), f.2));
@@ -350,13 +445,30 @@ fn parse_item(
     })
 }
 
-/// `data` (and `priority`) as record data; the error is (code, field, message).
+/// `data` (and `priority`, `weight`, `port`) as record data; the error is (code, field,
+/// message).
 fn to_rdata(
     rtype: RrType,
     data: &str,
-    priority: Option<i64>,
+    [priority, weight, port]: [Option<i64>; 3],
     zone: &Zone,
 ) -> Result<Rdata, (&'static str, &'static str, String)> {
+    let number = |v: Option<i64>, key: &'static str| {
+        v.ok_or((
+            "MISSING_REQUIRED",
+            key,
+            "is a required property".to_string(),
+        ))
+        .and_then(|n| {
+            u16::try_from(n).map_err(|_| {
+                (
+                    "UNKNOWN_RESTRICTION",
+                    key,
+                    "must have a maximum value of 65535".to_string(),
+                )
+            })
+        })
+    };
     let format = |what: &str| {
         (
             "MISMATCH_FORMAT",
@@ -404,8 +516,19 @@ fn to_rdata(
                 })?,
             exchange: host(data)?,
         },
+        RrType::SRV => Rdata::Srv {
+            priority: number(priority, "priority")?,
+            weight: number(weight, "weight")?,
+            port: number(port, "port")?,
+            // UNCONFIRMED: whether GoDaddy takes "." (service not offered) as a target.
+            target: if data.trim() == "." {
+                String::new()
+            } else {
+                host(data)?
+            },
+        },
         RrType::TXT => Rdata::Txt(txt_from_text(data)),
-        RrType::SOA | RrType::PTR => {
+        RrType::SOA | RrType::PTR | RrType::CAA | RrType::TLSA => {
             return Err((
                 "INVALID_VALUE",
                 "type",
@@ -455,7 +578,7 @@ pub(super) fn put(
         .filter(|r| visible(r))
         .filter(|r| match scope {
             Scope::Set(t, n) => {
-                r.rtype().as_str() == *t && absolute(n, &zone.name).as_deref() == Some(&r.name)
+                r.rtype().as_str() == *t && absolute(n, &zone.name).as_deref() == Some(set_owner(r))
             }
             Scope::Type(t) => {
                 r.rtype().as_str() == *t
@@ -537,9 +660,19 @@ pub(super) fn delete(
         ));
     }
     let name = absolute(n, &zone.name).unwrap_or_default();
-    let found =
-        store_type(t).is_some_and(|rt| z.list(&zone.name, Some(&name), Some(rt)).next().is_some());
-    if !found {
+    let owners: Vec<String> = match store_type(t) {
+        Some(rt) => {
+            let mut o: Vec<String> = z
+                .list(&zone.name, None, Some(rt))
+                .filter(|r| set_owner(r) == name)
+                .map(|r| r.name.clone())
+                .collect();
+            o.dedup();
+            o
+        }
+        None => Vec::new(),
+    };
+    if owners.is_empty() {
         return Err(GdError::new(
             404,
             "NOT_FOUND",
@@ -547,8 +680,10 @@ pub(super) fn delete(
         ));
     }
     if let Some(rt) = store_type(t) {
-        z.replace_set(&zone.name, &name, rt, Vec::new())
-            .map_err(|e| store_error(&e))?;
+        for owner in owners {
+            z.replace_set(&zone.name, &owner, rt, Vec::new())
+                .map_err(|e| store_error(&e))?;
+        }
     }
     Ok(empty(204))
 }

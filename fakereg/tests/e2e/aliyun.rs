@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use hickory_proto::rr::RecordType;
+use hickory_proto::rr::{RData, RecordType};
 use hmac::{Hmac, Mac};
 use mxddns_fakereg::{
     AliyunAccess, AliyunKey, FakeOptions, FakeRegistrar, HttpFault, HttpMatch, RrType,
@@ -798,8 +798,34 @@ fn add_update_delete_with_their_rules() {
         code(&add(&[("RR", "t"), ("Type", "A")])),
         (400, "MissingValue".into())
     );
+    // Alidns offers no TLSA; an SRV value is `priority weight port target` with a real
+    // target (no "."); an MX needs its Priority.
+    for (rr, t, v) in [
+        ("_25._tcp.mail", "TLSA", "3 1 1 0a0b"),
+        ("_pop3s._tcp", "SRV", "0 0 0 ."),
+        ("_imaps._tcp", "SRV", "1 993 mail.example.com"),
+        ("@", "CAA", "0 issue"),
+    ] {
+        assert_eq!(
+            code(&add(&[("RR", rr), ("Type", t), ("Value", v)])),
+            (400, "InvalidParameter".into()),
+            "{t} {v}"
+        );
+    }
     assert_eq!(
-        code(&add(&[("RR", "t"), ("Type", "SRV"), ("Value", "1 1 1 x")])),
+        code(&add(&[
+            ("RR", "@"),
+            ("Type", "MX"),
+            ("Value", "mx.example.com")
+        ])),
+        (400, "MissingPriority".into())
+    );
+    assert_eq!(
+        code(&add(&[
+            ("RR", "t"),
+            ("Type", "TXT"),
+            ("Value", &"k".repeat(512))
+        ])),
         (400, "InvalidParameter".into())
     );
     // MX with priority; the record shows it.
@@ -1131,4 +1157,64 @@ fn throttling_faults_and_the_request_log() {
         reg.store().records("mail.example.com", RrType::A),
         vec!["192.0.2.2"]
     );
+}
+
+#[test]
+fn srv_and_caa_values_are_stored_listed_and_served() {
+    let reg = scene(FakeOptions::example());
+    let ali = Ali::demo(&reg);
+    let add = |p: &[(&str, &str)]| {
+        let mut all = vec![("DomainName", "example.com")];
+        all.extend_from_slice(p);
+        ali.call("AddDomainRecord", &all)
+    };
+    ok(&add(&[
+        ("RR", "_imaps._tcp"),
+        ("Type", "SRV"),
+        ("Value", "0 1 993 mail.example.com"),
+    ]));
+    ok(&add(&[
+        ("RR", "@"),
+        ("Type", "CAA"),
+        ("Value", "0 issue \"letsencrypt.org\""),
+    ]));
+    let dkim = format!("v=DKIM1; k=rsa; p={}", "A".repeat(400));
+    ok(&add(&[
+        ("RR", "mail._domainkey"),
+        ("Type", "TXT"),
+        ("Value", &dkim),
+    ]));
+    let listed = records(&ok(&ali.call(
+        "DescribeDomainRecords",
+        &[("DomainName", "example.com"), ("PageSize", "500")],
+    )));
+    let value = |t: &str| {
+        listed
+            .iter()
+            .find(|r| r["Type"] == t)
+            .map(|r| r["Value"].as_str().unwrap().to_string())
+    };
+    assert_eq!(value("SRV").as_deref(), Some("0 1 993 mail.example.com"));
+    assert_eq!(value("CAA").as_deref(), Some("0 issue \"letsencrypt.org\""));
+    assert!(listed.iter().any(|r| r["Value"] == dkim.as_str()));
+    // Served as DNS records: the SRV fields, the CAA property, the key in 255-byte strings.
+    let srv = dns(reg.dns_addr(), "_imaps._tcp.example.com.", RecordType::SRV);
+    assert_eq!(answers(&srv)[0].2, "0 1 993 mail.example.com.");
+    let caa = dns(reg.dns_addr(), "example.com.", RecordType::CAA);
+    assert_eq!(caa.answers.len(), 1, "{caa:?}");
+    assert_eq!(
+        reg.store().txt("mail._domainkey.example.com").concat(),
+        dkim
+    );
+    let RData::TXT(t) = &dns(
+        reg.dns_addr(),
+        "mail._domainkey.example.com.",
+        RecordType::TXT,
+    )
+    .answers[0]
+        .data
+    else {
+        panic!("no TXT")
+    };
+    assert_eq!(t.txt_data[0].len(), 255);
 }

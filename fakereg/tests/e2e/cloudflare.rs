@@ -587,3 +587,72 @@ fn rate_limit_per_token() {
         200
     );
 }
+
+#[test]
+fn srv_caa_tlsa_take_a_data_object_and_mx_a_priority() {
+    let (reg, cf) = fake();
+    let zid = cf.zone_id("example.com");
+    let path = records_path(&zid);
+    let post = |body: &str| cf.call("POST", &path, Some(body));
+
+    let r = post(
+        r#"{"type":"SRV","name":"_imaps._tcp.example.com","data":{"priority":0,"weight":1,"port":993,"target":"mail.example.com"},"ttl":3600}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json()["result"].clone();
+    assert_eq!(
+        j["data"],
+        serde_json::json!({"port": 993, "priority": 0, "weight": 1, "target": "mail.example.com"})
+    );
+    assert_eq!(j["priority"], 0);
+    assert_eq!(j["content"], "1 993 mail.example.com");
+    let r = post(
+        r#"{"type":"CAA","name":"example.com","data":{"flags":0,"tag":"issue","value":"letsencrypt.org"},"ttl":3600}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["result"]["content"], "0 issue \"letsencrypt.org\"");
+    let r = post(
+        r#"{"type":"TLSA","name":"_25._tcp.mail.example.com","data":{"usage":3,"selector":1,"matching_type":1,"certificate":"0A0B"},"ttl":3600}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["result"]["data"]["certificate"], "0a0b");
+    let r = post(
+        r#"{"type":"MX","name":"example.com","content":"backup.example.net","priority":20,"ttl":3600}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        reg.store()
+            .records("_25._tcp.mail.example.com", RrType::TLSA),
+        ["3 1 1 0a0b"]
+    );
+    let m = dns(reg.dns_addr(), "_imaps._tcp.example.com.", RecordType::SRV);
+    assert_eq!(answers(&m)[0].2, "0 1 993 mail.example.com.");
+
+    // Validation: no data object, a field out of range, an unknown CAA tag, an MX
+    // without priority.
+    for bad in [
+        r#"{"type":"SRV","name":"_x._tcp.example.com","content":"0 1 993 mail.example.com"}"#,
+        r#"{"type":"SRV","name":"_x._tcp.example.com","data":{"priority":0,"weight":1,"port":70000,"target":"m.example.com"}}"#,
+        r#"{"type":"CAA","name":"example.com","data":{"flags":0,"tag":"contactemail","value":"a@b"}}"#,
+        r#"{"type":"TLSA","name":"_25._tcp.example.com","data":{"usage":3,"selector":1,"matching_type":1,"certificate":"xyz"}}"#,
+        r#"{"type":"MX","name":"example.com","content":"mx.example.com"}"#,
+    ] {
+        let r = post(bad);
+        assert_eq!((r.status, r.cf_code()), (400, 1004), "{bad}: {}", r.body);
+    }
+    // PATCH of an SRV's port keeps its other fields.
+    let id = cf.get(&format!("{path}?type=SRV")).json()["result"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = cf.call(
+        "PATCH",
+        &format!("{path}/{id}"),
+        Some(r#"{"data":{"priority":0,"weight":1,"port":994,"target":"mail.example.com"}}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        reg.store().records("_imaps._tcp.example.com", RrType::SRV),
+        ["0 1 994 mail.example.com"]
+    );
+}

@@ -388,3 +388,76 @@ fn queries_are_logged() {
         ("AAAA", "tcp", "NXDomain")
     );
 }
+
+#[test]
+fn mail_set_up_types_are_served_from_the_store() {
+    let key = format!("v=DKIM1; k=rsa; p={}", "B".repeat(400));
+    let opts = FakeOptions::example()
+        .record("example.com", "example.com", RrType::MX, "0 .")
+        .record(
+            "example.com",
+            "_submissions._tcp.example.com",
+            RrType::SRV,
+            "0 1 465 mail.example.com.",
+        )
+        .record(
+            "example.com",
+            "_pop3s._tcp.example.com",
+            RrType::SRV,
+            "0 0 0 .",
+        )
+        .record(
+            "example.com",
+            "example.com",
+            RrType::CAA,
+            "0 issue \"letsencrypt.org\"",
+        )
+        .record(
+            "example.com",
+            "_25._tcp.mail.example.com",
+            RrType::TLSA,
+            "3 1 1 8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1",
+        )
+        .record(
+            "example.com",
+            "mail._domainkey.example.com",
+            RrType::TXT,
+            &key,
+        );
+    let reg = FakeRegistrar::spawn(opts).unwrap();
+    let at = reg.dns_addr();
+
+    let mx = answers(&dns(at, "example.com.", RecordType::MX));
+    assert!(mx.iter().any(|a| a.2 == "0 ."), "{mx:?}");
+    assert_eq!(
+        answers(&dns(at, "_submissions._tcp.example.com.", RecordType::SRV))[0].2,
+        "0 1 465 mail.example.com."
+    );
+    assert_eq!(
+        answers(&dns(at, "_pop3s._tcp.example.com.", RecordType::SRV))[0].2,
+        "0 0 0 ."
+    );
+    // CAA and TLSA go out in their RFC wire form; hickory decodes them as such.
+    let caa = dns(at, "example.com.", RecordType::CAA);
+    match &caa.answers[0].data {
+        RData::CAA(c) => assert_eq!(c.to_string(), "0 issue \"letsencrypt.org\""),
+        other => panic!("{other:?}"),
+    }
+    let tlsa = dns(at, "_25._tcp.mail.example.com.", RecordType::TLSA);
+    match &tlsa.answers[0].data {
+        RData::TLSA(t) => assert_eq!(
+            t.to_string().to_ascii_lowercase(),
+            "3 1 1 8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // A DKIM key longer than 255 bytes: several strings, joined back to the key.
+    let txt = dns(at, "mail._domainkey.example.com.", RecordType::TXT);
+    let RData::TXT(t) = &txt.answers[0].data else {
+        panic!("{txt:?}")
+    };
+    assert_eq!(t.txt_data.len(), 2);
+    assert_eq!(t.txt_data[0].len(), 255);
+    let joined: Vec<u8> = t.txt_data.iter().flat_map(|p| p.iter().copied()).collect();
+    assert_eq!(joined, key.as_bytes());
+}

@@ -507,3 +507,63 @@ fn rate_limit_is_per_key_and_endpoint() {
     assert_eq!(code(&r), (429, "TOO_MANY_REQUESTS".into()));
     assert_eq!(r.json()["retryAfterSec"], 5);
 }
+
+#[test]
+fn srv_sets_are_filed_under_the_host_with_service_and_protocol() {
+    let (reg, gd) = setup();
+    let body = r#"[{"data":"mail.example.com","port":993,"priority":0,"protocol":"_tcp","service":"_imaps","ttl":3600,"weight":1},
+                   {"data":"mail.example.com","port":465,"priority":0,"protocol":"_tcp","service":"_submissions","ttl":3600,"weight":1}]"#;
+    let r = gd.put(&format!("{REC}/SRV/@"), body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        reg.store().records("_imaps._tcp.example.com", RrType::SRV),
+        ["0 1 993 mail.example.com"]
+    );
+    let set = gd.get(&format!("{REC}/SRV/@")).json();
+    assert_eq!(
+        set[0],
+        json!({"data":"mail.example.com","name":"@","port":993,"priority":0,"protocol":"_tcp","service":"_imaps","ttl":3600,"type":"SRV","weight":1})
+    );
+    assert_eq!(set.as_array().unwrap().len(), 2);
+    let m = dns(
+        reg.dns_addr(),
+        "_submissions._tcp.example.com.",
+        RecordType::SRV,
+    );
+    assert!(
+        matches!(&m.answers[0].data, RData::SRV(s) if s.port == 465),
+        "{m:?}"
+    );
+    // PUT replaces the whole set: the one left out is removed.
+    let r = gd.put(
+        &format!("{REC}/SRV/@"),
+        r#"[{"data":"mail.example.com","port":993,"priority":0,"protocol":"_tcp","service":"_imaps","ttl":3600,"weight":1}]"#,
+    );
+    assert_eq!(r.status, 200);
+    assert!(reg
+        .store()
+        .records("_submissions._tcp.example.com", RrType::SRV)
+        .is_empty());
+    // Missing SRV fields, and types the API does not offer.
+    let r = gd.put(
+        &format!("{REC}/SRV/@"),
+        r#"[{"data":"mail.example.com","port":993,"priority":0,"ttl":3600,"weight":1}]"#,
+    );
+    assert_eq!(code(&r), (422, "INVALID_BODY".into()));
+    for t in ["CAA", "TLSA"] {
+        let r = gd.put(
+            &format!("{REC}/{t}/@"),
+            r#"[{"data":"0 issue \"letsencrypt.org\"","ttl":3600}]"#,
+        );
+        assert_eq!(r.status, 422, "{t}: {}", r.body);
+    }
+    // MX carries its priority.
+    let r = gd.put(
+        &format!("{REC}/MX/@"),
+        r#"[{"data":"mail.example.com","priority":10,"ttl":3600},{"data":"backup.example.net","priority":20,"ttl":3600}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut mx = reg.store().records("example.com", RrType::MX);
+    mx.sort();
+    assert_eq!(mx, ["10 mail.example.com", "20 backup.example.net"]);
+}

@@ -9,6 +9,15 @@
 //!   by 100 (its documented maximum); an exact match, unlike `RRKeyWord`.
 //! * create: `AddDomainRecord(DomainName, RR, Type, Value, TTL)`.
 //! * update: `UpdateDomainRecord(RecordId, RR, Type, Value, TTL)`, in place.
+//! * list_zone: `DescribeDomainRecords(DomainName, PageNumber, PageSize=500)`, every page.
+//! * delete: `DeleteDomainRecord(RecordId)`.
+//!
+//! Record values (doc 29805 "DNS record types",
+//! <https://www.alibabacloud.com/help/en/dns/dns-record-types>; the same formats in
+//! dnscontrol's ALIDNS provider, `providers/alidns/convert.go`): MX `Value` is the exchange
+//! and its preference the `Priority` parameter (1–50, META `AddDomainRecord.json`); SRV
+//! `Value` is `priority weight port target`; CAA `Value` is `flags tag "value"`. Alidns
+//! offers no TLSA ([`Provider::supports`]).
 //!
 //! `DomainRecordDuplicate` (the same record already exists, or an update changes
 //! nothing) counts as success.
@@ -45,6 +54,15 @@ pub const API_VERSION: &str = "2015-01-09";
 pub const MIN_TTL: u32 = 600;
 /// `DescribeSubDomainRecords` allows at most 100 per page.
 const PAGE_SIZE: u32 = 100;
+/// `DescribeDomainRecords` allows at most 500 per page (META; providers-api.md §1.5).
+const ZONE_PAGE_SIZE: u32 = 500;
+/// The MX `Priority` Alidns takes (META `AddDomainRecord.json`: "Valid values: 1 to 50").
+const MX_PRIORITY: std::ops::RangeInclusive<u16> = 1..=50;
+/// TXT values must be shorter than 512 characters (doc 29805; dnscontrol's ALIDNS audit,
+/// verified 2025-12-03: "511 bytes OK, 764 bytes failed").
+const MAX_TXT: usize = 511;
+/// Zones larger than this many pages (500 records each) are not listed whole.
+const MAX_ZONE_PAGES: u32 = 40;
 /// More pages than this for one name and type means something is wrong.
 const MAX_PAGES: u32 = 20;
 
@@ -147,8 +165,43 @@ fn value_of(data: &RecordData) -> String {
         RecordData::Aaaa(ip) => ip.to_string(),
         RecordData::Cname(target) => normalize_name(target),
         RecordData::Txt(parts) => parts.concat(),
-        // Not offered yet (`supports`): create/update refuse these before sending.
-        other => other.to_string(),
+        // The preference travels as `Priority` ([`params_of`]).
+        RecordData::Mx { exchange, .. } => normalize_name(exchange),
+        RecordData::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => format!("{priority} {weight} {port} {}", normalize_name(target)),
+        RecordData::Caa { flags, tag, value } => format!("{flags} {tag} \"{value}\""),
+        // Not offered (`supports`): create/update refuse it before sending.
+        RecordData::Tlsa { .. } => data.to_string(),
+    }
+}
+
+/// `Type`, `Value` and, for MX, `Priority`: the parameters that carry `data`.
+fn params_of(data: &RecordData) -> Vec<(&'static str, String)> {
+    let mut p = vec![
+        ("Type", data.rtype().as_str().to_string()),
+        ("Value", value_of(data)),
+    ];
+    if let RecordData::Mx { preference, .. } = data {
+        p.push(("Priority", preference.to_string()));
+    }
+    p
+}
+
+/// The record data of an Alidns `Value` (and `Priority`, for MX) of type `rtype`.
+fn data_of(rtype: RecordType, value: &str, priority: Option<u16>) -> Option<RecordData> {
+    match rtype {
+        RecordType::Mx => {
+            let exchange = normalize_name(value);
+            (!exchange.is_empty()).then_some(RecordData::Mx {
+                preference: priority?,
+                exchange,
+            })
+        }
+        other => RecordData::from_plain(other, value),
     }
 }
 
@@ -197,7 +250,7 @@ fn to_record(
     } else {
         normalize_name(&format!("{}.{}", wire.rr, zone.name))
     };
-    if name != fqdn || RecordType::parse(&wire.rtype) != Some(rtype) {
+    if (!fqdn.is_empty() && name != fqdn) || RecordType::parse(&wire.rtype) != Some(rtype) {
         return Ok(None);
     }
     let line = wire.line.as_deref().unwrap_or("default");
@@ -221,7 +274,7 @@ fn to_record(
             "the {rtype} record at {fqdn} is disabled in Alidns; it is not served until enabled"
         );
     }
-    let data = RecordData::from_plain(rtype, &wire.value).ok_or_else(|| {
+    let data = data_of(rtype, &wire.value, wire.priority).ok_or_else(|| {
         ProviderError::new(
             PROVIDER,
             ErrorKind::Protocol,
@@ -282,7 +335,7 @@ impl Provider for Aliyun {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         let name = normalize_name(fqdn);
         let rr = Self::rr(zone, &name)?;
         let answer: Result<RecordIdAnswer, CallError> = self
@@ -292,10 +345,11 @@ impl Provider for Aliyun {
                 &[
                     ("DomainName", zone.name.clone()),
                     ("RR", rr),
-                    ("Type", data.rtype().as_str().to_string()),
-                    ("Value", value_of(data)),
                     ("TTL", ttl.to_string()),
-                ],
+                ]
+                .into_iter()
+                .chain(params_of(data))
+                .collect::<Vec<_>>(),
                 true,
             )
             .await;
@@ -309,11 +363,11 @@ impl Provider for Aliyun {
             Err(e) if e.code() == Some(errors::DUPLICATE) => {
                 // Already there: find its id. If the lookup cannot, an empty id makes a
                 // later update fail as RecordNotFound, after which the agent lists.
-                let want = value_of(data);
+                let want = params_of(data);
                 let existing = self.describe(zone, &name, data.rtype()).await?;
                 Ok(existing
                     .into_iter()
-                    .find(|r| value_of(&r.data) == want)
+                    .find(|r| params_of(&r.data) == want)
                     .unwrap_or(Record {
                         id: String::new(),
                         name,
@@ -332,7 +386,7 @@ impl Provider for Aliyun {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         if old.id.is_empty() {
             return Err(ProviderError::new(
                 PROVIDER,
@@ -348,10 +402,11 @@ impl Provider for Aliyun {
                 &[
                     ("RecordId", old.id.clone()),
                     ("RR", rr),
-                    ("Type", data.rtype().as_str().to_string()),
-                    ("Value", value_of(data)),
                     ("TTL", ttl.to_string()),
-                ],
+                ]
+                .into_iter()
+                .chain(params_of(data))
+                .collect::<Vec<_>>(),
                 true,
             )
             .await;
@@ -368,6 +423,120 @@ impl Provider for Aliyun {
             data: data.clone(),
             ttl,
         })
+    }
+
+    /// `DescribeDomainRecords(DomainName, PageNumber, PageSize=500)`, every page.
+    /// <https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describedomainrecords>
+    async fn list_zone(&self, zone: &Zone) -> Result<Vec<Record>, ProviderError> {
+        let mut out = Vec::new();
+        let mut seen: u64 = 0;
+        for page in 1..=MAX_ZONE_PAGES {
+            let list: RecordList = self
+                .client
+                .call(
+                    "DescribeDomainRecords",
+                    &[
+                        ("DomainName", zone.name.clone()),
+                        ("PageNumber", page.to_string()),
+                        ("PageSize", ZONE_PAGE_SIZE.to_string()),
+                    ],
+                    false,
+                )
+                .await?;
+            let n = list.domain_records.record.len() as u64;
+            seen += n;
+            for wire in list.domain_records.record {
+                // Types mxddns does not handle (NS, REDIRECT_URL, …) are left out.
+                let Some(rtype) = RecordType::parse(&wire.rtype) else {
+                    continue;
+                };
+                if let Some(r) = to_record(zone, "", rtype, wire)? {
+                    out.push(r);
+                }
+            }
+            let total = list.total_count.unwrap_or(seen);
+            if n == 0 || seen >= total {
+                return Ok(out);
+            }
+        }
+        Err(ProviderError::new(
+            PROVIDER,
+            ErrorKind::Protocol,
+            format!(
+                "listing zone {}: more than {} records; stopping",
+                zone.name,
+                u64::from(MAX_ZONE_PAGES) * u64::from(ZONE_PAGE_SIZE)
+            ),
+        ))
+    }
+
+    /// `DeleteDomainRecord(RecordId)`; an id Alidns no longer knows is
+    /// [`ErrorKind::RecordNotFound`].
+    /// <https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-deletedomainrecord>
+    async fn delete(&self, _zone: &Zone, record: &Record) -> Result<(), ProviderError> {
+        if record.id.is_empty() {
+            return Err(ProviderError::new(
+                PROVIDER,
+                ErrorKind::RecordNotFound,
+                format!(
+                    "no Alidns RecordId is known for the record at {}",
+                    record.name
+                ),
+            ));
+        }
+        let _: RecordIdAnswer = self
+            .client
+            .call(
+                "DeleteDomainRecord",
+                &[("RecordId", record.id.clone())],
+                true,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Alidns offers A, AAAA, CNAME, MX, TXT, SRV, NS and CAA (plus URL forwarding), no
+    /// TLSA.
+    fn supports(&self, rtype: RecordType) -> Result<(), String> {
+        match rtype {
+            RecordType::Tlsa => Err(
+                "Alidns offers no TLSA records (its types: A, AAAA, CNAME, MX, TXT, SRV, NS, \
+CAA and URL forwarding: https://www.alibabacloud.com/help/en/dns/dns-record-types)"
+                    .to_string(),
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// Values Alidns refuses although it offers their type: a null MX or an MX preference
+    /// outside 1–50, an SRV target ".", TXT of 512 characters or more.
+    fn supports_data(&self, data: &RecordData) -> Result<(), String> {
+        self.supports(data.rtype())?;
+        match data {
+            RecordData::Mx { exchange, .. } if normalize_name(exchange).is_empty() => Err(
+                "Alidns cannot hold a null MX (\".\"): its MX value must be a host name \
+(https://www.alibabacloud.com/help/en/dns/dns-record-types)"
+                    .to_string(),
+            ),
+            RecordData::Mx { preference, .. } if !MX_PRIORITY.contains(preference) => Err(format!(
+                "Alidns takes MX priorities 1 to 50 only, not {preference} (AddDomainRecord \
+Priority)"
+            )),
+            RecordData::Srv { target, .. } if normalize_name(target).is_empty() => Err(
+                "Alidns cannot hold an SRV record with target \".\" (service not offered): \
+its SRV target must be an existing host name \
+(https://www.alibabacloud.com/help/en/dns/dns-record-types)"
+                    .to_string(),
+            ),
+            RecordData::Txt(parts) if parts.iter().map(String::len).sum::<usize>() > MAX_TXT => {
+                Err(format!(
+                    "Alidns takes TXT values shorter than 512 characters; this one has {} \
+(https://www.alibabacloud.com/help/en/dns/dns-record-types)",
+                    parts.iter().map(String::len).sum::<usize>()
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn min_ttl(&self) -> u32 {

@@ -33,6 +33,8 @@ struct FakeRecord {
     value: String,
     ttl: u32,
     line: String,
+    /// MX only (SDK-GO `Record.Priority`).
+    priority: Option<u16>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +109,7 @@ impl Server {
             value: value.into(),
             ttl: 600,
             line: line.into(),
+            priority: None,
         });
         id
     }
@@ -453,11 +456,15 @@ fn dispatch(fake: &mut Fake, action: &str, p: &BTreeMap<String, String>) -> Resp
             .skip((page - 1) * size)
             .take(size)
             .map(|r| {
-                serde_json::json!({
+                let mut j = serde_json::json!({
                     "RR": r.rr, "Status": "ENABLE", "Value": r.value, "Weight": 1,
                     "RecordId": r.id, "Type": r.rtype, "DomainName": r.zone,
                     "Locked": false, "Line": r.line, "TTL": r.ttl,
-                })
+                });
+                if let Some(p) = r.priority {
+                    j["Priority"] = serde_json::json!(p);
+                }
+                j
             })
             .collect();
         json(
@@ -559,6 +566,7 @@ fn dispatch(fake: &mut Fake, action: &str, p: &BTreeMap<String, String>) -> Resp
                 value,
                 ttl,
                 line: "default".into(),
+                priority: arg("Priority").and_then(|p| p.parse().ok()),
             });
             json(
                 200,
@@ -593,6 +601,22 @@ fn dispatch(fake: &mut Fake, action: &str, p: &BTreeMap<String, String>) -> Resp
             r.value = value;
             r.ttl = ttl;
             r.line = arg("Line").unwrap_or_else(|| "default".into());
+            r.priority = arg("Priority").and_then(|p| p.parse().ok());
+            json(
+                200,
+                serde_json::json!({"RequestId": request_id(), "RecordId": id}),
+            )
+        }
+        "DeleteDomainRecord" => {
+            let id = need!("RecordId");
+            let Some(i) = fake.records.iter().position(|r| r.id == id) else {
+                return error(
+                    400,
+                    "DomainRecordNotBelongToUser",
+                    "The DNS record does not exist in your account",
+                );
+            };
+            fake.records.remove(i);
             json(
                 200,
                 serde_json::json!({"RequestId": request_id(), "RecordId": id}),
@@ -1241,4 +1265,167 @@ async fn aliyun_unusable_endpoint_is_reported_without_a_request() {
     assert_eq!(e.kind, ErrorKind::Invalid);
     assert!(e.hint.unwrap().contains("endpoint"));
     assert_eq!(http.counters.requests(), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 12: MX Priority, SRV and CAA values, whole-zone listing, delete, what Alidns refuses
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn aliyun_mx_srv_caa_values_and_priority() {
+    let srv = Server::start(&["example.com"]).await;
+    let (p, _) = srv.provider(SignatureVersion::V1, SECRET);
+    let z = zone("example.com");
+    let mx = RecordData::Mx {
+        preference: 10,
+        exchange: "mail.example.com".into(),
+    };
+    let created = p.create(&z, "example.com", &mx, 600).await.unwrap();
+    let sv = RecordData::Srv {
+        priority: 0,
+        weight: 1,
+        port: 993,
+        target: "mail.example.com".into(),
+    };
+    p.create(&z, "_imaps._tcp.example.com", &sv, 600)
+        .await
+        .unwrap();
+    let caa = RecordData::Caa {
+        flags: 0,
+        tag: "issue".into(),
+        value: "letsencrypt.org".into(),
+    };
+    p.create(&z, "example.com", &caa, 600).await.unwrap();
+    let log = srv.log();
+    assert_eq!(log[0].action, "AddDomainRecord");
+    assert_eq!(log[0].params["RR"], "@");
+    assert_eq!(log[0].params["Type"], "MX");
+    assert_eq!(log[0].params["Value"], "mail.example.com");
+    assert_eq!(log[0].params["Priority"], "10");
+    assert_eq!(log[1].params["RR"], "_imaps._tcp");
+    assert_eq!(log[1].params["Value"], "0 1 993 mail.example.com");
+    assert!(!log[1].params.contains_key("Priority"));
+    assert_eq!(log[2].params["Value"], "0 issue \"letsencrypt.org\"");
+
+    // Read back through the one-name listing and the whole-zone listing.
+    assert_eq!(
+        p.list(&z, "example.com", RecordType::Mx).await.unwrap()[0].data,
+        mx
+    );
+    let all = p.list_zone(&z).await.unwrap();
+    let datas: Vec<&RecordData> = all.iter().map(|r| &r.data).collect();
+    assert_eq!(datas, [&mx, &sv, &caa]);
+    let log = srv.log();
+    let last = log.last().unwrap();
+    assert_eq!(last.action, "DescribeDomainRecords");
+    assert_eq!(last.params["PageSize"], "500");
+    assert_eq!(last.params["PageNumber"], "1");
+
+    // Change the preference in place: Priority is sent again.
+    let mx20 = RecordData::Mx {
+        preference: 20,
+        exchange: "mail.example.com".into(),
+    };
+    p.update(&z, &created, &mx20, 600).await.unwrap();
+    let log = srv.log();
+    let last = log.last().unwrap();
+    assert_eq!(last.action, "UpdateDomainRecord");
+    assert_eq!(last.params["Priority"], "20");
+    assert_eq!(last.params["RecordId"], created.id);
+}
+
+#[tokio::test]
+async fn aliyun_list_zone_follows_pages_and_skips_other_types_and_lines() {
+    let srv = Server::start(&["example.com"]).await;
+    for i in 0..501 {
+        srv.seed("example.com", &format!("h{i}"), "A", "192.0.2.1", "default");
+    }
+    srv.seed("example.com", "@", "NS", "ns1.alidns.com", "default");
+    srv.seed("example.com", "mail", "A", "192.0.2.77", "telecom");
+    let (p, _) = srv.provider(SignatureVersion::V1, SECRET);
+    let all = p.list_zone(&zone("example.com")).await.unwrap();
+    assert_eq!(all.len(), 501);
+    let pages: Vec<String> = srv
+        .log()
+        .iter()
+        .map(|l| l.params["PageNumber"].clone())
+        .collect();
+    assert_eq!(pages, ["1", "2"]);
+}
+
+#[tokio::test]
+async fn aliyun_delete_by_record_id() {
+    let srv = Server::start(&["example.com"]).await;
+    let id = srv.seed("example.com", "mail", "A", "192.0.2.1", "default");
+    let keep = srv.seed("example.com", "mail", "A", "192.0.2.2", "default");
+    let (p, _) = srv.provider(SignatureVersion::V1, SECRET);
+    let z = zone("example.com");
+    let rec = Record {
+        id: id.clone(),
+        name: "mail.example.com".into(),
+        data: a("192.0.2.1"),
+        ttl: 600,
+    };
+    p.delete(&z, &rec).await.unwrap();
+    let log = srv.log();
+    assert_eq!(log[0].action, "DeleteDomainRecord");
+    assert_eq!(log[0].params["RecordId"], id);
+    let left: Vec<String> = srv.records().iter().map(|r| r.id.clone()).collect();
+    assert_eq!(left, [keep]);
+    let e = p.delete(&z, &rec).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RecordNotFound);
+}
+
+#[tokio::test]
+async fn aliyun_refuses_what_alidns_cannot_hold_without_a_request() {
+    let srv = Server::start(&["example.com"]).await;
+    let (p, _) = srv.provider(SignatureVersion::V1, SECRET);
+    let z = zone("example.com");
+    assert!(p
+        .supports(RecordType::Tlsa)
+        .unwrap_err()
+        .contains("no TLSA"));
+    for t in [RecordType::Mx, RecordType::Srv, RecordType::Caa] {
+        assert_eq!(p.supports(t), Ok(()));
+    }
+    let refused = [
+        RecordData::Tlsa {
+            usage: 3,
+            selector: 1,
+            matching_type: 1,
+            data: "ab".into(),
+        },
+        RecordData::Mx {
+            preference: 0,
+            exchange: String::new(),
+        },
+        RecordData::Mx {
+            preference: 60,
+            exchange: "mail.example.com".into(),
+        },
+        RecordData::Srv {
+            priority: 0,
+            weight: 0,
+            port: 0,
+            target: String::new(),
+        },
+        RecordData::Txt(vec!["k".repeat(300), "k".repeat(300)]),
+    ];
+    for d in &refused {
+        assert!(p.supports_data(d).is_err(), "{d}");
+        let e = p.create(&z, "example.com", d, 600).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported, "{d}");
+    }
+    assert!(srv.log().is_empty());
+    // A 2048-bit DKIM key (about 410 characters) fits, sent as one value.
+    let dkim = format!("v=DKIM1; k=rsa; p={}", "M".repeat(392));
+    p.create(
+        &z,
+        "mail._domainkey.example.com",
+        &RecordData::Txt(vec![dkim[..255].to_string(), dkim[255..].to_string()]),
+        600,
+    )
+    .await
+    .unwrap();
+    assert_eq!(srv.log()[0].params["Value"], dkim);
 }

@@ -36,6 +36,9 @@ pub struct WireRecord {
     /// ISP line; `default` serves everyone.
     #[serde(rename = "Line", default)]
     pub line: Option<String>,
+    /// MX only: the preference (SDK-GO `struct_record.go` `Priority`; left out when unset).
+    #[serde(rename = "Priority", default)]
+    pub priority: Option<u16>,
     /// `ENABLE` (recorded) or `Enable`/`Disable` (documented).
     #[serde(rename = "Status", default)]
     pub status: Option<String>,

@@ -1,4 +1,12 @@
-//! Record data ↔ Cloudflare's `content` string.
+//! Record data ↔ Cloudflare's `content` string, MX `priority` and the `data` object.
+//!
+//! MX: `content` is the exchange, `priority` the preference (CFGO `dns/record.go`
+//! `MXRecord`). SRV, CAA, TLSA: written as the `data` object (CFGO `SRVRecordData`,
+//! `CAARecordData`, `TLSARecordData`); Cloudflare answers with `data` and a formatted
+//! `content`, and `data` is what is read back. TXT strings over 255 bytes are cut into
+//! 255-byte strings and sent as one quoted list: "The content must consist of quoted
+//! character strings (RFC 1035), each with a length of up to 255 bytes" (CFGO
+//! `TXTRecord.Content`).
 //!
 //! A/AAAA content is the address, CNAME content a name. TXT is the subtle one: a record of
 //! one character-string is sent as plain text (`v=spf1 -all`), several strings are sent
@@ -6,7 +14,134 @@
 //! how Cloudflare shows a TXT record it split. Reading, content that starts with `"` is a
 //! list of quoted strings; anything else is one string.
 
-use crate::record::{normalize_name, RecordData, RecordType};
+use super::types::{DataOut, RecordWire, WireValue};
+use crate::record::{normalize_name, split_txt, RecordData, RecordType, TXT_STRING_MAX};
+
+/// What to send for `data`: `content`, MX `priority`, or the `data` object.
+pub(super) fn to_wire(data: &RecordData) -> WireValue {
+    let plain = |content: String| WireValue {
+        content: Some(content),
+        priority: None,
+        data: None,
+    };
+    let object = |d: DataOut| WireValue {
+        content: None,
+        priority: None,
+        data: Some(d),
+    };
+    match data {
+        RecordData::Mx {
+            preference,
+            exchange,
+        } => WireValue {
+            content: Some(target(exchange)),
+            priority: Some(*preference),
+            data: None,
+        },
+        RecordData::Srv {
+            priority,
+            weight,
+            port,
+            target: t,
+        } => object(DataOut::Srv {
+            priority: *priority,
+            weight: *weight,
+            port: *port,
+            target: target(t),
+        }),
+        RecordData::Caa { flags, tag, value } => object(DataOut::Caa {
+            flags: *flags,
+            tag: tag.clone(),
+            value: value.clone(),
+        }),
+        RecordData::Tlsa {
+            usage,
+            selector,
+            matching_type,
+            data,
+        } => object(DataOut::Tlsa {
+            usage: *usage,
+            selector: *selector,
+            matching_type: *matching_type,
+            certificate: data.to_ascii_lowercase(),
+        }),
+        other => plain(to_content(other)),
+    }
+}
+
+/// An MX/SRV target as sent: the name, or `.` for the root.
+fn target(name: &str) -> String {
+    let n = normalize_name(name);
+    if n.is_empty() {
+        ".".to_string()
+    } else {
+        n
+    }
+}
+
+/// The record data of a record Cloudflare returned as type `rtype`.
+pub(super) fn from_wire(rtype: RecordType, w: &RecordWire) -> Result<RecordData, String> {
+    let d = w.data.as_ref();
+    match rtype {
+        RecordType::Mx => {
+            let preference = w
+                .priority
+                .ok_or_else(|| format!("MX record {} has no priority", w.id))?;
+            Ok(RecordData::Mx {
+                preference,
+                exchange: normalize_name(&w.content),
+            })
+        }
+        RecordType::Srv => match d {
+            Some(d) if d.port.is_some() => Ok(RecordData::Srv {
+                priority: d.priority.or(w.priority).unwrap_or(0),
+                weight: d.weight.unwrap_or(0),
+                port: d.port.unwrap_or(0),
+                target: normalize_name(d.target.as_deref().unwrap_or(".")),
+            }),
+            _ => {
+                // No `data`: the content, with or without the priority in front.
+                let fields: Vec<&str> = w.content.split_ascii_whitespace().collect();
+                let text = match (fields.len(), w.priority) {
+                    (3, Some(p)) => format!("{p} {}", fields.join(" ")),
+                    _ => fields.join(" "),
+                };
+                RecordData::from_plain(RecordType::Srv, &text)
+                    .ok_or_else(|| format!("SRV record content {:?} is not valid", w.content))
+            }
+        },
+        RecordType::Caa => match d {
+            Some(d) if d.tag.is_some() => Ok(RecordData::Caa {
+                flags: d.flags.unwrap_or(0),
+                tag: d.tag.as_deref().unwrap_or_default().to_ascii_lowercase(),
+                value: d.value.clone().unwrap_or_default(),
+            }),
+            _ => RecordData::from_plain(RecordType::Caa, &w.content)
+                .ok_or_else(|| format!("CAA record content {:?} is not valid", w.content)),
+        },
+        RecordType::Tlsa => match d {
+            Some(d) if d.certificate.is_some() => {
+                let data = d
+                    .certificate
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                if data.is_empty() || !data.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(format!("TLSA record {} has a non-hex certificate", w.id));
+                }
+                Ok(RecordData::Tlsa {
+                    usage: d.usage.unwrap_or(0),
+                    selector: d.selector.unwrap_or(0),
+                    matching_type: d.matching_type.unwrap_or(0),
+                    data,
+                })
+            }
+            _ => RecordData::from_plain(RecordType::Tlsa, &w.content)
+                .ok_or_else(|| format!("TLSA record content {:?} is not valid", w.content)),
+        },
+        other => from_content(other, &w.content),
+    }
+}
 
 /// The `content` to send for `data`.
 pub(super) fn to_content(data: &RecordData) -> String {
@@ -15,12 +150,18 @@ pub(super) fn to_content(data: &RecordData) -> String {
         RecordData::Aaaa(ip) => ip.to_string(),
         RecordData::Cname(target) => normalize_name(target),
         // A single string is sent as is, unless reading it back would take it for a
-        // quoted list (it starts with a quote): then it is quoted like a list of one.
-        RecordData::Txt(parts) if parts.len() == 1 && !parts[0].starts_with('"') => {
+        // quoted list (it starts with a quote) or it is too long for one string: then it
+        // is quoted like a list.
+        RecordData::Txt(parts)
+            if parts.len() == 1
+                && !parts[0].starts_with('"')
+                && parts[0].len() <= TXT_STRING_MAX =>
+        {
             parts[0].clone()
         }
-        RecordData::Txt(parts) => quote_all(parts),
-        // Not offered yet (`supports`): create/update refuse these before sending.
+        RecordData::Txt(parts) => quote_all(&split_txt(parts)),
+        // The other types travel in `priority`/`data` ([`to_wire`]); this is their
+        // presentation form, which is also what Cloudflare shows as their `content`.
         other => other.to_string(),
     }
 }
@@ -48,7 +189,8 @@ pub(super) fn from_content(rtype: RecordType, content: &str) -> Result<RecordDat
             }
         }
         RecordType::Txt => Ok(RecordData::Txt(parse_txt(content))),
-        other => Err(format!("{other} records are not read through content yet")),
+        other => RecordData::from_plain(other, content)
+            .ok_or_else(|| format!("{other} record content {content:?} is not valid")),
     }
 }
 
@@ -207,6 +349,98 @@ mod tests {
                 "{odd}"
             );
         }
+    }
+
+    #[test]
+    fn a_long_txt_string_is_sent_as_255_byte_quoted_strings() {
+        let key = format!("v=DKIM1; k=rsa; p={}", "A".repeat(392));
+        let content = to_content(&txt(&[&key]));
+        let back = from_content(RecordType::Txt, &content).unwrap();
+        let RecordData::Txt(parts) = &back else {
+            panic!("{back:?}")
+        };
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].len(), 255);
+        assert_eq!(back.txt_joined().unwrap(), key);
+        assert!(content.starts_with("\"v=DKIM1; k=rsa; p=AAA"));
+    }
+
+    fn wire(json: serde_json::Value) -> RecordWire {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn mx_srv_caa_tlsa_travel_as_priority_and_data() {
+        let mx = RecordData::Mx {
+            preference: 10,
+            exchange: "mail.example.com".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(to_wire(&mx)).unwrap(),
+            serde_json::json!({"content": "mail.example.com", "priority": 10})
+        );
+        let srv = RecordData::Srv {
+            priority: 0,
+            weight: 1,
+            port: 993,
+            target: "mail.example.com".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(to_wire(&srv)).unwrap(),
+            serde_json::json!({"data": {"priority": 0, "weight": 1, "port": 993, "target": "mail.example.com"}})
+        );
+        let none = RecordData::Srv {
+            priority: 0,
+            weight: 0,
+            port: 0,
+            target: String::new(),
+        };
+        assert_eq!(
+            serde_json::to_value(to_wire(&none)).unwrap()["data"]["target"],
+            "."
+        );
+        let caa = RecordData::Caa {
+            flags: 0,
+            tag: "issue".into(),
+            value: "letsencrypt.org".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(to_wire(&caa)).unwrap(),
+            serde_json::json!({"data": {"flags": 0, "tag": "issue", "value": "letsencrypt.org"}})
+        );
+        let tlsa = RecordData::Tlsa {
+            usage: 3,
+            selector: 1,
+            matching_type: 1,
+            data: "ABCDEF".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(to_wire(&tlsa)).unwrap(),
+            serde_json::json!({"data": {"usage": 3, "selector": 1, "matching_type": 1, "certificate": "abcdef"}})
+        );
+        // Read back from answers shaped like Cloudflare's (data wins over content).
+        let id = "56dd4e5c3024bcc3ac04b64c97cda3e3";
+        assert_eq!(
+            from_wire(RecordType::Mx, &wire(serde_json::json!({"id": id, "name": "example.com", "type": "MX", "content": "Mail.Example.com", "priority": 10}))).unwrap(),
+            mx
+        );
+        assert_eq!(
+            from_wire(RecordType::Srv, &wire(serde_json::json!({"id": id, "name": "_imaps._tcp.example.com", "type": "SRV", "content": "1 993 mail.example.com", "priority": 0, "data": {"priority": 0, "weight": 1, "port": 993, "target": "mail.example.com"}}))).unwrap(),
+            srv
+        );
+        assert_eq!(
+            from_wire(RecordType::Srv, &wire(serde_json::json!({"id": id, "name": "_imaps._tcp.example.com", "type": "SRV", "content": "1 993 mail.example.com", "priority": 0}))).unwrap(),
+            srv
+        );
+        assert_eq!(
+            from_wire(RecordType::Caa, &wire(serde_json::json!({"id": id, "name": "example.com", "type": "CAA", "content": "0 issue \"letsencrypt.org\"", "data": {"flags": 0, "tag": "issue", "value": "letsencrypt.org"}}))).unwrap(),
+            caa
+        );
+        assert_eq!(
+            from_wire(RecordType::Tlsa, &wire(serde_json::json!({"id": id, "name": "_25._tcp.mail.example.com", "type": "TLSA", "content": "3 1 1 abcdef"}))).unwrap(),
+            RecordData::Tlsa { usage: 3, selector: 1, matching_type: 1, data: "abcdef".into() }
+        );
+        assert!(from_wire(RecordType::Mx, &wire(serde_json::json!({"id": id, "name": "example.com", "type": "MX", "content": "mail.example.com"}))).is_err());
     }
 
     #[test]

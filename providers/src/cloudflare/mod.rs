@@ -1,5 +1,7 @@
 //! Cloudflare API v4 (`type: cloudflare`): an API token, zones looked up by name,
-//! records listed by type and name, created with `POST` and changed in place with `PATCH`.
+//! records listed by type and name (or the whole zone, paged), created with `POST`,
+//! changed in place with `PATCH`, removed with `DELETE`. Every record type mxddns knows is
+//! offered by the API (MX, SRV, CAA and TLSA included: CFGO `dns/record.go`).
 //!
 //! API reference: <https://developers.cloudflare.com/api/resources/dns/subresources/records/>.
 
@@ -20,7 +22,7 @@ use async_trait::async_trait;
 use client::{is_identifier, Answer, Call, Client};
 use reqwest::Method;
 use std::time::Duration;
-use types::{NewRecord, RecordPatch, RecordWire, ZoneWire};
+use types::{DeletedWire, NewRecord, RecordPatch, RecordWire, ZoneWire};
 
 /// The registrar's word: config `type:`, log and error prefix.
 const PROVIDER: &str = "cloudflare";
@@ -56,15 +58,19 @@ impl Cloudflare {
         }
     }
 
-    /// `GET /zones/{id}/dns_records?type=&name=&per_page=100[&page=N]`, every page.
+    /// `GET /zones/{id}/dns_records?[type=&name=&]per_page=100[&page=N]`, every page;
+    /// `filter` `None` lists the whole zone.
+    /// <https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/list/>
     async fn list_wire(
         &self,
         zone: &Zone,
-        fqdn: &str,
-        rtype: RecordType,
+        filter: Option<(&str, RecordType)>,
     ) -> Result<Vec<RecordWire>, ProviderError> {
         let call = Call {
-            what: format!("listing {rtype} records at {fqdn}"),
+            what: match filter {
+                Some((fqdn, rtype)) => format!("listing {rtype} records at {fqdn}"),
+                None => format!("listing the records of zone {}", zone.name),
+            },
             zone: Some(&zone.name),
             record_path: false,
             write: false,
@@ -74,11 +80,12 @@ impl Cloudflare {
         let mut page = 1u32;
         loop {
             let page_str = page.to_string();
-            let mut query = vec![
-                ("type", rtype.as_str()),
-                ("name", fqdn),
-                ("per_page", RECORDS_PER_PAGE),
-            ];
+            let mut query = Vec::new();
+            if let Some((fqdn, rtype)) = filter {
+                query.push(("type", rtype.as_str()));
+                query.push(("name", fqdn));
+            }
+            query.push(("per_page", RECORDS_PER_PAGE));
             if page > 1 {
                 query.push(("page", &page_str));
             }
@@ -176,7 +183,7 @@ Zone Resources",
         crate::ensure_supported(PROVIDER, rtype, self.supports(rtype))?;
         let fqdn = normalize_name(fqdn);
         let call_what = format!("listing {rtype} records at {fqdn}");
-        let wire = self.list_wire(zone, &fqdn, rtype).await?;
+        let wire = self.list_wire(zone, Some((&fqdn, rtype))).await?;
         let mut records = Vec::with_capacity(wire.len());
         for w in wire {
             // The server filters by type and name; a record that does not fit is not ours
@@ -198,7 +205,7 @@ Zone Resources",
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         let fqdn = normalize_name(fqdn);
         let rtype = data.rtype();
         let call = Call {
@@ -208,14 +215,15 @@ Zone Resources",
             write: true,
         };
         let zone_id = checked_zone_id(zone, &call)?;
-        let content = content::to_content(data);
+        let value = content::to_wire(data);
         let ttl = wire_ttl(ttl);
         let body = NewRecord {
             rtype: rtype.as_str(),
             name: &fqdn,
-            content: &content,
+            value: &value,
             ttl,
-            proxied: (rtype != RecordType::Txt).then_some(false),
+            proxied: matches!(rtype, RecordType::A | RecordType::Aaaa | RecordType::Cname)
+                .then_some(false),
         };
         let url = self.client.url(&["zones", zone_id, "dns_records"], &[])?;
         match self
@@ -250,7 +258,7 @@ Zone Resources",
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         let rtype = data.rtype();
         let call = Call {
             what: format!("updating {rtype} record {}", old.name),
@@ -278,12 +286,9 @@ Zone Resources",
                 format!("{}: {:?} is not a Cloudflare record id", call.what, old.id),
             ));
         }
-        let content = content::to_content(data);
+        let value = content::to_wire(data);
         let ttl = wire_ttl(ttl);
-        let body = RecordPatch {
-            content: &content,
-            ttl,
-        };
+        let body = RecordPatch { value: &value, ttl };
         let url = self
             .client
             .url(&["zones", zone_id, "dns_records", &old.id], &[])?;
@@ -302,6 +307,68 @@ Zone Resources",
                 ttl,
             }),
         }
+    }
+
+    /// `GET /zones/{id}/dns_records?per_page=100&page=N`: the whole zone, every page.
+    /// Types mxddns does not handle (NS, SOA, HTTPS, …) are left out.
+    async fn list_zone(&self, zone: &Zone) -> Result<Vec<Record>, ProviderError> {
+        let what = format!("listing the records of zone {}", zone.name);
+        let wire = self.list_wire(zone, None).await?;
+        let mut records = Vec::with_capacity(wire.len());
+        for w in wire {
+            let Some(rtype) = RecordType::parse(&w.rtype) else {
+                continue;
+            };
+            records.push(to_record(w, rtype).map_err(|e| protocol(&what, e))?);
+        }
+        Ok(records)
+    }
+
+    /// `DELETE /zones/{id}/dns_records/{record.id}`; the answer is `{"id": …}`.
+    /// <https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/delete/>
+    async fn delete(&self, zone: &Zone, record: &Record) -> Result<(), ProviderError> {
+        let call = Call {
+            what: format!("deleting {} record {}", record.rtype(), record.name),
+            zone: Some(&zone.name),
+            record_path: true,
+            write: true,
+        };
+        let zone_id = checked_zone_id(zone, &call)?;
+        if !is_identifier(&record.id) {
+            return Err(ProviderError::new(
+                PROVIDER,
+                ErrorKind::RecordNotFound,
+                format!(
+                    "{}: {:?} is not a Cloudflare record id",
+                    call.what, record.id
+                ),
+            ));
+        }
+        let url = self
+            .client
+            .url(&["zones", zone_id, "dns_records", &record.id], &[])?;
+        match self
+            .client
+            .call::<DeletedWire>(Method::DELETE, url, None::<&()>, &call)
+            .await?
+        {
+            Answer::Done { result, .. } if result.id == record.id => Ok(()),
+            Answer::Done { result, .. } => Err(protocol(
+                &call.what,
+                format!(
+                    "the answer names record {:?}, not {:?}",
+                    result.id, record.id
+                ),
+            )
+            .maybe_applied(true)),
+            Answer::Identical => unreachable_identical(&call),
+        }
+    }
+
+    /// Every type mxddns writes: the API offers A, AAAA, CNAME, TXT, MX, SRV, CAA and
+    /// TLSA (CFGO `dns/record.go` `RecordNewParamsBody` types).
+    fn supports(&self, _rtype: RecordType) -> Result<(), String> {
+        Ok(())
     }
 
     /// 60 s; `1` ("automatic") is passed through when the agent sends it.
@@ -341,7 +408,7 @@ fn to_record(w: RecordWire, rtype: RecordType) -> Result<Record, String> {
         ));
     }
     Ok(Record {
-        data: content::from_content(rtype, &w.content)?,
+        data: content::from_wire(rtype, &w)?,
         name: normalize_name(&w.name),
         ttl: w.ttl.unwrap_or(AUTO_TTL),
         id: w.id,

@@ -1060,7 +1060,10 @@ async fn success_with_an_unexpected_result_is_a_protocol_error() {
     .await;
     assert_eq!(err.kind, ErrorKind::Protocol);
     assert!(
-        err.message.contains("missing field `content`"),
+        // `content` may be absent in SRV/CAA/TLSA answers (they carry `data`), so an A
+        // record without it fails on its (empty) address.
+        err.message
+            .contains("A record content \"\" is not an IPv4 address"),
         "{}",
         err.message
     );
@@ -1132,4 +1135,316 @@ fn limits_and_kind() {
     assert_eq!(wire_ttl(59), 60);
     assert_eq!(wire_ttl(600), 600);
     assert_eq!(wire_ttl(100_000), 86_400);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 12: MX, SRV, CAA, TLSA, long TXT, the whole-zone listing and delete
+// ---------------------------------------------------------------------------------------
+
+const SRV_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+const MX_ID: &str = "1b2c3d4e5f60718293a4b5c6d7e8f90a";
+const CAA_ID: &str = "2c3d4e5f60718293a4b5c6d7e8f90a1b";
+const TLSA_ID: &str = "3d4e5f60718293a4b5c6d7e8f90a1b2c";
+
+fn zone_target(page: Option<u32>) -> String {
+    match page {
+        None => format!("/client/v4/zones/{ZONE_ID}/dns_records?per_page=100"),
+        Some(p) => format!("/client/v4/zones/{ZONE_ID}/dns_records?per_page=100&page={p}"),
+    }
+}
+
+/// An MX answer: `content` the exchange, `priority` beside it (CFGO `MXRecord`).
+fn mx_entry(id: &str, exchange: &str, priority: u16) -> Value {
+    let mut e = record_entry(id, "example.com", "MX", exchange, 3600);
+    e["priority"] = json!(priority);
+    e["proxiable"] = json!(false);
+    e
+}
+
+/// An SRV answer: formatted `content`, `priority`, and the `data` components.
+fn srv_entry(id: &str, name: &str, port: u16, target: &str) -> Value {
+    let mut e = record_entry(id, name, "SRV", &format!("1 {port} {target}"), 3600);
+    e["priority"] = json!(0);
+    e["proxiable"] = json!(false);
+    e["data"] = json!({"priority": 0, "weight": 1, "port": port, "target": target});
+    e
+}
+
+#[tokio::test]
+async fn list_zone_reads_every_page_and_every_type() {
+    let caa = {
+        let mut e = record_entry(
+            CAA_ID,
+            "example.com",
+            "CAA",
+            "0 issue \"letsencrypt.org\"",
+            3600,
+        );
+        e["data"] = json!({"flags": 0, "tag": "issue", "value": "letsencrypt.org"});
+        e
+    };
+    let tlsa = {
+        let mut e = record_entry(
+            TLSA_ID,
+            "_25._tcp.mail.example.com",
+            "TLSA",
+            "3 1 1 0a0b",
+            3600,
+        );
+        e["data"] = json!({"usage": 3, "selector": 1, "matching_type": 1, "certificate": "0A0B"});
+        e
+    };
+    let ns = record_entry(
+        "4e5f60718293a4b5c6d7e8f90a1b2c3d",
+        "example.com",
+        "NS",
+        "ada.ns.cloudflare.com",
+        86400,
+    );
+    let mock = Mock::start(vec![
+        step("GET", zone_target(None), None).answer(
+            200,
+            list_body(
+                vec![
+                    record_entry(RECORD_ID, "mail.example.com", "A", "203.0.113.10", 300),
+                    mx_entry(MX_ID, "mail.example.com", 10),
+                    ns,
+                ],
+                1,
+                2,
+                5,
+            ),
+        ),
+        step("GET", zone_target(Some(2)), None).answer(
+            200,
+            list_body(
+                vec![
+                    srv_entry(SRV_ID, "_imaps._tcp.example.com", 993, "mail.example.com"),
+                    caa,
+                    tlsa,
+                ],
+                2,
+                2,
+                5,
+            ),
+        ),
+    ])
+    .await;
+    let records = mock.provider().list_zone(&zone()).await.unwrap();
+    let shown: Vec<String> = records
+        .iter()
+        .map(|r| format!("{} {} {}", r.name, r.rtype(), r.data))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "mail.example.com A 203.0.113.10",
+            "example.com MX 10 mail.example.com.",
+            "_imaps._tcp.example.com SRV 0 1 993 mail.example.com.",
+            "example.com CAA 0 issue \"letsencrypt.org\"",
+            "_25._tcp.mail.example.com TLSA 3 1 1 0a0b",
+        ]
+    );
+    assert_eq!(records[1].id, MX_ID);
+    mock.finish();
+}
+
+#[tokio::test]
+async fn create_mx_sends_content_and_priority() {
+    let mock = Mock::start(vec![step(
+        "POST",
+        format!("/client/v4/zones/{ZONE_ID}/dns_records"),
+        Some(json!({"type": "MX", "name": "example.com", "content": "mail.example.com", "priority": 10, "ttl": 3600})),
+    )
+    .answer(200, one_body(mx_entry(MX_ID, "mail.example.com", 10)))])
+    .await;
+    let mx = RecordData::Mx {
+        preference: 10,
+        exchange: "mail.example.com".into(),
+    };
+    let r = mock
+        .provider()
+        .create(&zone(), "example.com", &mx, 3600)
+        .await
+        .unwrap();
+    assert_eq!((r.id.as_str(), &r.data), (MX_ID, &mx));
+    mock.finish();
+}
+
+#[tokio::test]
+async fn create_srv_caa_tlsa_send_the_data_object() {
+    let caa_answer = {
+        let mut e = record_entry(
+            CAA_ID,
+            "example.com",
+            "CAA",
+            "0 issue \"letsencrypt.org\"",
+            3600,
+        );
+        e["data"] = json!({"flags": 0, "tag": "issue", "value": "letsencrypt.org"});
+        e
+    };
+    let tlsa_answer = {
+        let mut e = record_entry(
+            TLSA_ID,
+            "_25._tcp.mail.example.com",
+            "TLSA",
+            "3 1 1 0a0b",
+            3600,
+        );
+        e["data"] = json!({"usage": 3, "selector": 1, "matching_type": 1, "certificate": "0a0b"});
+        e
+    };
+    let post = format!("/client/v4/zones/{ZONE_ID}/dns_records");
+    let mock = Mock::start(vec![
+        step("POST", post.clone(), Some(json!({"type": "SRV", "name": "_imaps._tcp.example.com", "data": {"priority": 0, "weight": 1, "port": 993, "target": "mail.example.com"}, "ttl": 3600})))
+            .answer(200, one_body(srv_entry(SRV_ID, "_imaps._tcp.example.com", 993, "mail.example.com"))),
+        step("POST", post.clone(), Some(json!({"type": "CAA", "name": "example.com", "data": {"flags": 0, "tag": "issue", "value": "letsencrypt.org"}, "ttl": 3600})))
+            .answer(200, one_body(caa_answer)),
+        step("POST", post, Some(json!({"type": "TLSA", "name": "_25._tcp.mail.example.com", "data": {"usage": 3, "selector": 1, "matching_type": 1, "certificate": "0a0b"}, "ttl": 3600})))
+            .answer(200, one_body(tlsa_answer)),
+    ])
+    .await;
+    let cf = mock.provider();
+    let srv = RecordData::Srv {
+        priority: 0,
+        weight: 1,
+        port: 993,
+        target: "mail.example.com".into(),
+    };
+    let r = cf
+        .create(&zone(), "_imaps._tcp.example.com", &srv, 3600)
+        .await
+        .unwrap();
+    assert_eq!(r.data, srv);
+    let caa = RecordData::Caa {
+        flags: 0,
+        tag: "issue".into(),
+        value: "letsencrypt.org".into(),
+    };
+    assert_eq!(
+        cf.create(&zone(), "example.com", &caa, 3600)
+            .await
+            .unwrap()
+            .data,
+        caa
+    );
+    let tlsa = RecordData::Tlsa {
+        usage: 3,
+        selector: 1,
+        matching_type: 1,
+        data: "0a0b".into(),
+    };
+    assert_eq!(
+        cf.create(&zone(), "_25._tcp.mail.example.com", &tlsa, 3600)
+            .await
+            .unwrap()
+            .data,
+        tlsa
+    );
+    mock.finish();
+}
+
+#[tokio::test]
+async fn a_long_dkim_key_is_sent_as_quoted_255_byte_strings() {
+    let key = format!("v=DKIM1; k=rsa; p={}", "M".repeat(400));
+    let content = format!("\"{}\" \"{}\"", &key[..255], &key[255..]);
+    let mock = Mock::start(vec![step(
+        "POST",
+        format!("/client/v4/zones/{ZONE_ID}/dns_records"),
+        Some(json!({"type": "TXT", "name": "mail._domainkey.example.com", "content": content, "ttl": 3600})),
+    )
+    .answer(
+        200,
+        one_body(record_entry(
+            RECORD_ID,
+            "mail._domainkey.example.com",
+            "TXT",
+            &content,
+            3600,
+        )),
+    )])
+    .await;
+    let r = mock
+        .provider()
+        .create(
+            &zone(),
+            "mail._domainkey.example.com",
+            &RecordData::Txt(vec![key.clone()]),
+            3600,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.data.txt_joined().unwrap(), key);
+    mock.finish();
+}
+
+#[tokio::test]
+async fn update_mx_patches_content_and_priority() {
+    let mock = Mock::start(vec![step(
+        "PATCH",
+        record_target(MX_ID),
+        Some(json!({"content": "mx2.example.com", "priority": 20, "ttl": 3600})),
+    )
+    .answer(200, one_body(mx_entry(MX_ID, "mx2.example.com", 20)))])
+    .await;
+    let old = Record {
+        id: MX_ID.into(),
+        name: "example.com".into(),
+        data: RecordData::Mx {
+            preference: 10,
+            exchange: "mail.example.com".into(),
+        },
+        ttl: 3600,
+    };
+    let new = RecordData::Mx {
+        preference: 20,
+        exchange: "mx2.example.com".into(),
+    };
+    let r = mock
+        .provider()
+        .update(&zone(), &old, &new, 3600)
+        .await
+        .unwrap();
+    assert_eq!(r.data, new);
+    mock.finish();
+}
+
+#[tokio::test]
+async fn delete_sends_delete_and_a_gone_record_is_record_not_found() {
+    let mock = Mock::start(vec![
+        step("DELETE", record_target(RECORD_ID), None)
+            .answer(200, one_body(json!({"id": RECORD_ID}))),
+        step("DELETE", record_target(RECORD_ID), None)
+            .answer(404, failure(81044, "Record does not exist.")),
+    ])
+    .await;
+    let cf = mock.provider();
+    cf.delete(&zone(), &a_record("203.0.113.10")).await.unwrap();
+    let err = cf
+        .delete(&zone(), &a_record("203.0.113.10"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::RecordNotFound);
+    // An id that is not Cloudflare's is never put in a path.
+    let mut odd = a_record("203.0.113.10");
+    odd.id = "../zones".into();
+    assert_eq!(
+        cf.delete(&zone(), &odd).await.unwrap_err().kind,
+        ErrorKind::RecordNotFound
+    );
+    mock.finish();
+}
+
+#[tokio::test]
+async fn every_type_is_supported() {
+    let cf = provider_at("http://127.0.0.1:9/client/v4".into());
+    for t in [
+        RecordType::Mx,
+        RecordType::Srv,
+        RecordType::Caa,
+        RecordType::Tlsa,
+    ] {
+        assert_eq!(cf.supports(t), Ok(()));
+    }
 }

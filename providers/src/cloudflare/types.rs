@@ -60,10 +60,86 @@ pub(super) struct RecordWire {
     pub name: String,
     #[serde(rename = "type")]
     pub rtype: String,
+    /// SRV/CAA/TLSA answers carry a formatted `content` beside `data`; `data` wins.
+    #[serde(default)]
     pub content: String,
     /// `1` means automatic.
     #[serde(default)]
     pub ttl: Option<u32>,
+    /// MX (and SRV, in older answers): "Required for MX, SRV and URI records" (CFGO
+    /// `dns/record.go` `MXRecord.Priority`).
+    #[serde(default)]
+    pub priority: Option<u16>,
+    /// The components of SRV, CAA and TLSA records (CFGO `SRVRecordData`,
+    /// `CAARecordData`, `TLSARecordData`).
+    #[serde(default)]
+    pub data: Option<WireData>,
+}
+
+/// The union of the `data` objects of the record types mxddns writes; every field optional
+/// so that one struct reads them all (unknown fields ignored).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct WireData {
+    // SRV: CFGO `SRVRecordData {port, priority, target, weight}`.
+    #[serde(default)]
+    pub priority: Option<u16>,
+    #[serde(default)]
+    pub weight: Option<u16>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub target: Option<String>,
+    // CAA: CFGO `CAARecordData {flags, tag, value}`.
+    #[serde(default)]
+    pub flags: Option<u8>,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    // TLSA: CFGO `TLSARecordData {certificate, matching_type, selector, usage}`.
+    #[serde(default)]
+    pub usage: Option<u8>,
+    #[serde(default)]
+    pub selector: Option<u8>,
+    #[serde(default)]
+    pub matching_type: Option<u8>,
+    #[serde(default)]
+    pub certificate: Option<String>,
+}
+
+/// The `data` object sent for SRV, CAA and TLSA records.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub(super) enum DataOut {
+    Srv {
+        priority: u16,
+        weight: u16,
+        port: u16,
+        target: String,
+    },
+    Caa {
+        flags: u8,
+        tag: String,
+        value: String,
+    },
+    Tlsa {
+        usage: u8,
+        selector: u8,
+        matching_type: u8,
+        certificate: String,
+    },
+}
+
+/// A record's value as Cloudflare takes it: `content` (A, AAAA, CNAME, TXT, MX), MX's
+/// `priority`, or the `data` object (SRV, CAA, TLSA).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(super) struct WireValue {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataOut>,
 }
 
 /// The body of `POST /zones/{id}/dns_records`.
@@ -72,10 +148,11 @@ pub(super) struct NewRecord<'a> {
     #[serde(rename = "type")]
     pub rtype: &'a str,
     pub name: &'a str,
-    pub content: &'a str,
+    #[serde(flatten)]
+    pub value: &'a WireValue,
     pub ttl: u32,
     /// Sent as `false` for proxiable types (A, AAAA, CNAME): a mail host must not sit
-    /// behind Cloudflare's HTTP proxy. Left out for TXT.
+    /// behind Cloudflare's HTTP proxy. Left out for the others.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxied: Option<bool>,
 }
@@ -83,6 +160,13 @@ pub(super) struct NewRecord<'a> {
 /// The body of `PATCH /zones/{id}/dns_records/{id}`: only what changes.
 #[derive(Debug, Serialize)]
 pub(super) struct RecordPatch<'a> {
-    pub content: &'a str,
+    #[serde(flatten)]
+    pub value: &'a WireValue,
     pub ttl: u32,
+}
+
+/// The result of `DELETE /zones/{id}/dns_records/{id}`: `{"id": "<record id>"}`.
+#[derive(Debug, Deserialize)]
+pub(super) struct DeletedWire {
+    pub id: String,
 }

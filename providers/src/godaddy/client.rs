@@ -95,6 +95,58 @@ impl Client {
         Ok(())
     }
 
+    /// `GET /v1/domains/{domain}/records`: every record of the zone in one answer (the
+    /// whole-zone read of LEX `test_provider_when_calling_list_records_with_no_arguments_should_list_all.yaml`).
+    /// <https://developer.godaddy.com/doc/endpoint/domains#/v1/recordGet>
+    pub async fn get_zone_records(&self, domain: &str) -> Result<Vec<Entry>, ProviderError> {
+        let what = format!("reading the records of zone {domain}");
+        check_domain(domain)?;
+        let url = self.url(&["v1", "domains", domain, "records"])?;
+        let req = self.request(Method::GET, url)?;
+        let resp = self.http.send(PROVIDER, req, false).await?;
+        if !resp.status.is_success() {
+            return Err(decode_error(&what, &resp, false));
+        }
+        parse_entries(&resp)
+    }
+
+    /// `DELETE /v1/domains/{domain}/records/{type}/{name}`: remove the WHOLE set (204).
+    /// Only called when the set is down to the one record being deleted. A 404 here
+    /// (after the set was just read) means the set is already gone.
+    /// <https://developer.godaddy.com/doc/endpoint/domains#/v1/recordDeleteTypeName>
+    pub async fn delete_records(
+        &self,
+        domain: &str,
+        rtype: &'static str,
+        name: &str,
+    ) -> Result<(), ProviderError> {
+        let what = describe("deleting", domain, rtype, name);
+        let url = self.records_url(domain, rtype, name)?;
+        let req = self.request(Method::DELETE, url)?;
+        let resp = self.http.send(PROVIDER, req, true).await?;
+        if resp.status == StatusCode::NOT_FOUND {
+            return Err(ProviderError::new(
+                PROVIDER,
+                ErrorKind::RecordNotFound,
+                format!("{what}: GoDaddy holds no such records any more"),
+            ));
+        }
+        if !resp.status.is_success() {
+            return Err(decode_error(&what, &resp, true));
+        }
+        Ok(())
+    }
+
+    /// `<base>/<segments…>`, each percent-encoded as a path segment.
+    fn url(&self, segments: &[&str]) -> Result<url::Url, ProviderError> {
+        let mut url = url::Url::parse(&self.base).map_err(|e| bad_endpoint(&self.base, &e))?;
+        url.path_segments_mut()
+            .map_err(|()| bad_endpoint(&self.base, &"it cannot have a path"))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
     /// The records URL from checked parts, each also percent-encoded as a path segment.
     fn records_url(
         &self,

@@ -12,6 +12,17 @@
 //! (which is how SPF and DMARC readers see it anyway) and read back as one string: where
 //! the strings were split is not kept, and GoDaddy splits long values itself.
 //!
+//! MX and SRV: `data` is the exchange/target; `priority` (MX, SRV), `weight`, `port`,
+//! `service` and `protocol` (SRV) are fields of the entry (GDSPEC `DNSRecord`). An SRV
+//! record's owner `_imaps._tcp.example.com` is split the way GoDaddy stores it: `service`
+//! `_imaps`, `protocol` `_tcp`, `name` `@` (a real GoDaddy zone export:
+//! `{"data":"sipdir.online.lync.com","name":"@","port":443,"priority":100,"protocol":"_tls","service":"_sip","ttl":3600,"type":"SRV","weight":1}`),
+//! so the SRV set at a name holds every service there and is written back whole.
+//!
+//! CAA and TLSA cannot be written: GoDaddy's record `type` enum is
+//! `A, AAAA, CNAME, MX, NS, SOA, SRV, TXT` (GDSPEC; `n3integration/terraform-provider-godaddy#31`),
+//! and a CAA record sent to the API is refused with 422 (`AnalogJ/lexicon#506`, `#545`).
+//!
 //! Since 2024 GoDaddy refuses its DNS API to small accounts (HTTP 403 `ACCESS_DENIED`);
 //! the error says so and what to do instead.
 
@@ -30,8 +41,9 @@ use crate::{Provider, RateLimit};
 use async_trait::async_trait;
 use client::Client;
 use rrset::{Plan, Wanted};
+use serde_json::Value;
 use std::time::Duration;
-use types::{entry_data, entry_ttl, Entry};
+use types::{entry_data, entry_str, entry_ttl, entry_u16, Entry};
 
 /// The word for GoDaddy in config, logs and errors.
 pub const PROVIDER: &str = "godaddy";
@@ -79,6 +91,30 @@ impl GoDaddy {
         })
     }
 
+    /// Where GoDaddy keeps the records of `rtype` at `fqdn`.
+    fn place(zone: &Zone, fqdn: &str, rtype: RecordType) -> Result<Place, ProviderError> {
+        if rtype != RecordType::Srv {
+            return Ok(Place {
+                name: Self::relative(zone, fqdn)?,
+                srv: None,
+            });
+        }
+        let fqdn = normalize_name(fqdn);
+        let mut labels = fqdn.splitn(3, '.');
+        let (Some(service), Some(protocol), Some(rest)) =
+            (labels.next(), labels.next(), labels.next())
+        else {
+            return Err(srv_owner(&fqdn));
+        };
+        if !service.starts_with('_') || !protocol.starts_with('_') {
+            return Err(srv_owner(&fqdn));
+        }
+        Ok(Place {
+            name: Self::relative(zone, rest)?,
+            srv: Some((service.to_string(), protocol.to_string())),
+        })
+    }
+
     /// Read the set, apply `plan`, PUT it when it changed; the record as GoDaddy now holds it.
     async fn write(
         &self,
@@ -89,17 +125,18 @@ impl GoDaddy {
         plan: impl FnOnce(Vec<Entry>, &Wanted<'_>) -> Option<Plan>,
     ) -> Result<Record, ProviderError> {
         let rtype = data.rtype();
-        let name = Self::relative(zone, fqdn)?;
-        let wire = wire_data(data);
+        let place = Self::place(zone, fqdn, rtype)?;
+        let (wire, extra) = wire_fields(data, &place);
         let wanted = Wanted {
             data: &wire,
-            name: &name,
+            name: &place.name,
             rtype: rtype.as_str(),
             ttl,
+            extra: &extra,
         };
         let set = self
             .client
-            .get_records(&zone.name, rtype.as_str(), &name)
+            .get_records(&zone.name, rtype.as_str(), &place.name)
             .await?;
         match plan(set, &wanted) {
             None => {
@@ -115,7 +152,7 @@ impl GoDaddy {
             Some(Plan::Keep) => {}
             Some(Plan::Put(entries)) => {
                 self.client
-                    .put_records(&zone.name, rtype.as_str(), &name, &entries)
+                    .put_records(&zone.name, rtype.as_str(), &place.name, &entries)
                     .await?
             }
         }
@@ -126,6 +163,34 @@ impl GoDaddy {
             ttl,
         })
     }
+}
+
+/// A GoDaddy record set's `name` (relative, `@` for the apex) and, for SRV, the entry's
+/// `service` and `protocol`.
+struct Place {
+    name: String,
+    srv: Option<(String, String)>,
+}
+
+impl Place {
+    /// Whether `e` belongs to this owner name (for SRV: same service and protocol).
+    fn holds(&self, e: &Entry) -> bool {
+        match &self.srv {
+            None => true,
+            Some((service, protocol)) => {
+                entry_str(e, "service").is_some_and(|s| s.eq_ignore_ascii_case(service))
+                    && entry_str(e, "protocol").is_some_and(|p| p.eq_ignore_ascii_case(protocol))
+            }
+        }
+    }
+}
+
+fn srv_owner(fqdn: &str) -> ProviderError {
+    ProviderError::new(
+        PROVIDER,
+        ErrorKind::Invalid,
+        format!("the SRV name {fqdn} is not of the form _service._protocol.name"),
+    )
 }
 
 #[async_trait]
@@ -158,27 +223,25 @@ impl Provider for GoDaddy {
         rtype: RecordType,
     ) -> Result<Vec<Record>, ProviderError> {
         crate::ensure_supported(PROVIDER, rtype, self.supports(rtype))?;
-        let name = Self::relative(zone, fqdn)?;
+        let place = Self::place(zone, fqdn, rtype)?;
         let fqdn = normalize_name(fqdn);
         let set = self
             .client
-            .get_records(&zone.name, rtype.as_str(), &name)
+            .get_records(&zone.name, rtype.as_str(), &place.name)
             .await?;
         set.iter()
+            .filter(|e| place.holds(e))
             .map(|e| {
-                let raw = entry_data(e);
-                let data = raw
-                    .and_then(|raw| parse_data(rtype, &zone.name, raw))
-                    .ok_or_else(|| {
-                        ProviderError::new(
-                            PROVIDER,
-                            ErrorKind::Protocol,
-                            format!(
-                                "GoDaddy returned a {rtype} record of {fqdn} whose data {} is not a valid {rtype} value",
-                                raw.map_or("(missing)".to_string(), |r| format!("{r:?}"))
-                            ),
-                        )
-                    })?;
+                let data = entry_record(rtype, &zone.name, e).ok_or_else(|| {
+                    ProviderError::new(
+                        PROVIDER,
+                        ErrorKind::Protocol,
+                        format!(
+                            "GoDaddy returned a {rtype} record of {fqdn} whose data {} is not a valid {rtype} value",
+                            entry_data(e).map_or("(missing)".to_string(), |r| format!("{r:?}"))
+                        ),
+                    )
+                })?;
                 Ok(Record {
                     id: String::new(),
                     name: fqdn.clone(),
@@ -202,8 +265,9 @@ impl Provider for GoDaddy {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
-        let is_new = |d: &str| matches(data.rtype(), &zone.name, d, data);
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
+        let place = Self::place(zone, fqdn, data.rtype())?;
+        let is_new = |e: &Entry| matches(&place, &zone.name, e, data);
         self.write(zone, fqdn, data, ttl, |set, wanted| {
             Some(rrset::plan_create(set, is_new, wanted))
         })
@@ -220,7 +284,7 @@ impl Provider for GoDaddy {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
-        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         if old.rtype() != data.rtype() {
             return Err(ProviderError::new(
                 PROVIDER,
@@ -233,13 +297,105 @@ impl Provider for GoDaddy {
                 ),
             ));
         }
-        let rtype = data.rtype();
-        let is_old = |d: &str| matches(rtype, &zone.name, d, &old.data);
-        let is_new = |d: &str| matches(rtype, &zone.name, d, data);
+        let place = Self::place(zone, &old.name, data.rtype())?;
+        let is_old = |e: &Entry| matches(&place, &zone.name, e, &old.data);
+        let is_new = |e: &Entry| matches(&place, &zone.name, e, data);
         self.write(zone, &old.name, data, ttl, |set, wanted| {
             rrset::plan_update(set, is_old, is_new, wanted)
         })
         .await
+    }
+
+    /// `GET /v1/domains/{domain}/records`: the whole zone in one request. NS, SOA and
+    /// entries whose data mxddns cannot read are left out.
+    async fn list_zone(&self, zone: &Zone) -> Result<Vec<Record>, ProviderError> {
+        let entries = self.client.get_zone_records(&zone.name).await?;
+        let mut out = Vec::new();
+        for e in &entries {
+            let Some(rtype) = entry_str(e, "type").and_then(RecordType::parse) else {
+                continue;
+            };
+            let Some(rel) = entry_str(e, "name") else {
+                continue;
+            };
+            let host = if rel == "@" {
+                normalize_name(&zone.name)
+            } else {
+                normalize_name(&format!("{rel}.{}", zone.name))
+            };
+            let name = match (rtype, entry_str(e, "service"), entry_str(e, "protocol")) {
+                (RecordType::Srv, Some(s), Some(p)) => {
+                    format!("{s}.{p}.{host}").to_ascii_lowercase()
+                }
+                (RecordType::Srv, _, _) => continue,
+                _ => host,
+            };
+            let Some(data) = entry_record(rtype, &zone.name, e) else {
+                tracing::debug!(zone = %zone.name, "godaddy: skipping an unreadable {rtype} entry at {name}");
+                continue;
+            };
+            out.push(Record {
+                id: String::new(),
+                name,
+                data,
+                ttl: entry_ttl(e)
+                    .and_then(|t| u32::try_from(t).ok())
+                    .unwrap_or(0),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Remove one record: GET its set, then PUT the set without it (its neighbours go
+    /// back exactly as read). Only when it is the last of its set is the set deleted with
+    /// `DELETE /v1/domains/{domain}/records/{type}/{name}`, which removes every record of
+    /// that type and name.
+    async fn delete(&self, zone: &Zone, record: &Record) -> Result<(), ProviderError> {
+        let rtype = record.rtype();
+        crate::ensure_supported(PROVIDER, rtype, self.supports(rtype))?;
+        let place = Self::place(zone, &record.name, rtype)?;
+        let set = self
+            .client
+            .get_records(&zone.name, rtype.as_str(), &place.name)
+            .await?;
+        let Some(rest) = rrset::plan_delete(set, |e| matches(&place, &zone.name, e, &record.data))
+        else {
+            return Err(ProviderError::new(
+                PROVIDER,
+                ErrorKind::RecordNotFound,
+                format!(
+                    "the {rtype} record {} of {} to delete is no longer there",
+                    record.data, record.name
+                ),
+            ));
+        };
+        if rest.is_empty() {
+            self.client
+                .delete_records(&zone.name, rtype.as_str(), &place.name)
+                .await
+        } else {
+            self.client
+                .put_records(&zone.name, rtype.as_str(), &place.name, &rest)
+                .await
+        }
+    }
+
+    /// A, AAAA, CNAME, TXT, MX and SRV; not CAA or TLSA (see the module documentation).
+    fn supports(&self, rtype: RecordType) -> Result<(), String> {
+        match rtype {
+            RecordType::Caa => Err(
+                "GoDaddy's API cannot hold CAA records: its record types are A, AAAA, CNAME, \
+MX, NS, SOA, SRV and TXT, and it answers 422 to a CAA record (GoDaddy Domains API \
+DNSRecord.type; AnalogJ/lexicon#506). Add CAA in GoDaddy's DNS panel"
+                    .to_string(),
+            ),
+            RecordType::Tlsa => Err(
+                "GoDaddy's API cannot hold TLSA records: its record types are A, AAAA, \
+CNAME, MX, NS, SOA, SRV and TXT (GoDaddy Domains API DNSRecord.type)"
+                    .to_string(),
+            ),
+            _ => Ok(()),
+        }
     }
 
     fn min_ttl(&self) -> u32 {
@@ -255,15 +411,50 @@ impl Provider for GoDaddy {
     }
 }
 
-/// GoDaddy's `data` for a record: the address, the target name, or the TXT text.
-fn wire_data(data: &RecordData) -> String {
+/// GoDaddy's `data` for a record (the address, the target name, the TXT text) and the
+/// entry's other fields (MX `priority`; SRV `priority`, `weight`, `port`, `service`,
+/// `protocol`).
+fn wire_fields(data: &RecordData, place: &Place) -> (String, Vec<(&'static str, Value)>) {
+    let target = |t: &str| {
+        let t = normalize_name(t);
+        if t.is_empty() {
+            ".".to_string()
+        } else {
+            t
+        }
+    };
     match data {
-        RecordData::A(ip) => ip.to_string(),
-        RecordData::Aaaa(ip) => ip.to_string(),
-        RecordData::Cname(target) => normalize_name(target),
-        RecordData::Txt(parts) => parts.concat(),
-        // Not offered yet (`supports`): create/update refuse these before sending.
-        other => other.to_string(),
+        RecordData::A(ip) => (ip.to_string(), vec![]),
+        RecordData::Aaaa(ip) => (ip.to_string(), vec![]),
+        RecordData::Cname(t) => (normalize_name(t), vec![]),
+        RecordData::Txt(parts) => (parts.concat(), vec![]),
+        RecordData::Mx {
+            preference,
+            exchange,
+        } => (
+            target(exchange),
+            vec![("priority", Value::from(*preference))],
+        ),
+        RecordData::Srv {
+            priority,
+            weight,
+            port,
+            target: t,
+        } => {
+            let (service, protocol) = place.srv.clone().unwrap_or_default();
+            (
+                target(t),
+                vec![
+                    ("port", Value::from(*port)),
+                    ("priority", Value::from(*priority)),
+                    ("protocol", Value::from(protocol)),
+                    ("service", Value::from(service)),
+                    ("weight", Value::from(*weight)),
+                ],
+            )
+        }
+        // Not offered (`supports`): create/update refuse these before sending.
+        RecordData::Caa { .. } | RecordData::Tlsa { .. } => (data.to_string(), vec![]),
     }
 }
 
@@ -312,10 +503,40 @@ fn parse_data(rtype: RecordType, zone: &str, raw: &str) -> Option<RecordData> {
     }
 }
 
-/// Whether GoDaddy's `raw` holds the value `want` (compared as values: addresses parsed,
-/// names normalised, TXT strings joined).
-fn matches(rtype: RecordType, zone: &str, raw: &str, want: &RecordData) -> bool {
-    match parse_data(rtype, zone, raw) {
+/// A target in GoDaddy's `data`: `@` is the zone apex, `.` the root (`""`).
+fn entry_target(zone: &str, raw: &str) -> String {
+    if raw.trim() == "@" {
+        normalize_name(zone)
+    } else {
+        normalize_name(raw)
+    }
+}
+
+/// The value one GoDaddy entry of type `rtype` holds.
+fn entry_record(rtype: RecordType, zone: &str, e: &Entry) -> Option<RecordData> {
+    let raw = entry_data(e)?;
+    match rtype {
+        RecordType::Mx => Some(RecordData::Mx {
+            preference: entry_u16(e, "priority")?,
+            exchange: entry_target(zone, raw),
+        }),
+        RecordType::Srv => Some(RecordData::Srv {
+            priority: entry_u16(e, "priority")?,
+            weight: entry_u16(e, "weight")?,
+            port: entry_u16(e, "port")?,
+            target: entry_target(zone, raw),
+        }),
+        _ => parse_data(rtype, zone, raw),
+    }
+}
+
+/// Whether the entry `e` of the set at `place` holds the value `want` (compared as
+/// values: addresses parsed, names normalised, TXT strings joined).
+fn matches(place: &Place, zone: &str, e: &Entry, want: &RecordData) -> bool {
+    if !place.holds(e) {
+        return false;
+    }
+    match entry_record(want.rtype(), zone, e) {
         Some(RecordData::Txt(parts)) => Some(parts.concat()) == want.txt_joined(),
         Some(have) => &have == want,
         None => false,

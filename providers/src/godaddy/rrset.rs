@@ -5,7 +5,8 @@
 //! `data` and `ttl`, every other entry goes back exactly as it came (all its fields), and
 //! a change that would leave the set as it is plans no write at all.
 
-use super::types::{entry_data, entry_ttl, new_entry, set_entry, Entry};
+use super::types::{entry_ttl, new_entry, set_entry, set_ttl, Entry};
+use serde_json::Value;
 
 /// What to do with the set.
 #[derive(Debug, PartialEq)]
@@ -24,6 +25,9 @@ pub(super) struct Wanted<'a> {
     pub name: &'a str,
     pub rtype: &'a str,
     pub ttl: u32,
+    /// The other fields of the value: MX `priority`; SRV `priority`, `weight`, `port`,
+    /// `service`, `protocol` (GDSPEC `DNSRecord`).
+    pub extra: &'a [(&'static str, Value)],
 }
 
 /// Change the entry for which `is_old` holds into `wanted`. `is_new` tells whether an
@@ -35,39 +39,46 @@ pub(super) struct Wanted<'a> {
 /// the wanted TTL.
 pub(super) fn plan_update(
     mut set: Vec<Entry>,
-    is_old: impl Fn(&str) -> bool,
-    is_new: impl Fn(&str) -> bool,
+    is_old: impl Fn(&Entry) -> bool,
+    is_new: impl Fn(&Entry) -> bool,
     wanted: &Wanted<'_>,
 ) -> Option<Plan> {
-    let matches = |e: &Entry, f: &dyn Fn(&str) -> bool| entry_data(e).is_some_and(f);
-    let old = set.iter().position(|e| matches(e, &is_old))?;
-    let same = set.iter().position(|e| matches(e, &is_new));
+    let old = set.iter().position(&is_old)?;
+    let same = set.iter().position(&is_new);
     match same {
         Some(other) if other != old => {
             set.remove(old);
             let other = if other > old { other - 1 } else { other };
-            if entry_ttl(&set[other]) != Some(u64::from(wanted.ttl)) {
-                let data = entry_data(&set[other]).unwrap_or(wanted.data).to_string();
-                set_entry(&mut set[other], &data, wanted.ttl);
-            }
+            set_ttl(&mut set[other], wanted.ttl);
             Some(Plan::Put(set))
         }
         Some(_) => Some(retime(set, old, wanted.ttl)),
         None => {
-            set_entry(&mut set[old], wanted.data, wanted.ttl);
+            set_entry(&mut set[old], wanted.data, wanted.ttl, wanted.extra);
             Some(Plan::Put(set))
         }
     }
+}
+
+/// Remove the entry for which `is_old` holds; `None` when there is none. The rest of
+/// the set goes back exactly as it came.
+pub(super) fn plan_delete(
+    mut set: Vec<Entry>,
+    is_old: impl Fn(&Entry) -> bool,
+) -> Option<Vec<Entry>> {
+    let old = set.iter().position(is_old)?;
+    set.remove(old);
+    Some(set)
 }
 
 /// Add `wanted` to the set. When an entry already holds the value, only its TTL is
 /// brought in line (or nothing is written at all).
 pub(super) fn plan_create(
     mut set: Vec<Entry>,
-    is_new: impl Fn(&str) -> bool,
+    is_new: impl Fn(&Entry) -> bool,
     wanted: &Wanted<'_>,
 ) -> Plan {
-    match set.iter().position(|e| entry_data(e).is_some_and(&is_new)) {
+    match set.iter().position(is_new) {
         Some(i) => retime(set, i, wanted.ttl),
         None => {
             set.push(new_entry(
@@ -75,6 +86,7 @@ pub(super) fn plan_create(
                 wanted.name,
                 wanted.rtype,
                 wanted.ttl,
+                wanted.extra,
             ));
             Plan::Put(set)
         }
@@ -86,14 +98,17 @@ fn retime(mut set: Vec<Entry>, i: usize, ttl: u32) -> Plan {
     if entry_ttl(&set[i]) == Some(u64::from(ttl)) {
         return Plan::Keep;
     }
-    let data = entry_data(&set[i]).unwrap_or_default().to_string();
-    set_entry(&mut set[i], &data, ttl);
+    set_ttl(&mut set[i], ttl);
     Plan::Put(set)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn by(d: &'static str) -> impl Fn(&Entry) -> bool {
+        move |e| super::super::types::entry_data(e) == Some(d)
+    }
 
     fn set(json: &str) -> Vec<Entry> {
         serde_json::from_str(json).unwrap()
@@ -114,6 +129,7 @@ mod tests {
             name: "mail",
             rtype: "A",
             ttl,
+            extra: &[],
         }
     }
 
@@ -121,8 +137,8 @@ mod tests {
     fn update_changes_one_entry_only() {
         let p = plan_update(
             set(TWO),
-            |d| d == "192.0.2.1",
-            |d| d == "198.51.100.7",
+            by("192.0.2.1"),
+            by("198.51.100.7"),
             &wanted("198.51.100.7", 600),
         );
         assert_eq!(
@@ -135,8 +151,8 @@ mod tests {
     fn update_missing_old_is_none() {
         let p = plan_update(
             set(TWO),
-            |d| d == "203.0.113.9",
-            |d| d == "198.51.100.7",
+            by("203.0.113.9"),
+            by("198.51.100.7"),
             &wanted("198.51.100.7", 600),
         );
         assert_eq!(p, None);
@@ -146,15 +162,15 @@ mod tests {
     fn update_to_same_value_and_ttl_keeps() {
         let p = plan_update(
             set(TWO),
-            |d| d == "192.0.2.1",
-            |d| d == "192.0.2.1",
+            by("192.0.2.1"),
+            by("192.0.2.1"),
             &wanted("192.0.2.1", 3600),
         );
         assert_eq!(p, Some(Plan::Keep));
         let p = plan_update(
             set(TWO),
-            |d| d == "192.0.2.1",
-            |d| d == "192.0.2.1",
+            by("192.0.2.1"),
+            by("192.0.2.1"),
             &wanted("192.0.2.1", 600),
         );
         assert!(put(p).starts_with(r#"[{"data":"192.0.2.1","name":"mail","ttl":600,"#));
@@ -164,8 +180,8 @@ mod tests {
     fn update_onto_an_existing_value_merges() {
         let p = plan_update(
             set(TWO),
-            |d| d == "192.0.2.1",
-            |d| d == "192.0.2.2",
+            by("192.0.2.1"),
+            by("192.0.2.2"),
             &wanted("192.0.2.2", 600),
         );
         assert_eq!(
@@ -176,20 +192,16 @@ mod tests {
 
     #[test]
     fn create_appends_or_keeps() {
-        let p = plan_create(
-            set(TWO),
-            |d| d == "198.51.100.7",
-            &wanted("198.51.100.7", 600),
-        );
+        let p = plan_create(set(TWO), by("198.51.100.7"), &wanted("198.51.100.7", 600));
         assert_eq!(
             put(Some(p)),
             r#"[{"data":"192.0.2.1","name":"mail","ttl":3600,"type":"A"},{"data":"192.0.2.2","extra":true,"name":"mail","ttl":1800,"type":"A"},{"data":"198.51.100.7","name":"mail","ttl":600,"type":"A"}]"#
         );
         assert_eq!(
-            plan_create(set(TWO), |d| d == "192.0.2.2", &wanted("192.0.2.2", 1800)),
+            plan_create(set(TWO), by("192.0.2.2"), &wanted("192.0.2.2", 1800)),
             Plan::Keep
         );
-        let p = plan_create(set("[]"), |d| d == "192.0.2.9", &wanted("192.0.2.9", 600));
+        let p = plan_create(set("[]"), by("192.0.2.9"), &wanted("192.0.2.9", 600));
         assert_eq!(
             put(Some(p)),
             r#"[{"data":"192.0.2.9","name":"mail","ttl":600,"type":"A"}]"#

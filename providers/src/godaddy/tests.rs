@@ -211,10 +211,62 @@ async fn put_set(
                 json!([{"code": "UNKNOWN_RESTRICTION", "message": "must have a minimum value of 600", "path": format!("records[{i}].ttl")}]),
             );
         }
-        stored.push(json!({"data": data, "name": name, "ttl": ttl, "type": rtype}));
+        // Keys in GoDaddy's (alphabetical) order; MX/SRV fields kept.
+        let mut e = json!({"data": data, "name": name, "ttl": ttl, "type": rtype});
+        for k in ["port", "priority", "protocol", "service", "weight"] {
+            if let Some(v) = item.get(k) {
+                e[k] = v.clone();
+            }
+        }
+        stored.push(e);
     }
     fake.sets.insert((domain, rtype, name), stored);
     StatusCode::OK.into_response()
+}
+
+async fn delete_set(
+    State(s): State<Shared>,
+    Path((domain, rtype, name)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let mut fake = s.lock().unwrap();
+    fake.log
+        .push((Method::DELETE, uri.path().to_string(), String::new()));
+    if let Some(r) = gate(&fake, &Method::DELETE, &headers, &domain) {
+        return r;
+    }
+    match fake.sets.remove(&(domain, rtype, name)) {
+        Some(set) if !set.is_empty() => StatusCode::NO_CONTENT.into_response(),
+        _ => reply(
+            StatusCode::NOT_FOUND,
+            r#"{"code":"NOT_FOUND","message":"Not found"}"#,
+        ),
+    }
+}
+
+/// `GET /v1/domains/{domain}/records`: every set, in one array.
+async fn get_zone(
+    State(s): State<Shared>,
+    Path(domain): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let mut fake = s.lock().unwrap();
+    fake.log
+        .push((Method::GET, uri.path().to_string(), String::new()));
+    if let Some(r) = gate(&fake, &Method::GET, &headers, &domain) {
+        return r;
+    }
+    let mut keys: Vec<_> = fake
+        .sets
+        .keys()
+        .filter(|k| k.0 == domain)
+        .cloned()
+        .collect();
+    keys.sort();
+    let all: Vec<Value> = keys.iter().flat_map(|k| fake.sets[k].clone()).collect();
+    reply(StatusCode::OK, &serde_json::to_string(&all).unwrap())
 }
 
 struct Harness {
@@ -239,8 +291,9 @@ impl Harness {
         let app = Router::new()
             .route(
                 "/v1/domains/{domain}/records/{type}/{name}",
-                get(get_set).put(put_set),
+                get(get_set).put(put_set).delete(delete_set),
             )
+            .route("/v1/domains/{domain}/records", get(get_zone))
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -744,5 +797,189 @@ async fn unsafe_names_never_reach_the_wire() {
     }
     let e = h.provider.zone("../../v1/shoppers").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Invalid);
+    assert!(h.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 12: MX and SRV fields, CAA/TLSA refused, whole-zone read, delete of one record
+// ---------------------------------------------------------------------------------------
+
+fn mx(p: u16, host: &str) -> RecordData {
+    RecordData::Mx {
+        preference: p,
+        exchange: host.into(),
+    }
+}
+
+#[tokio::test]
+async fn mx_is_written_with_its_priority_beside_the_other_mx() {
+    let h = Harness::start().await;
+    h.seed(
+        "example.com",
+        "MX",
+        "@",
+        r#"[{"data":"backup.example.net","name":"@","priority":20,"ttl":3600,"type":"MX"}]"#,
+    );
+    let p = &h.provider;
+    let got = p
+        .list(&h.zone(), "example.com", RecordType::Mx)
+        .await
+        .unwrap();
+    assert_eq!(got[0].data, mx(20, "backup.example.net"));
+    p.create(&h.zone(), "example.com", &mx(10, "mail.example.com"), 3600)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.requests(),
+        [
+            "GET /v1/domains/example.com/records/MX/@",
+            "GET /v1/domains/example.com/records/MX/@",
+            "PUT /v1/domains/example.com/records/MX/@",
+        ]
+    );
+    assert_eq!(
+        h.put_bodies()[0],
+        json!([
+            {"data":"backup.example.net","name":"@","priority":20,"ttl":3600,"type":"MX"},
+            {"data":"mail.example.com","name":"@","priority":10,"ttl":3600,"type":"MX"}
+        ])
+    );
+    // The preference changes in place; the neighbour is untouched.
+    let old = record("example.com", mx(10, "mail.example.com"), 3600);
+    p.update(&h.zone(), &old, &mx(5, "mail.example.com"), 3600)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.set("example.com", "MX", "@"),
+        [
+            json!({"data":"backup.example.net","name":"@","priority":20,"ttl":3600,"type":"MX"}),
+            json!({"data":"mail.example.com","name":"@","priority":5,"ttl":3600,"type":"MX"})
+        ]
+    );
+}
+
+#[tokio::test]
+async fn srv_is_stored_as_service_protocol_and_name() {
+    let h = Harness::start().await;
+    // Another service in the same set, as in a real GoDaddy zone export.
+    h.seed(
+        "example.com",
+        "SRV",
+        "@",
+        r#"[{"data":"sipdir.online.lync.com","name":"@","port":443,"priority":100,"protocol":"_tls","service":"_sip","ttl":3600,"type":"SRV","weight":1}]"#,
+    );
+    let p = &h.provider;
+    let imaps = RecordData::Srv {
+        priority: 0,
+        weight: 1,
+        port: 993,
+        target: "mail.example.com".into(),
+    };
+    assert!(p
+        .list(&h.zone(), "_imaps._tcp.example.com", RecordType::Srv)
+        .await
+        .unwrap()
+        .is_empty());
+    p.create(&h.zone(), "_imaps._tcp.example.com", &imaps, 3600)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.put_bodies()[0][1],
+        json!({"data":"mail.example.com","name":"@","port":993,"priority":0,"protocol":"_tcp","service":"_imaps","ttl":3600,"type":"SRV","weight":1})
+    );
+    let got = p
+        .list(&h.zone(), "_imaps._tcp.example.com", RecordType::Srv)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].data, imaps);
+    assert_eq!(got[0].name, "_imaps._tcp.example.com");
+    // The whole zone names each SRV by its service and protocol.
+    let all = p.list_zone(&h.zone()).await.unwrap();
+    let names: Vec<String> = all
+        .iter()
+        .map(|r| format!("{} {}", r.name, r.data))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "_sip._tls.example.com 100 1 443 sipdir.online.lync.com.",
+            "_imaps._tcp.example.com 0 1 993 mail.example.com.",
+        ]
+    );
+    assert_eq!(
+        h.requests().last().unwrap(),
+        "GET /v1/domains/example.com/records"
+    );
+    // An SRV name without _service._protocol is refused before any request.
+    let n = h.requests().len();
+    let e = p
+        .create(&h.zone(), "mail.example.com", &imaps, 3600)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Invalid);
+    assert_eq!(h.requests().len(), n);
+}
+
+#[tokio::test]
+async fn delete_puts_the_rest_of_the_set_and_deletes_only_the_last_one() {
+    let h = Harness::start().await;
+    h.seed(
+        "example.com",
+        "TXT",
+        "@",
+        r#"[{"data":"v=spf1 -all","name":"@","ttl":3600,"type":"TXT"},{"data":"google-site-verification=abc","name":"@","ttl":3600,"type":"TXT"}]"#,
+    );
+    let p = &h.provider;
+    p.delete(&h.zone(), &record("example.com", txt("v=spf1 -all"), 3600))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.requests(),
+        [
+            "GET /v1/domains/example.com/records/TXT/@",
+            "PUT /v1/domains/example.com/records/TXT/@",
+        ]
+    );
+    assert_eq!(
+        h.set("example.com", "TXT", "@"),
+        [json!({"data":"google-site-verification=abc","name":"@","ttl":3600,"type":"TXT"})]
+    );
+    p.delete(
+        &h.zone(),
+        &record("example.com", txt("google-site-verification=abc"), 3600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        h.requests()[3],
+        "DELETE /v1/domains/example.com/records/TXT/@"
+    );
+    assert!(h.set("example.com", "TXT", "@").is_empty());
+    let e = p
+        .delete(&h.zone(), &record("example.com", txt("v=spf1 -all"), 3600))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RecordNotFound);
+}
+
+#[tokio::test]
+async fn caa_and_tlsa_are_reported_not_sent() {
+    let h = Harness::start().await;
+    let p = &h.provider;
+    assert!(p.supports(RecordType::Caa).unwrap_err().contains("CAA"));
+    assert!(p.supports(RecordType::Tlsa).unwrap_err().contains("TLSA"));
+    assert_eq!(p.supports(RecordType::Mx), Ok(()));
+    assert_eq!(p.supports(RecordType::Srv), Ok(()));
+    let caa = RecordData::Caa {
+        flags: 0,
+        tag: "issue".into(),
+        value: "letsencrypt.org".into(),
+    };
+    let e = p
+        .create(&h.zone(), "example.com", &caa, 3600)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unsupported);
     assert!(h.requests().is_empty());
 }

@@ -22,20 +22,49 @@ pub(super) fn entry_ttl(e: &Entry) -> Option<u64> {
     e.get("ttl").and_then(Value::as_u64)
 }
 
-/// Set `data` and `ttl`, leaving every other field as it was.
-pub(super) fn set_entry(e: &mut Entry, data: &str, ttl: u32) {
+/// The entry's field `key` as a number in 0–65535 (MX/SRV `priority`, `weight`, `port`).
+pub(super) fn entry_u16(e: &Entry, key: &str) -> Option<u16> {
+    e.get(key)
+        .and_then(Value::as_u64)
+        .and_then(|n| u16::try_from(n).ok())
+}
+
+/// The entry's field `key` when it is a string (SRV `service`, `protocol`).
+pub(super) fn entry_str<'e>(e: &'e Entry, key: &str) -> Option<&'e str> {
+    e.get(key).and_then(Value::as_str)
+}
+
+/// Set `data`, `ttl` and the `extra` fields, leaving every other field as it was.
+pub(super) fn set_entry(e: &mut Entry, data: &str, ttl: u32, extra: &[(&'static str, Value)]) {
     e.insert("data".into(), Value::String(data.to_string()));
+    e.insert("ttl".into(), Value::Number(Number::from(ttl)));
+    for (k, v) in extra {
+        e.insert((*k).to_string(), v.clone());
+    }
+}
+
+/// Set `ttl` only.
+pub(super) fn set_ttl(e: &mut Entry, ttl: u32) {
     e.insert("ttl".into(), Value::Number(Number::from(ttl)));
 }
 
 /// A new entry as GoDaddy itself writes them: `{"data","name","ttl","type"}`. `name` is
 /// relative to the zone (`@` for the apex); `ttl` is always sent (§3.3, §3.6).
-pub(super) fn new_entry(data: &str, name: &str, rtype: &str, ttl: u32) -> Entry {
+pub(super) fn new_entry(
+    data: &str,
+    name: &str,
+    rtype: &str,
+    ttl: u32,
+    extra: &[(&'static str, Value)],
+) -> Entry {
     let mut e = Entry::new();
     e.insert("data".into(), Value::String(data.to_string()));
     e.insert("name".into(), Value::String(name.to_string()));
     e.insert("ttl".into(), Value::Number(Number::from(ttl)));
     e.insert("type".into(), Value::String(rtype.to_string()));
+    for (k, v) in extra {
+        e.insert((*k).to_string(), v.clone());
+    }
     e
 }
 
@@ -140,7 +169,7 @@ mod tests {
             r#"{"data":"192.0.2.1","name":"mail","ttl":3600,"type":"A","x":[1]}"#,
         )
         .unwrap();
-        set_entry(&mut e, "192.0.2.2", 600);
+        set_entry(&mut e, "192.0.2.2", 600, &[]);
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"data":"192.0.2.2","name":"mail","ttl":600,"type":"A","x":[1]}"#
