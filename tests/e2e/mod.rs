@@ -20,6 +20,7 @@ mod i18n;
 mod mail;
 mod security;
 mod service;
+mod setup;
 mod soak;
 mod sources;
 mod status_page;

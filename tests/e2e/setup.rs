@@ -1,0 +1,219 @@
+//! `plan` and `apply` through the binary on every registrar's emulator: an empty zone to the
+//! whole mail record set, a half-configured zone with a contradicting MX and SPF, the second
+//! apply with no write, `plan` writing nothing, a DKIM rotation with `--prune`.
+
+use super::harness::*;
+use mxddns_fakereg::{FakeOptions, RrType};
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keys")
+        .join(name)
+}
+
+/// The fake for `reg` with example.com (SOA/NS only, or `extra` records), TTLs every
+/// registrar accepts; the echo says 203.0.113.20.
+fn start(reg: Registrar, extra: &[(&str, RrType, &str)]) -> Env {
+    let mut opts = FakeOptions::new()
+        .echo_ipv4("203.0.113.20".parse().unwrap())
+        .zone("example.com");
+    for (name, t, v) in extra {
+        opts = opts.record("example.com", name, *t, v);
+    }
+    for z in &mut opts.zones {
+        for rec in &mut z.records {
+            rec.ttl = rec.ttl.max(3600);
+        }
+    }
+    Env::with(reg.with_credentials(opts))
+}
+
+/// The declaration (`dkim` selector lines as given), for `reg`.
+fn config(env: &Env, reg: Registrar, dkim: &str) -> PathBuf {
+    let policy = env.dir.path().join("mta-sts.txt");
+    let domain = format!(
+        "  - domain: example.com\n    provider: {{provider}}\n    ttl: 3600\n    mail:\n      mx:\n        - {{ host: mail.example.com, priority: 10 }}\n        - {{ host: mx2.backup.example.net, priority: 20 }}\n      spf:\n        all: \"-all\"\n        include: [spf.mail.qq.com]\n      dkim:\n{dkim}      dmarc:\n        p: quarantine\n        rua: [mailto:dmarc@example.com]\n      mta_sts:\n        mode: enforce\n        policy_file: {}\n      tls_rpt: [mailto:tlsrpt@example.com]\n      client_setup: true\n      caa: [letsencrypt.org]\n",
+        policy.display()
+    );
+    env.write_config(&env.config_for(reg, &domain))
+}
+
+fn dkim(selector: &str, file: &str) -> String {
+    format!(
+        "        - selector: {selector}\n          key_file: {}\n",
+        fixture(file).display()
+    )
+}
+
+fn mxddns_in(cfg: &Path, args: &[&str]) -> Run {
+    let mut c = mxddns();
+    c.arg("--config").arg(cfg).args(args);
+    run(&mut c)
+}
+
+#[test]
+fn empty_zone_to_the_whole_set_then_nothing_to_do() {
+    for reg in Registrar::ALL {
+        let env = start(reg, &[]);
+        let cfg = config(&env, reg, &dkim("mail", "mail.txt"));
+
+        // plan: changes pending, nothing written.
+        let before = env.writes();
+        let p = mxddns_in(&cfg, &["plan"]);
+        assert_eq!(p.code, 3, "{reg:?} {p:?}");
+        assert_eq!(env.writes(), before, "{reg:?}: plan wrote");
+        assert!(
+            p.stdout.contains("+    mail.example.com A 203.0.113.20"),
+            "{p:?}"
+        );
+        assert!(
+            p.stdout
+                .contains("+    example.com MX 10 mail.example.com."),
+            "{p:?}"
+        );
+        assert!(
+            p.stdout.contains("PTR  203.0.113.20 -> mail.example.com"),
+            "{p:?}"
+        );
+
+        // Without a terminal, apply needs --yes.
+        let refused = mxddns_in(&cfg, &["apply"]);
+        assert_eq!(refused.code, 2, "{refused:?}");
+        assert_eq!(env.writes(), before);
+
+        let a = mxddns_in(&cfg, &["apply", "--yes"]);
+        assert_eq!(a.code, 0, "{reg:?} {a:?}");
+        assert!(a.stdout.contains("verified"), "{a:?}");
+        assert_eq!(env.a_records("mail.example.com"), ["203.0.113.20"]);
+        assert_eq!(env.a_records("mta-sts.example.com"), ["203.0.113.20"]);
+        let store = env.fake.store();
+        let mut mx = store.records("example.com", RrType::MX);
+        mx.sort();
+        assert_eq!(mx.len(), 2, "{reg:?} {mx:?}");
+        let spf = store.records("example.com", RrType::TXT);
+        assert!(
+            spf.iter()
+                .any(|t| t.contains("v=spf1 ip4:203.0.113.20 include:spf.mail.qq.com -all")),
+            "{reg:?} {spf:?}"
+        );
+        assert!(!store
+            .records("mail._domainkey.example.com", RrType::TXT)
+            .is_empty());
+        assert!(!store.records("_dmarc.example.com", RrType::TXT).is_empty());
+        assert!(!store
+            .records("_mta-sts.example.com", RrType::TXT)
+            .is_empty());
+        let policy = std::fs::read_to_string(env.dir.path().join("mta-sts.txt")).unwrap();
+        assert!(policy.contains("mx: mail.example.com\r\nmx: mx2.backup.example.net\r\n"));
+
+        // Second apply and plan: nothing to do, no write.
+        let writes = env.writes();
+        let again = mxddns_in(&cfg, &["apply", "--yes"]);
+        assert_eq!(again.code, 0, "{reg:?} {again:?}");
+        assert!(
+            again.stdout.contains("apply: nothing to do"),
+            "{reg:?} {again:?}"
+        );
+        let p = mxddns_in(&cfg, &["plan", "--format", "json"]);
+        assert_eq!(p.code, 0, "{reg:?} {p:?}");
+        assert_eq!(
+            env.writes(),
+            writes,
+            "{reg:?}: a second apply or plan wrote"
+        );
+        let v: serde_json::Value = serde_json::from_str(&p.stdout).unwrap();
+        assert_eq!(v["domains"][0]["pending"], false);
+    }
+}
+
+#[test]
+fn half_configured_zone_shows_old_beside_new_and_is_fixed_in_place() {
+    for reg in Registrar::ALL {
+        let env = start(
+            reg,
+            &[
+                ("example.com", RrType::MX, "10 old.example.net."),
+                (
+                    "example.com",
+                    RrType::TXT,
+                    "\"v=spf1 include:_spf.google.com ~all\"",
+                ),
+                (
+                    "example.com",
+                    RrType::TXT,
+                    "\"google-site-verification=abc\"",
+                ),
+            ],
+        );
+        let cfg = config(&env, reg, &dkim("mail", "mail.txt"));
+        let before = env.writes();
+        let p = mxddns_in(&cfg, &["plan"]);
+        assert_eq!(p.code, 3, "{reg:?} {p:?}");
+        assert!(
+            p.stdout
+                .contains("~    example.com MX 10 old.example.net. -> 10 mail.example.com."),
+            "{reg:?} {p:?}"
+        );
+        assert!(
+            p.stdout.contains("\"v=spf1 include:_spf.google.com ~all\" -> \"v=spf1 include:_spf.google.com ip4:203.0.113.20 include:spf.mail.qq.com -all\""),
+            "{reg:?} {p:?}"
+        );
+        assert_eq!(env.writes(), before, "{reg:?}: plan wrote");
+        let a = mxddns_in(&cfg, &["apply", "--yes"]);
+        assert_eq!(a.code, 0, "{reg:?} {a:?}");
+        let txt = env.fake.store().records("example.com", RrType::TXT);
+        assert!(
+            txt.iter()
+                .any(|t| t.contains("google-site-verification=abc")),
+            "{txt:?}"
+        );
+        assert_eq!(
+            txt.iter().filter(|t| t.contains("v=spf1")).count(),
+            1,
+            "{txt:?}"
+        );
+        let mx = env.fake.store().records("example.com", RrType::MX);
+        assert!(!mx.iter().any(|m| m.contains("old.example.net")), "{mx:?}");
+    }
+}
+
+#[test]
+fn dkim_rotation_keeps_the_old_selector_until_prune() {
+    for reg in Registrar::ALL {
+        let env = start(reg, &[]);
+        let cfg = config(&env, reg, &dkim("mail", "mail.txt"));
+        assert_eq!(mxddns_in(&cfg, &["apply", "--yes"]).code, 0);
+        // Both selectors published while the mail server switches over.
+        let cfg = config(
+            &env,
+            reg,
+            &(dkim("mail", "mail.txt") + &dkim("big", "big.txt")),
+        );
+        assert_eq!(mxddns_in(&cfg, &["apply", "--yes"]).code, 0);
+        // The old selector dropped from the declaration: kept without --prune.
+        let cfg = config(&env, reg, &dkim("big", "big.txt"));
+        let p = mxddns_in(&cfg, &["plan"]);
+        assert!(
+            p.stdout.contains("kept mail._domainkey.example.com TXT"),
+            "{reg:?} {p:?}"
+        );
+        assert!(p.stdout.contains("apply --prune removes it"), "{p:?}");
+        assert_eq!(mxddns_in(&cfg, &["apply", "--yes"]).code, 0);
+        let store = env.fake.store();
+        assert!(!store
+            .records("mail._domainkey.example.com", RrType::TXT)
+            .is_empty());
+        let pruned = mxddns_in(&cfg, &["apply", "--yes", "--prune"]);
+        assert_eq!(pruned.code, 0, "{reg:?} {pruned:?}");
+        assert!(
+            store
+                .records("mail._domainkey.example.com", RrType::TXT)
+                .is_empty(),
+            "{reg:?}"
+        );
+        assert!(!store
+            .records("big._domainkey.example.com", RrType::TXT)
+            .is_empty());
+    }
+}
