@@ -85,7 +85,12 @@ pub enum Command {
     /// Show what each IP source answers and which address is agreed on
     Detect,
     /// Load and validate the configuration, print what it means, exit
-    Validate,
+    Validate {
+        /// Also prove each domain's provider account with read-only API calls (find the
+        /// zone, list the record at the MX host); nothing is written
+        #[arg(long)]
+        online: bool,
+    },
     /// Run one full cycle against a built-in local registrar and DNS server
     Demo {
         /// Which registrar the local fake speaks

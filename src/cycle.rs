@@ -10,7 +10,7 @@
 //! 6. Save the state file atomically.
 
 use crate::accounts::Account;
-use crate::config::{CnameTarget, Config, DomainConfig, HostMode, SpfMode};
+use crate::config::{CnameTarget, Config, DomainConfig, FamilyPolicy, HostMode, SpfMode};
 use crate::detect::{self, Detection, Family};
 use crate::dns::Dns;
 use crate::pace::Pacer;
@@ -44,6 +44,10 @@ pub struct CycleOptions {
     /// The service honours the backoff after permanent provider errors; a person running
     /// `--update-now` gets a real attempt.
     pub honour_backoff: bool,
+    /// Read each domain's record through its provider even when DNS shows it current, so
+    /// that the credentials are proven (the service's first cycle, and after a reload).
+    /// A dry run reads every record it would write.
+    pub prove: bool,
 }
 
 /// What happened to one record.
@@ -98,11 +102,27 @@ pub struct DomainReport {
     pub error: Option<String>,
     pub notices: Vec<String>,
     pub warnings: Vec<String>,
+    /// The address families kept current in this cycle.
+    pub served: Vec<Family>,
+    /// The families the domain manages whose address was not detected: why, and
+    /// whether the domain declared the family best-effort (then it does not fail).
+    pub unserved: Vec<Unserved>,
+    /// A provider request (read or write) succeeded for this domain in this cycle.
+    pub proven: bool,
+}
+
+/// A family a domain manages that this cycle could not serve.
+#[derive(Debug, Clone)]
+pub struct Unserved {
+    pub family: Family,
+    pub why: String,
+    pub best_effort: bool,
 }
 
 impl DomainReport {
     pub fn ok(&self) -> bool {
         self.error.is_none()
+            && self.unserved.iter().all(|u| u.best_effort)
             && self
                 .records
                 .iter()
@@ -181,15 +201,18 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
 
     // 1. Detect.
     let cfg = &agent.config;
-    let mut detections = vec![
-        detect::detect(
-            Family::V4,
-            &cfg.detect.ipv4,
-            cfg.detect.quorum,
-            cfg.detect.timeout,
-        )
-        .await,
-    ];
+    let mut detections = Vec::new();
+    if cfg.detect.ipv4_enabled() {
+        detections.push(
+            detect::detect(
+                Family::V4,
+                &cfg.detect.ipv4,
+                cfg.detect.quorum,
+                cfg.detect.timeout,
+            )
+            .await,
+        );
+    }
     if cfg.detect.ipv6_enabled() {
         detections.push(
             detect::detect(
@@ -202,13 +225,13 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         );
     }
     let mut addrs: Vec<IpAddr> = Vec::new();
-    let mut detect_errors: Vec<String> = Vec::new();
+    let mut detect_errors: Vec<(Family, String)> = Vec::new();
     for d in &detections {
         match &d.result {
             Ok(ip) => addrs.push(*ip),
-            Err(e) => detect_errors.push(format!(
-                "{} address not detected: {e}",
-                family_word(d.family)
+            Err(e) => detect_errors.push((
+                d.family,
+                format!("{} address not detected: {e}", family_word(d.family)),
             )),
         }
     }
@@ -220,10 +243,11 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         let addrs = &addrs;
         stream::iter(agent_ref.config.domains.iter())
             .map(|d| async move {
-                if addrs.is_empty() {
+                let mine = domain_addrs(d, addrs);
+                if mine.is_empty() {
                     return Err("no address detected; nothing was changed".to_string());
                 }
-                lookup_domain(agent_ref, d, addrs).await
+                lookup_domain(agent_ref, d, &mine).await
             })
             .buffered(LOOKUP_CONCURRENCY)
             .collect()
@@ -252,15 +276,37 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
             error: None,
             notices: Vec::new(),
             warnings: Vec::new(),
+            served: domain_addrs(d, &addrs)
+                .iter()
+                .map(|a| Family::of(*a))
+                .collect(),
+            unserved: Vec::new(),
+            proven: false,
         };
+        for (family, why) in &detect_errors {
+            match policy(d, *family) {
+                FamilyPolicy::Off => {}
+                p => report.unserved.push(Unserved {
+                    family: *family,
+                    why: why.clone(),
+                    best_effort: p == FamilyPolicy::BestEffort,
+                }),
+            }
+        }
         let plan = match lookup {
             Ok(p) => p,
             Err(e) => {
-                report.error = Some(if detect_errors.is_empty() {
+                report.error = Some(if !report.served.is_empty() || report.unserved.is_empty() {
                     e
                 } else {
-                    detect_errors.join("; ")
+                    report
+                        .unserved
+                        .iter()
+                        .map(|u| u.why.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 });
+                report.served.clear();
                 done.push((report, None));
                 continue;
             }
@@ -269,17 +315,45 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         report.servers = plan.servers.len();
         report.notices.clone_from(&plan.notices);
         report.warnings.clone_from(&plan.warnings);
-        report.warnings.extend(detect_errors.iter().cloned());
         report.records.extend(plan.refused.iter().cloned());
+        // A back-off holds only for the configuration that failed: a fixed token (SIGHUP,
+        // restart) is tried at once.
+        let fingerprint = agent.config.fingerprint(d);
         let backoff = agent
             .state
             .domains
             .get(&d.domain)
+            .filter(|s| s.config_fingerprint.as_deref() == Some(fingerprint.as_str()))
             .and_then(|s| s.backoff_until)
             .filter(|t| opts.honour_backoff && *t > now);
         for p in &plan.plans {
             let rtype = p.want.rtype().as_str();
             let key = (p.account.clone(), p.name.clone(), rtype);
+            // The provider's own view, read-only: every record a dry run would write,
+            // and one record per domain when the cycle must prove the credentials.
+            let mut seen_at_provider = None;
+            let read = backoff.is_none()
+                && !written.contains_key(&key)
+                && (opts.dry_run || (opts.prove && !report.proven));
+            if read {
+                match provider_read(agent, p).await {
+                    Ok(seen) => {
+                        report.proven = true;
+                        seen_at_provider = Some(seen);
+                    }
+                    Err(f) => {
+                        report.records.push(RecordReport {
+                            name: p.name.clone(),
+                            rtype,
+                            old: p.seen.iter().map(|r| r.to_string()).collect(),
+                            new: p.want.to_string(),
+                            outcome: Outcome::Failed(f),
+                            provider: p.account.clone(),
+                        });
+                        continue;
+                    }
+                }
+            }
             let outcome = if p.current && !opts.force {
                 Outcome::Current
             } else if written.contains_key(&key) {
@@ -346,11 +420,18 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                 }
                 outcome
             };
+            if matches!(outcome, Outcome::Updated | Outcome::Created) {
+                report.proven = true;
+            }
             written.entry(key).or_insert_with(|| outcome.clone());
+            let old = match seen_at_provider {
+                Some(seen) => seen,
+                None => p.seen.iter().map(|r| r.to_string()).collect(),
+            };
             report.records.push(RecordReport {
                 name: p.name.clone(),
                 rtype,
-                old: p.seen.iter().map(|r| r.to_string()).collect(),
+                old,
                 new: p.want.to_string(),
                 outcome,
                 provider: p.account.clone(),
@@ -425,6 +506,14 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
 
     // 6. Remember (the zone only while the domain works, so a moved zone is found again).
     record_outcomes(&mut agent.state, &domains_out, &addrs, &agent.config, now);
+    for (report, d) in domains_out.iter().zip(&agent.config.domains) {
+        if let Some(s) = agent.state.domains.get_mut(&report.domain) {
+            s.config_fingerprint = s
+                .backoff_until
+                .is_some()
+                .then(|| agent.config.fingerprint(d));
+        }
+    }
     for (report, zone) in domains_out.iter().zip(zones) {
         if let Some(s) = agent.state.domains.get_mut(&report.domain) {
             s.zone = zone.filter(|_| report.ok());
@@ -436,6 +525,41 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         api_requests: total_requests(&agent.accounts) - requests_before,
         elapsed: started.elapsed(),
         state_error: None,
+    }
+}
+
+/// The detected addresses this domain manages (its `ipv4:` / `ipv6:` not off).
+fn domain_addrs(d: &DomainConfig, addrs: &[IpAddr]) -> Vec<IpAddr> {
+    addrs
+        .iter()
+        .copied()
+        .filter(|a| policy(d, Family::of(*a)) != FamilyPolicy::Off)
+        .collect()
+}
+
+fn policy(d: &DomainConfig, family: Family) -> FamilyPolicy {
+    match family {
+        Family::V4 => d.ipv4,
+        Family::V6 => d.ipv6,
+    }
+}
+
+/// Read the planned record's name and type at the provider (read-only): its values, or
+/// why the provider refused.
+async fn provider_read(agent: &Agent, p: &Plan) -> Result<Vec<String>, Failure> {
+    let Some(account) = agent.accounts.get(&p.account) else {
+        return Err(Failure::new(format!(
+            "no provider account named {}",
+            p.account
+        )));
+    };
+    check_names(p).map_err(Failure::new)?;
+    match crate::probe::records(account, &p.zone, &p.name, p.want.rtype(), agent.policy).await {
+        Ok(seen) => Ok(seen.records.iter().map(|r| r.data.to_string()).collect()),
+        Err(e) => Err(Failure {
+            message: format!("the provider refused a read-only request: {e}"),
+            permanent: e.is_permanent(),
+        }),
     }
 }
 

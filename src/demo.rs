@@ -90,6 +90,7 @@ async fn run_in(
         dry_run: false,
         force: false,
         honour_backoff: false,
+        prove: false,
     };
 
     let echo = fake

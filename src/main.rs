@@ -17,6 +17,7 @@ mod net;
 mod notify;
 mod output;
 mod pace;
+mod probe;
 #[cfg(test)]
 mod proptests;
 mod reload;
@@ -102,7 +103,8 @@ fn init_logging(cli: &Cli) {
 
 async fn dispatch(cli: Cli) -> ExitCode {
     match &cli.command {
-        Some(Command::Validate) => validate(&cli),
+        Some(Command::Validate { online: false }) => validate(&cli),
+        Some(Command::Validate { online: true }) => validate_online(&cli).await,
         Some(Command::Detect) => detect_cmd(&cli).await,
         Some(Command::Demo { provider }) => demo_cmd(*provider, &cli).await,
         Some(Command::Check {
@@ -147,21 +149,47 @@ fn validate(cli: &Cli) -> ExitCode {
     }
 }
 
+/// `validate --online`: the configuration, then a read-only probe of every domain.
+async fn validate_online(cli: &Cli) -> ExitCode {
+    let cfg = match load_config(cli) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    print!("{}", config::render_plan(&cfg));
+    println!();
+    let (agent, _) = match agent(cfg) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    if probe::prove_all(&agent).await {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
 async fn detect_cmd(cli: &Cli) -> ExitCode {
     let cfg = match load_config(cli) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let mut ok = true;
-    let v4 = detect::detect(
-        detect::Family::V4,
-        &cfg.detect.ipv4,
-        cfg.detect.quorum,
-        cfg.detect.timeout,
-    )
-    .await;
-    print!("{}", detect::render(&v4));
-    ok &= v4.result.is_ok();
+    if cfg.detect.ipv4_enabled() {
+        let v4 = detect::detect(
+            detect::Family::V4,
+            &cfg.detect.ipv4,
+            cfg.detect.quorum,
+            cfg.detect.timeout,
+        )
+        .await;
+        print!("{}", detect::render(&v4));
+        ok &= v4.result.is_ok();
+    } else {
+        println!("IPv4: off (detect.ipv4: off)");
+    }
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
             detect::Family::V6,
@@ -220,7 +248,10 @@ async fn check_cmd(
             None => config::default_detect(),
         };
         let mut found = Vec::new();
-        let mut families = vec![(detect::Family::V4, &detect_cfg.ipv4)];
+        let mut families = Vec::new();
+        if detect_cfg.ipv4_enabled() {
+            families.push((detect::Family::V4, &detect_cfg.ipv4));
+        }
         if detect_cfg.ipv6_enabled() {
             families.push((detect::Family::V6, &detect_cfg.ipv6));
         }
@@ -302,6 +333,7 @@ async fn update(cli: &Cli) -> ExitCode {
         dry_run: cli.dry_run,
         force: cli.force,
         honour_backoff: !cli.update_now,
+        prove: false,
     };
     if cli.update_now || cli.dry_run {
         return if service::once(&mut agent, opts, cli.quiet).await {

@@ -44,6 +44,10 @@ pub struct DomainState {
     /// A permanent provider error (credentials, permissions) seen: no API call before this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_until: Option<i64>,
+    /// The configuration fingerprint ([`crate::config::Config::fingerprint`]) the back-off
+    /// was set under: a changed configuration is not held back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

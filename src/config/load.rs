@@ -111,17 +111,25 @@ fn only_comments(text: &str) -> bool {
 }
 
 fn build(cx: &mut Ctx<'_>, raw: &RawConfig, path: &Path) -> Option<Config> {
-    let ipv6_on = raw
-        .detect
-        .as_ref()
-        .and_then(|d| d.ipv6.as_ref())
-        .is_some_and(|l| !l.is_empty());
+    use super::raw::RawSources;
+    // Off only when written `off` (or an empty IPv6 list): a malformed value is reported
+    // once, at detect:, not again at every domain.
+    let family_on = |f: Option<&RawSources>, default: bool| match f {
+        None => default,
+        Some(RawSources::List(l)) => !l.is_empty() || default,
+        Some(RawSources::Word(w)) => !w.trim().eq_ignore_ascii_case("off"),
+    };
+    let detect = raw.detect.as_ref();
+    let families = domains::Families {
+        ipv4: family_on(detect.and_then(|d| d.ipv4.as_ref()), true),
+        ipv6: family_on(detect.and_then(|d| d.ipv6.as_ref()), false),
+    };
     let schedule = sections::schedule(cx, raw.schedule.as_ref());
     let state_file = sections::state_file(cx, raw.state_file.as_ref());
     let detect = sections::detect(cx, raw.detect.as_ref());
     let providers = providers::providers(cx, raw.providers.as_ref());
     let names = provider_names(cx, raw);
-    let domains = domains::domains(cx, raw.domains.as_deref(), &names, ipv6_on);
+    let domains = domains::domains(cx, raw.domains.as_deref(), &names, families);
     let dns = sections::dns(cx, raw.dns.as_ref());
     let listen = sections::listen(cx, raw.listen.as_ref());
     let notify = notify::notify(cx, raw.notify.as_deref());

@@ -140,7 +140,7 @@ fn broken_configs_say_where_and_what() {
         (
             "unknown nested key, with a suggestion",
             config_with(&["    hots: mail.example.com"]),
-            "config.yaml:12: domains[0].hots: unknown key — did you mean \"host\"? (valid keys here: domain, provider, host, type, target, ttl, spf, zone, dkim_selectors)".into(),
+            "config.yaml:12: domains[0].hots: unknown key — did you mean \"host\"? (valid keys here: domain, provider, host, type, target, ttl, spf, zone, dkim_selectors, ipv4, ipv6)".into(),
         ),
         (
             "unknown key of a provider, with a suggestion",
@@ -390,7 +390,7 @@ fn broken_configs_say_where_and_what() {
         (
             "empty ipv4 list",
             config_with(&["detect:", "  ipv4: []"]),
-            "config.yaml:13: detect.ipv4: is empty — list at least one source, or remove the key to use the built-in ones".into(),
+            "config.yaml:13: detect.ipv4: is empty — list at least one source, remove the key to use the built-in ones, or write `ipv4: off` for an IPv6-only line".into(),
         ),
         (
             "duplicate domain",
@@ -420,7 +420,7 @@ fn broken_configs_say_where_and_what() {
         (
             "a value where a list belongs",
             config_with(&["detect:", "  ipv4: dns:opendns"]),
-            "config.yaml:13: detect.ipv4: must be a list (\"- item\" lines, or [a, b]), not a single value".into(),
+            "config.yaml:13: detect.ipv4: must be a list (\"- item\" lines, or [a, b]), not a single value — or the word off, for a line without this address family".into(),
         ),
         (
             "a YAML merge key",

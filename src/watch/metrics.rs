@@ -277,6 +277,8 @@ mod tests {
             }],
             notifications_sent: 4,
             notifications_failed: 1,
+            proven: Default::default(),
+            configured: Vec::new(),
         }
     }
 

@@ -92,9 +92,19 @@ pub struct Status {
     pub accounts: Vec<AccountCounters>,
     pub notifications_sent: u64,
     pub notifications_failed: u64,
+    /// The configured domains whose provider account has answered a request (read or
+    /// write) since the start or the last reload: the evidence behind "ok".
+    pub proven: std::collections::BTreeSet<String>,
+    /// The configured domains, to tell whether all are proven.
+    pub configured: Vec<String>,
 }
 
 impl Status {
+    /// Whether every configured domain's credentials have been seen to work.
+    pub fn credentials_verified(&self) -> bool {
+        self.configured.iter().all(|d| self.proven.contains(d))
+    }
+
     /// The status of an agent starting now with `config`, `state` (read from the state
     /// file: the last address and each domain's last success and change survive a
     /// restart) and `accounts`.
@@ -120,6 +130,8 @@ impl Status {
             accounts: Vec::new(),
             notifications_sent: 0,
             notifications_failed: 0,
+            proven: Default::default(),
+            configured: config.domains.iter().map(|d| d.domain.clone()).collect(),
         };
         s.set_accounts(accounts);
         s.take_state(config, state);
@@ -148,6 +160,8 @@ impl Status {
             accounts: Vec::new(),
             notifications_sent: 0,
             notifications_failed: 0,
+            proven: Default::default(),
+            configured: Vec::new(),
         }
     }
 
@@ -159,6 +173,8 @@ impl Status {
         accounts: &BTreeMap<String, Account>,
     ) {
         self.busy_limit = busy_limit(config);
+        self.proven.clear();
+        self.configured = config.domains.iter().map(|d| d.domain.clone()).collect();
         self.set_accounts(accounts);
         self.take_state(config, state);
     }
@@ -201,6 +217,9 @@ impl Status {
         now_unix: i64,
     ) {
         self.cycle_started = None;
+        for d in report.domains.iter().filter(|d| d.proven) {
+            self.proven.insert(d.domain.clone());
+        }
         let ok = report.ok();
         let error = report
             .domains

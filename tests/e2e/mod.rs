@@ -9,6 +9,7 @@ mod crash;
 mod daemon;
 mod detect;
 mod faults;
+mod firsthour;
 mod godaddy;
 mod mail;
 mod service;

@@ -553,13 +553,12 @@ fn sighup_reloads_a_good_config_and_keeps_the_old_one_on_a_bad_one() {
         "{}",
         svc.stderr.text()
     );
-    assert!(
+    // The summary is printed after the verification that follows the write.
+    wait_for("the second domain's summary", || {
         svc.stdout.text().contains(
-            "example.net: mail.example.net A 203.0.113.10 -> 203.0.113.20 updated at home-cf"
-        ),
-        "{}",
-        svc.stdout.text()
-    );
+            "example.net: mail.example.net A 203.0.113.10 -> 203.0.113.20 updated at home-cf",
+        )
+    });
     // The same listener, now reporting both domains; the state was kept.
     wait_for("both domains in the metrics", || {
         metric(
