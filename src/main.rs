@@ -12,6 +12,7 @@ mod cycle;
 mod demo;
 mod detect;
 mod dns;
+mod engine;
 mod http;
 mod net;
 mod notify;

@@ -23,6 +23,9 @@ pub enum ErrorKind {
     Transient,
     /// The answer could not be understood (not JSON, wrong shape, oversized).
     Protocol,
+    /// The provider's API cannot do this (a record type it does not offer, an operation
+    /// this provider does not implement). Retrying cannot help.
+    Unsupported,
 }
 
 /// A provider failure, phrased for the person who has to fix it.

@@ -26,6 +26,31 @@ pub use secret::Secret;
 use async_trait::async_trait;
 use std::time::Duration;
 
+/// The error of an operation a provider does not implement.
+pub fn unsupported(provider: &'static str, what: String) -> ProviderError {
+    ProviderError::new(
+        provider,
+        ErrorKind::Unsupported,
+        format!("{what}: not supported by the {provider} provider"),
+    )
+}
+
+/// `Ok` when `supports` (a provider's [`Provider::supports`] answer for `rtype`) says yes;
+/// otherwise the [`ErrorKind::Unsupported`] error that create/update/list give.
+pub fn ensure_supported(
+    provider: &'static str,
+    rtype: RecordType,
+    supports: Result<(), String>,
+) -> Result<(), ProviderError> {
+    supports.map_err(|reason| {
+        ProviderError::new(
+            provider,
+            ErrorKind::Unsupported,
+            format!("{rtype} records: {reason}"),
+        )
+    })
+}
+
 /// How fast a provider lets one account write: `requests` per `window`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -78,6 +103,48 @@ pub trait Provider: Send + Sync {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError>;
+
+    /// Every record of the zone (all types), in as few requests as the API allows (one
+    /// paged listing). Records the agent cannot represent (a type outside [`RecordType`],
+    /// an ISP-specific line) are left out, never altered.
+    async fn list_zone(&self, zone: &Zone) -> Result<Vec<Record>, ProviderError> {
+        Err(unsupported(
+            self.kind(),
+            format!("listing the whole zone {}", zone.name),
+        ))
+    }
+
+    /// Delete exactly this record and nothing else (the agent calls it only after any
+    /// replacement exists). A record that is already gone is an error of kind
+    /// [`ErrorKind::RecordNotFound`].
+    async fn delete(&self, zone: &Zone, record: &Record) -> Result<(), ProviderError> {
+        Err(unsupported(
+            self.kind(),
+            format!(
+                "deleting the {} record {} in zone {}",
+                record.rtype(),
+                record.name,
+                zone.name
+            ),
+        ))
+    }
+
+    /// Whether the vendor's API can hold records of `rtype`: `Ok(())`, or `Err(reason)`
+    /// (a documented vendor fact, shown in `plan` beside the record it leaves out).
+    ///
+    /// TXT strings over 255 bytes are sent the way each vendor needs (Cloudflare: one
+    /// quoted-string list; Aliyun, GoDaddy: one long value the vendor splits); providers
+    /// handle this inside `create`/`update`, callers pass [`RecordData::Txt`] as they want
+    /// it published.
+    fn supports(&self, rtype: RecordType) -> Result<(), String> {
+        match rtype {
+            RecordType::A | RecordType::Aaaa | RecordType::Cname | RecordType::Txt => Ok(()),
+            other => Err(format!(
+                "mxddns cannot write {other} records through {} yet",
+                self.kind()
+            )),
+        }
+    }
 
     /// The smallest TTL this provider accepts; the agent raises lower values with a notice.
     fn min_ttl(&self) -> u32;

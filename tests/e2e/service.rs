@@ -553,8 +553,8 @@ fn sighup_reloads_a_good_config_and_keeps_the_old_one_on_a_bad_one() {
         "{}",
         svc.stderr.text()
     );
-    // The summary is printed after the verification that follows the write.
-    wait_for("the second domain's summary", || {
+    // The report is printed once the cycle's verification is done: wait for it.
+    wait_for("the second domain's report", || {
         svc.stdout.text().contains(
             "example.net: mail.example.net A 203.0.113.10 -> 203.0.113.20 updated at home-cf",
         )

@@ -147,6 +147,8 @@ fn value_of(data: &RecordData) -> String {
         RecordData::Aaaa(ip) => ip.to_string(),
         RecordData::Cname(target) => normalize_name(target),
         RecordData::Txt(parts) => parts.concat(),
+        // Not offered yet (`supports`): create/update refuse these before sending.
+        other => other.to_string(),
     }
 }
 
@@ -269,6 +271,7 @@ impl Provider for Aliyun {
         fqdn: &str,
         rtype: RecordType,
     ) -> Result<Vec<Record>, ProviderError> {
+        crate::ensure_supported(PROVIDER, rtype, self.supports(rtype))?;
         self.describe(zone, fqdn, rtype).await
     }
 
@@ -279,6 +282,7 @@ impl Provider for Aliyun {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
         let name = normalize_name(fqdn);
         let rr = Self::rr(zone, &name)?;
         let answer: Result<RecordIdAnswer, CallError> = self
@@ -328,6 +332,7 @@ impl Provider for Aliyun {
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
         if old.id.is_empty() {
             return Err(ProviderError::new(
                 PROVIDER,

@@ -173,6 +173,7 @@ Zone Resources",
         fqdn: &str,
         rtype: RecordType,
     ) -> Result<Vec<Record>, ProviderError> {
+        crate::ensure_supported(PROVIDER, rtype, self.supports(rtype))?;
         let fqdn = normalize_name(fqdn);
         let call_what = format!("listing {rtype} records at {fqdn}");
         let wire = self.list_wire(zone, &fqdn, rtype).await?;
@@ -197,6 +198,7 @@ Zone Resources",
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
         let fqdn = normalize_name(fqdn);
         let rtype = data.rtype();
         let call = Call {
@@ -248,6 +250,7 @@ Zone Resources",
         data: &RecordData,
         ttl: u32,
     ) -> Result<Record, ProviderError> {
+        crate::ensure_supported(PROVIDER, data.rtype(), self.supports(data.rtype()))?;
         let rtype = data.rtype();
         let call = Call {
             what: format!("updating {rtype} record {}", old.name),
