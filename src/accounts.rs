@@ -1,8 +1,8 @@
 //! Provider accounts from the configuration: one provider instance per entry under
 //! `providers:`, each with its own request counters, all sharing one HTTP client.
 
-use crate::config::{Credentials, ProviderConfig};
-use mxddns_providers::{cloudflare::Cloudflare, ApiCounters, HttpContext, Provider};
+use crate::config::ProviderConfig;
+use mxddns_providers::{ApiCounters, HttpContext, Provider};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -17,41 +17,7 @@ pub fn build(cfg: &ProviderConfig, client: &reqwest::Client) -> Account {
     let http = HttpContext::new(client.clone());
     let counters = http.counters.clone();
     let endpoint = cfg.endpoint.clone();
-    let provider: Box<dyn Provider> = match &cfg.credentials {
-        Credentials::Cloudflare { api_token } => {
-            Box::new(Cloudflare::new(http, api_token.clone(), endpoint))
-        }
-        Credentials::Aliyun {
-            access_key_id,
-            access_key_secret,
-            signature,
-        } => {
-            let sig = match signature {
-                crate::config::AliyunSignature::V1 => {
-                    mxddns_providers::aliyun::SignatureVersion::V1
-                }
-                crate::config::AliyunSignature::V3 => {
-                    mxddns_providers::aliyun::SignatureVersion::V3
-                }
-            };
-            Box::new(mxddns_providers::aliyun::Aliyun::new(
-                http,
-                access_key_id.clone(),
-                access_key_secret.clone(),
-                sig,
-                endpoint,
-            ))
-        }
-        Credentials::GoDaddy {
-            api_key,
-            api_secret,
-        } => Box::new(mxddns_providers::godaddy::GoDaddy::new(
-            http,
-            api_key.clone(),
-            api_secret.clone(),
-            endpoint,
-        )),
-    };
+    let provider = cfg.credentials.build(http, endpoint);
     Account {
         name: cfg.name.clone(),
         provider,

@@ -23,6 +23,7 @@ pub use load::load;
 #[cfg(any(feature = "demo", test))]
 pub use load::load_str;
 pub use names::validate_dns_name;
+pub use providers::Credentials;
 pub use render::render_plan;
 
 use crate::detect::SourceSpec;
@@ -105,39 +106,10 @@ pub struct ProviderConfig {
 }
 
 impl ProviderConfig {
-    /// `cloudflare`, `aliyun` or `godaddy`.
+    /// The `type:` word (`cloudflare`, `aliyun`, ...).
     pub fn kind(&self) -> &'static str {
-        match self.credentials {
-            Credentials::Cloudflare { .. } => "cloudflare",
-            Credentials::Aliyun { .. } => "aliyun",
-            Credentials::GoDaddy { .. } => "godaddy",
-        }
+        self.credentials.kind()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AliyunSignature {
-    /// RPC signature v1, HMAC-SHA1 (`signature: v1`, the default).
-    #[default]
-    V1,
-    /// ACS3-HMAC-SHA256 (`signature: v3`).
-    V3,
-}
-
-#[derive(Debug, Clone)]
-pub enum Credentials {
-    Cloudflare {
-        api_token: Secret,
-    },
-    Aliyun {
-        access_key_id: String,
-        access_key_secret: Secret,
-        signature: AliyunSignature,
-    },
-    GoDaddy {
-        api_key: Secret,
-        api_secret: Secret,
-    },
 }
 
 /// How the MX host is kept pointing at this network.
@@ -250,24 +222,8 @@ impl Config {
         if let Some(p) = self.providers.get(&d.provider) {
             part(p.kind());
             part(p.endpoint.as_deref().unwrap_or(""));
-            match &p.credentials {
-                Credentials::Cloudflare { api_token } => part(api_token.expose()),
-                Credentials::Aliyun {
-                    access_key_id,
-                    access_key_secret,
-                    signature,
-                } => {
-                    part(access_key_id);
-                    part(access_key_secret.expose());
-                    part(&format!("{signature:?}"));
-                }
-                Credentials::GoDaddy {
-                    api_key,
-                    api_secret,
-                } => {
-                    part(api_key.expose());
-                    part(api_secret.expose());
-                }
+            for v in p.credentials.fingerprint_parts() {
+                part(&v);
             }
         }
         hex::encode(&h.finalize()[..12])

@@ -2,10 +2,9 @@
 //! visible and secrets masked.
 
 use super::{
-    schedule, AliyunSignature, CnameTarget, Config, Credentials, FamilyPolicy, HostMode,
-    NotifyConfig, Schedule, SpfMode, VerifyMode,
+    schedule, CnameTarget, Config, FamilyPolicy, HostMode, NotifyConfig, Schedule, SpfMode,
+    VerifyMode,
 };
-use mxddns_providers::Secret;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -84,38 +83,7 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
             |e| format!("endpoint {e}"),
         );
         writeln!(out, "  {name}: {}, {endpoint}", p.kind())?;
-        match &p.credentials {
-            Credentials::Cloudflare { api_token } => {
-                writeln!(out, "    api_token {}", api_token.masked())?;
-            }
-            Credentials::Aliyun {
-                access_key_id,
-                access_key_secret,
-                signature,
-            } => {
-                let sig = match signature {
-                    AliyunSignature::V1 => "v1 (HMAC-SHA1)",
-                    AliyunSignature::V3 => "v3 (ACS3-HMAC-SHA256)",
-                };
-                writeln!(
-                    out,
-                    "    access_key_id {}, access_key_secret {}, signature {sig}",
-                    Secret::new(access_key_id.as_str()).masked(),
-                    access_key_secret.masked()
-                )?;
-            }
-            Credentials::GoDaddy {
-                api_key,
-                api_secret,
-            } => {
-                writeln!(
-                    out,
-                    "    api_key {}, api_secret {}",
-                    api_key.masked(),
-                    api_secret.masked()
-                )?;
-            }
-        }
+        writeln!(out, "    {}", p.credentials.describe())?;
     }
 
     writeln!(out)?;

@@ -3,6 +3,7 @@
 
 use super::error::ConfigError;
 use super::load::{load_str_with_env, load_with_env, Loaded};
+use super::providers::AliyunSignature;
 use super::*;
 use std::io::Write as _;
 use std::path::Path;

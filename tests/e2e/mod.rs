@@ -1,8 +1,10 @@
 mod harness;
 mod registrars;
+pub mod servers;
 
 mod aliyun;
 mod check;
+mod check_bind;
 mod cloudflare;
 mod config_errors;
 mod crash;

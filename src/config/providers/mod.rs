@@ -1,44 +1,128 @@
 //! `providers:` — named registrar accounts: their type, credentials and endpoint.
+//!
+//! THE registration point of provider types. Each type lives in its own file here
+//! (`cloudflare.rs`, ...) with everything the binary knows about it: the keys it takes,
+//! how they are checked, how they are shown by `plan`, and how the provider is built.
+//! Adding a type: its folder in `providers/src/`, its file here, and one line in each of
+//! [`KINDS`], [`Credentials`] and the four `match`es below.
+
+mod aliyun;
+mod cloudflare;
+mod godaddy;
+
+pub use aliyun::AliyunSignature;
 
 use super::index::child;
 use super::load::{Check, Ctx, Reported};
 use super::raw::RawProvider;
-use super::{AliyunSignature, Credentials, ProviderConfig};
-use mxddns_providers::Secret;
+use super::ProviderConfig;
+use mxddns_providers::{HttpContext, Provider, Secret};
 use std::collections::BTreeMap;
 
-/// The provider types, with the keys each takes and how to say so.
-const KINDS: [(&str, &[&str], &str); 3] = [
-    (
-        "cloudflare",
-        &["type", "endpoint", "api_token", "api_token_file"],
-        "api_token (or api_token_file) and endpoint",
-    ),
-    (
-        "aliyun",
-        &[
-            "type",
-            "endpoint",
-            "access_key_id",
-            "access_key_secret",
-            "access_key_secret_file",
-            "signature",
-        ],
-        "access_key_id, access_key_secret (or access_key_secret_file), signature and endpoint",
-    ),
-    (
-        "godaddy",
-        &[
-            "type",
-            "endpoint",
-            "api_key",
-            "api_key_file",
-            "api_secret",
-            "api_secret_file",
-        ],
-        "api_key and api_secret (or their _file forms) and endpoint",
-    ),
-];
+/// One provider type: its `type:` word, the keys it takes, how to say so, and how its
+/// keys are checked.
+pub(crate) struct Kind {
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub takes: &'static str,
+    pub parse: fn(&mut Ctx<'_>, &str, &RawProvider) -> Check<Credentials>,
+}
+
+/// Every provider type this build knows, in the order messages list them.
+const KINDS: &[Kind] = &[cloudflare::KIND, aliyun::KIND, godaddy::KIND];
+
+/// A provider entry's credentials and options, one variant per type.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    Cloudflare {
+        api_token: Secret,
+    },
+    Aliyun {
+        access_key_id: String,
+        access_key_secret: Secret,
+        signature: AliyunSignature,
+    },
+    GoDaddy {
+        api_key: Secret,
+        api_secret: Secret,
+    },
+}
+
+impl Credentials {
+    /// The `type:` word.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credentials::Cloudflare { .. } => cloudflare::KIND.name,
+            Credentials::Aliyun { .. } => aliyun::KIND.name,
+            Credentials::GoDaddy { .. } => godaddy::KIND.name,
+        }
+    }
+
+    /// One line for `plan`'s configuration summary, secrets masked.
+    pub fn describe(&self) -> String {
+        match self {
+            Credentials::Cloudflare { api_token } => cloudflare::describe(api_token),
+            Credentials::Aliyun {
+                access_key_id,
+                access_key_secret,
+                signature,
+            } => aliyun::describe(access_key_id, access_key_secret, *signature),
+            Credentials::GoDaddy {
+                api_key,
+                api_secret,
+            } => godaddy::describe(api_key, api_secret),
+        }
+    }
+
+    /// Every credential and option value, secrets included, for the configuration
+    /// fingerprint (`Config::fingerprint`, which keeps only a hash). Never print these.
+    pub fn fingerprint_parts(&self) -> Vec<String> {
+        match self {
+            Credentials::Cloudflare { api_token } => vec![api_token.expose().to_string()],
+            Credentials::Aliyun {
+                access_key_id,
+                access_key_secret,
+                signature,
+            } => vec![
+                access_key_id.clone(),
+                access_key_secret.expose().to_string(),
+                format!("{signature:?}"),
+            ],
+            Credentials::GoDaddy {
+                api_key,
+                api_secret,
+            } => vec![
+                api_key.expose().to_string(),
+                api_secret.expose().to_string(),
+            ],
+        }
+    }
+
+    /// The provider client for these credentials.
+    pub fn build(&self, http: HttpContext, endpoint: Option<String>) -> Box<dyn Provider> {
+        match self {
+            Credentials::Cloudflare { api_token } => cloudflare::build(api_token, http, endpoint),
+            Credentials::Aliyun {
+                access_key_id,
+                access_key_secret,
+                signature,
+            } => aliyun::build(access_key_id, access_key_secret, *signature, http, endpoint),
+            Credentials::GoDaddy {
+                api_key,
+                api_secret,
+            } => godaddy::build(api_key, api_secret, http, endpoint),
+        }
+    }
+}
+
+/// "cloudflare, aliyun or godaddy"
+fn kind_list() -> String {
+    let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
 
 /// `providers:`
 pub(crate) fn providers(
@@ -66,22 +150,23 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     let path = child("providers", name);
     let type_key = child(&path, "type");
     let Some(kind) = cx.text(&type_key, p.kind.as_ref())? else {
-        return Err(cx.report(
-            &path,
-            "missing type — add type: cloudflare, aliyun or godaddy",
-        ));
+        return Err(cx.report(&path, format!("missing type — add type: {}", kind_list())));
     };
     let kind = kind.trim().to_ascii_lowercase();
-    let Some((kind, allowed, takes)) = KINDS.iter().find(|(k, ..)| *k == kind) else {
-        let names: Vec<&str> = KINDS.iter().map(|(k, ..)| *k).collect();
+    let Some(found) = KINDS.iter().find(|k| k.name == kind) else {
+        let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
         let guess = super::serde_error::closest(&kind, &names)
             .map(|g| format!(" (did you mean {g}?)"))
             .unwrap_or_default();
         return Err(cx.report(
             &type_key,
-            format!("unknown provider type \"{kind}\"{guess} — use cloudflare, aliyun or godaddy"),
+            format!(
+                "unknown provider type \"{kind}\"{guess} — use {}",
+                kind_list()
+            ),
         ));
     };
+    let (kind, allowed, takes) = (found.name, found.keys, found.takes);
     let mut foreign = false;
     for (key, present) in p.keys() {
         if present && !allowed.contains(&key) {
@@ -93,11 +178,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
         }
     }
     let endpoint = endpoint(cx, &path, p.endpoint.as_ref());
-    let credentials = match *kind {
-        "cloudflare" => cloudflare(cx, &path, p),
-        "aliyun" => aliyun(cx, &path, p),
-        _ => godaddy(cx, &path, p),
-    };
+    let credentials = (found.parse)(cx, &path, p);
     if foreign {
         return Err(Reported);
     }
@@ -108,64 +189,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     })
 }
 
-fn cloudflare(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
-    let api_token = secret(cx, path, "api_token", &p.api_token, &p.api_token_file)?;
-    Ok(Credentials::Cloudflare {
-        api_token: required(cx, path, "cloudflare", "api_token", api_token)?,
-    })
-}
-
-fn aliyun(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
-    let id_key = child(path, "access_key_id");
-    let access_key_id = match cx.text(&id_key, p.access_key_id.as_ref()) {
-        Ok(Some(id)) if id.trim().is_empty() => Err(cx.report(&id_key, "is empty")),
-        Ok(Some(id)) => Ok(id.trim().to_string()),
-        Ok(None) => Err(cx.report(
-            path,
-            "missing access_key_id — an aliyun provider needs access_key_id and access_key_secret (or access_key_secret_file)",
-        )),
-        Err(r) => Err(r),
-    };
-    let access_key_secret = secret(
-        cx,
-        path,
-        "access_key_secret",
-        &p.access_key_secret,
-        &p.access_key_secret_file,
-    )
-    .and_then(|s| required(cx, path, "aliyun", "access_key_secret", s));
-    let sig_key = child(path, "signature");
-    let signature = match cx.text(&sig_key, p.signature.as_ref()) {
-        Ok(None) => Ok(AliyunSignature::default()),
-        Ok(Some(s)) => match s.trim().to_ascii_lowercase().as_str() {
-            "v1" => Ok(AliyunSignature::V1),
-            "v3" => Ok(AliyunSignature::V3),
-            _ => Err(cx.report(
-                &sig_key,
-                format!("\"{s}\" is not v1 or v3 — v1 (HMAC-SHA1, the default) or v3 (ACS3-HMAC-SHA256)"),
-            )),
-        },
-        Err(r) => Err(r),
-    };
-    Ok(Credentials::Aliyun {
-        access_key_id: access_key_id?,
-        access_key_secret: access_key_secret?,
-        signature: signature?,
-    })
-}
-
-fn godaddy(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
-    let api_key = secret(cx, path, "api_key", &p.api_key, &p.api_key_file)
-        .and_then(|s| required(cx, path, "godaddy", "api_key", s));
-    let api_secret = secret(cx, path, "api_secret", &p.api_secret, &p.api_secret_file)
-        .and_then(|s| required(cx, path, "godaddy", "api_secret", s));
-    Ok(Credentials::GoDaddy {
-        api_key: api_key?,
-        api_secret: api_secret?,
-    })
-}
-
-fn required(
+pub(super) fn required(
     cx: &mut Ctx<'_>,
     path: &str,
     kind: &str,
@@ -182,7 +206,7 @@ fn required(
 
 /// A secret written as `key: value` (with `${VAR}`) or `key_file: /path` (read once,
 /// trimmed). Messages name keys, variables and paths, never the value.
-fn secret(
+pub(super) fn secret(
     cx: &mut Ctx<'_>,
     path: &str,
     key: &str,

@@ -1,0 +1,236 @@
+//! `mxddns check` against a real BIND 9: a private root that delegates each test zone to
+//! a child server, a recursive BIND resolver that starts from that root (and truncates
+//! UDP answers above 512 bytes, so long answers come over TCP), a server that only
+//! refers (the root itself, asked as if it were a resolver), and a lame delegation.
+
+// The scene and helpers are shared with the port-probe and comparison tests.
+#![allow(dead_code)]
+
+use super::harness::*;
+use super::servers::bind::{Bind, BindConf, Net, Zone};
+use std::path::PathBuf;
+
+/// The public address the checks are made for.
+pub const ADDR: &str = "203.0.113.20";
+
+/// A 2048-bit RSA public key (SubjectPublicKeyInfo, base64), as `opendkim-genkey` prints.
+pub const DKIM_2048: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAg8nQI1mDWgCzxAREKMVzXhSoxAcdtJRb3U+Q6MhTYAc1sSchYSuLwc42xbuC6xyR+vYQbX9ElOX2NrCGPpw5v34iHmdCwVU9Qgyx66uj2gLaOLEHqoko8DpMvZaJtbCNrmM4je1LHDUG7KpMU0LJumjBMkmvFa8ZzsE1KPROI314ujVBFSZF+n720K+ZILTRiMwmJ7Dtln5alQhkKinUcCra/LkZBkzMCv/Ga3zWzu5kufd25Q7MUb/f/qFEXBe/m9RyYw0Bg/DZepKmO3+Rf0a5eJplGTpjr3uEw7rCXZUNVZRgTrkm3biBSnLNmGl8NMgeij2QeCgqwGLWEvovbQIDAQAB";
+/// A 1024-bit one (a warning) and a 512-bit one (an error).
+#[allow(dead_code)] // key-size tests
+pub const DKIM_1024: &str = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDmOo26A4/xjEmBbOJsoNZlo2qpnzukSaW9oQFOtS391aGf2Bvn6MKHIIgBqQh31Zcf7ICAosaREy0FD5xR/BaVtijuvB9nI5oBfc35SObUFBzwDOQWFne7lLNFVJTagwXJjFozlL1QGxx1BkhCMzAs2cEAG48QzhEvdxGCcSGuKQIDAQAB";
+#[allow(dead_code)]
+pub const DKIM_512: &str = "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMZrg03d6RtOzwMLjpUxDnvPocYq2MZuNBmBAD9z5PmLREnh6/wNQbaGWK4tuKMo9ajgw+Nj7qDQ45KAhJDZTjUCAwEAAQ==";
+
+/// A TXT record's data for BIND: the text split into quoted strings of at most 250 bytes.
+pub fn txt(text: &str) -> String {
+    let parts: Vec<String> = text
+        .as_bytes()
+        .chunks(250)
+        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+        .collect();
+    format!("( {} )", parts.join(" "))
+}
+
+/// The records of a healthy mail domain (relative names, for `Zone::primary`).
+pub fn healthy_records() -> String {
+    format!(
+        "@ MX 10 mail\n\
+         mail A {ADDR}\n\
+         @ TXT \"v=spf1 mx -all\"\n\
+         _dmarc TXT \"v=DMARC1; p=quarantine; rua=mailto:postmaster@{{D}}\"\n\
+         mail._domainkey TXT {}\n",
+        txt(&format!("v=DKIM1; k=rsa; p={DKIM_2048}"))
+    )
+}
+
+/// A private DNS: root (0), child (1), recursive resolver (2), lame server (3).
+pub struct Scene {
+    pub root: Bind,
+    pub child: Bind,
+    pub resolver: Bind,
+    pub lame: Bind,
+    pub dir: tempfile::TempDir,
+    /// Last: its addresses leave `lo` after the servers have stopped.
+    pub net: Net,
+}
+
+impl Scene {
+    /// Start the four servers; each of `zones` is served by the child and delegated to it
+    /// from the root. `{D}` in a zone's records stands for the zone name. The reverse zone
+    /// of 203.0.113.0/24 and an empty zen.spamhaus.org are always there (the reverse zone
+    /// gives 203.0.113.20 the name mail.example.test unless a zone of that name is given).
+    pub fn start(zones: Vec<Zone>) -> Scene {
+        let net = Net::new(4);
+        let child_ip = net.addr(1);
+        let mut zones: Vec<Zone> = zones
+            .into_iter()
+            .map(|mut z| {
+                z.body = format!("@ NS ns1.child.test.\n{}", z.body.replace("{D}", &z.name));
+                z
+            })
+            .collect();
+        if !zones.iter().any(|z| z.name == "113.0.203.in-addr.arpa") {
+            zones.push(Zone::primary(
+                "113.0.203.in-addr.arpa",
+                "@ NS ns1.child.test.\n20 PTR mail.example.test.\n",
+            ));
+        }
+        zones.push(Zone::primary("zen.spamhaus.org", "@ NS ns1.child.test.\n"));
+        zones.push(Zone::primary(
+            "child.test",
+            &format!("@ NS ns1\nns1 A {child_ip}\n"),
+        ));
+        let mut root = format!(
+            ". NS a.root.test.\na.root.test. A {}\nlame.test. NS ns.lame.test.\nns.lame.test. A {}\n",
+            net.addr(0),
+            net.addr(3)
+        );
+        for z in &zones {
+            root.push_str(&format!("{}. NS ns1.child.test.\n", z.name));
+        }
+        root.push_str(&format!("ns1.child.test. A {child_ip}\n"));
+        let root =
+            Bind::start(BindConf::new(net.addr(0), net.port).zone(Zone::primary(".", &root)));
+        let mut child_conf = BindConf::new(child_ip, net.port);
+        for z in zones {
+            child_conf = child_conf.zone(z);
+        }
+        let child = Bind::start(child_conf);
+        let resolver = Bind::start(
+            BindConf::new(net.addr(2), net.port)
+                .recursive()
+                .option("max-udp-size 512;")
+                .zone(Zone::hint(&[("a.root.test", net.addr(0))])),
+        );
+        // Serves an unrelated zone only: asked about lame.test it refuses.
+        let lame = Bind::start(BindConf::new(net.addr(3), net.port).zone(Zone::primary(
+            "elsewhere.test",
+            &format!("@ NS ns\nns A {}\n", net.addr(3)),
+        )));
+        let dir = tempfile::tempdir().expect("tempdir");
+        Scene {
+            root,
+            child,
+            resolver,
+            lame,
+            dir,
+            net,
+        }
+    }
+
+    /// A config whose resolver is `resolver` (the recursive BIND unless a test points
+    /// elsewhere), listing `domain` with DKIM selector `mail`.
+    pub fn config_with(&self, resolver: std::net::SocketAddr, domain: &str) -> PathBuf {
+        let text = format!(
+            r#"state_file: {state}
+detect:
+  ipv4: ["http://127.0.0.1:9/ip"]
+  timeout: 2s
+providers:
+  home-cf:
+    type: cloudflare
+    api_token: "{CF_TOKEN}"
+    endpoint: http://127.0.0.1:9/
+domains:
+  - domain: {domain}
+    provider: home-cf
+    dkim_selectors: [mail]
+dns:
+  resolvers: ["{resolver}"]
+"#,
+            state = self.dir.path().join("state.json").display(),
+        );
+        let p = self.dir.path().join("config.yaml");
+        write_private(&p, &text);
+        p
+    }
+
+    /// `mxddns check --format json --address 203.0.113.20` for `domain` through the
+    /// recursive BIND; the parsed report and the run.
+    pub fn check(&self, domain: &str) -> (serde_json::Value, Run) {
+        self.check_via(self.resolver.addr(), domain, &[])
+    }
+
+    pub fn check_via(
+        &self,
+        resolver: std::net::SocketAddr,
+        domain: &str,
+        extra: &[&str],
+    ) -> (serde_json::Value, Run) {
+        let cfg = self.config_with(resolver, domain);
+        let r = run(mxddns()
+            .arg("-c")
+            .arg(&cfg)
+            .arg("check")
+            .arg("--domain")
+            .arg(domain)
+            .arg("--address")
+            .arg(ADDR)
+            .arg("--format")
+            .arg("json")
+            .args(extra));
+        let v: serde_json::Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("JSON report ({e}): {r:?}"));
+        (v, r)
+    }
+}
+
+/// The findings of the first domain of a JSON report.
+pub fn findings(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["domains"][0]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The finding with id `id`, if any.
+pub fn find(v: &serde_json::Value, id: &str) -> Option<serde_json::Value> {
+    findings(v).into_iter().find(|f| f["check"] == id)
+}
+
+/// Whether the report has finding `id` at `severity`.
+pub fn has(v: &serde_json::Value, id: &str, severity: &str) -> bool {
+    findings(v)
+        .iter()
+        .any(|f| f["check"] == id && f["severity"] == severity)
+}
+
+#[test]
+fn a_healthy_domain_through_a_private_root_passes_and_long_answers_come_over_tcp() {
+    let scene = Scene::start(vec![Zone::primary(
+        "example.test",
+        &format!(
+            "{}@ TXT {}\n",
+            healthy_records(),
+            // Other TXT records at the apex make the TXT answer longer than 512 bytes.
+            txt(&format!("site-verification={}", "x".repeat(700)))
+        ),
+    )]);
+    let (v, r) = scene.check("example.test");
+    assert_eq!(r.code, 0, "{v:#}\n{r:?}");
+    assert_eq!(v["errors"], 0, "{v:#}");
+    assert_eq!(v["warnings"], 0, "{v:#}");
+    for id in [
+        "mx.host",
+        "mx.address",
+        "spf.authorised",
+        "dmarc.policy",
+        "dkim.key",
+        "ptr.fcrdns",
+    ] {
+        assert!(has(&v, id, "ok"), "{id} ok in {v:#}");
+    }
+    // The TXT answer was truncated over UDP and asked again over TCP ("T" in BIND's
+    // query log flags).
+    let log = scene.resolver.log();
+    let tcp = log.lines().any(|l| {
+        l.split("query: example.test IN TXT ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|flags| flags.contains('T'))
+    });
+    assert!(
+        tcp,
+        "a TCP query for the long TXT answer in the resolver's log:\n{log}"
+    );
+}
