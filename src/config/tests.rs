@@ -610,11 +610,35 @@ fn the_contract_example_parses() {
 
 #[test]
 fn the_shipped_example_parses() {
+    // As copied, with only its one provider's variable set (issue 11).
     let text = include_str!("../../config.example.yaml");
+    let only_cf = |name: &str| (name == "CF_API_TOKEN").then(|| env(name)).flatten();
+    let loaded = load_str_with_env(text, Path::new("config.yaml"), &only_cf).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let c = &loaded.config;
+    assert_eq!(c.providers.keys().collect::<Vec<_>>(), ["home-cf"]);
+    assert_eq!(c.domains[0].provider, "home-cf");
+    // The other registrars, enabled as its comment says, give the contract's example.
     assert!(text.contains("/run/secrets/aliyun"));
     let (_dir, secret) = secret_file("  aliyun-secret-from-file \n\n");
-    let text = text.replace("/run/secrets/aliyun", &secret.display().to_string());
-    let loaded = load_text(&text).unwrap();
+    let mut all = String::new();
+    let mut in_other = false;
+    for line in text.lines() {
+        if line.starts_with("  # home-ali:") || line.starts_with("  # home-gd:") {
+            in_other = true;
+        } else if !line.starts_with("  #   ") {
+            in_other = false;
+        }
+        let line = if in_other {
+            line.replacen("  # ", "  ", 1)
+        } else {
+            line.to_string()
+        };
+        all.push_str(&line);
+        all.push('\n');
+    }
+    let all = all.replace("/run/secrets/aliyun", &secret.display().to_string());
+    let loaded = load_text(&all).unwrap();
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     check_example(&loaded.config);
 }
@@ -629,7 +653,13 @@ fn the_shipped_example_uses_only_contract_keys() {
     let mut seen = Vec::new();
     for line in include_str!("../../config.example.yaml").lines() {
         let l = line.trim_start();
-        let l = l.strip_prefix("# ").unwrap_or(l);
+        let mut l = l.strip_prefix("# ").unwrap_or(l);
+        // A commented-out provider entry ("  #   type: aliyun", "  #   # signature: v1"),
+        // as opposed to a comment continued in the right-hand column.
+        if line.len() - line.trim_start().len() <= 4 {
+            l = l.trim_start();
+            l = l.strip_prefix("# ").unwrap_or(l);
+        }
         if let Some(key) = key_of(l) {
             seen.push(key);
             assert!(
