@@ -3,11 +3,18 @@
 //! timeouts, TCP_NODELAY, and a small idle pool so that one cycle reuses one connection
 //! per host.
 //!
+//! A provider or a webhook may name extra trusted roots (`tls_ca_file:`, a PEM file: a
+//! private CA of a self-hosted API, a corporate proxy). They are added to the webpki
+//! roots, never in their place, and only that provider's or webhook's client trusts them.
+//!
 //! The limits can be lowered (never raised) for tests with the environment variable
 //! `MXDDNS_HTTP_TIMEOUT` (a duration such as `2s` or `500ms`), read once: the
 //! fault-injection suite uses it so that a hanging registrar costs seconds, not minutes.
 //! It is not a setting for users: 20 s is already long for a DNS API.
 
+use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::{CertificateDer, TrustAnchor};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -36,10 +43,102 @@ pub fn connect_timeout() -> Duration {
     CONNECT_TIMEOUT.min(request_timeout())
 }
 
-fn tls_config() -> rustls::ClientConfig {
-    let roots = rustls::RootCertStore {
+/// Extra trusted roots read from a PEM file (`tls_ca_file:`), each already checked to be
+/// a usable trust anchor.
+#[derive(Clone)]
+pub struct CaFile {
+    /// The file, as resolved against the configuration's directory.
+    pub path: PathBuf,
+    anchors: Arc<[TrustAnchor<'static>]>,
+}
+
+impl std::fmt::Debug for CaFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CaFile({}, {} certificates)",
+            self.path.display(),
+            self.count()
+        )
+    }
+}
+
+/// Why a `tls_ca_file:` cannot be used. Each message names the file and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CaFileError {
+    #[error("cannot read {path}: {source} — check the path, and that mxddns may read the file")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a PEM file: {reason} — give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE----- blocks), e.g. `openssl x509 -in ca.der -inform der -out ca.pem`")]
+    Pem { path: String, reason: String },
+    #[error("{path} holds no certificate (no -----BEGIN CERTIFICATE----- block) — give the CA certificate(s) in PEM form")]
+    Empty { path: String },
+    #[error("{path}: certificate {number} is not a usable X.509 CA certificate ({reason}) — give the certificate of the CA that signed the server's certificate")]
+    Certificate {
+        path: String,
+        number: usize,
+        reason: String,
+    },
+}
+
+impl CaFile {
+    /// Read and check `path`: every `CERTIFICATE` block must parse as a trust anchor;
+    /// other blocks (a private key by mistake) are ignored; at least one is required.
+    pub fn load(path: &Path) -> Result<CaFile, CaFileError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| CaFileError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        // A scratch store: `add` turns each certificate into a trust anchor or says why not.
+        let mut store = rustls::RootCertStore::empty();
+        for (i, cert) in CertificateDer::pem_slice_iter(&bytes).enumerate() {
+            let cert = cert.map_err(|e| CaFileError::Pem {
+                path: shown.clone(),
+                reason: pem_reason(&e),
+            })?;
+            store.add(cert).map_err(|e| CaFileError::Certificate {
+                path: shown.clone(),
+                number: i + 1,
+                reason: e.to_string(),
+            })?;
+        }
+        if store.roots.is_empty() {
+            return Err(CaFileError::Empty { path: shown });
+        }
+        Ok(CaFile {
+            path: path.to_path_buf(),
+            anchors: store.roots.into(),
+        })
+    }
+
+    /// How many certificates the file holds (at least one).
+    pub fn count(&self) -> usize {
+        self.anchors.len()
+    }
+}
+
+fn pem_reason(e: &pem::Error) -> String {
+    match e {
+        pem::Error::MissingSectionEnd { end_marker } => format!(
+            "a block is not closed (missing {})",
+            String::from_utf8_lossy(end_marker)
+        ),
+        pem::Error::IllegalSectionStart { .. } => "a BEGIN line is malformed".to_string(),
+        pem::Error::Base64Decode(m) => format!("a block is not valid base64 ({m})"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn tls_config(extra: Option<&CaFile>) -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
+    if let Some(extra) = extra {
+        roots.roots.extend(extra.anchors.iter().cloned());
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -52,8 +151,13 @@ fn tls_config() -> rustls::ClientConfig {
 /// A client builder with the agent's TLS and timeouts; callers add what is specific to
 /// them (a local address to force an address family, a shorter timeout) and build.
 pub fn client_builder() -> reqwest::ClientBuilder {
+    client_builder_trusting(None)
+}
+
+/// [`client_builder`], trusting `extra` roots besides the webpki ones.
+pub fn client_builder_trusting(extra: Option<&CaFile>) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
-        .use_preconfigured_tls(tls_config())
+        .use_preconfigured_tls(tls_config(extra))
         .user_agent(concat!("mxddns/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(connect_timeout())
         .timeout(request_timeout())
@@ -66,4 +170,16 @@ pub fn client_builder() -> reqwest::ClientBuilder {
 /// The shared client for provider APIs.
 pub fn client() -> Result<reqwest::Client, reqwest::Error> {
     client_builder().build()
+}
+
+/// The client for a provider account: the shared one, or one of its own when the account
+/// trusts extra roots.
+pub fn client_for(
+    shared: &reqwest::Client,
+    extra: Option<&CaFile>,
+) -> Result<reqwest::Client, reqwest::Error> {
+    match extra {
+        None => Ok(shared.clone()),
+        Some(ca) => client_builder_trusting(Some(ca)).build(),
+    }
 }

@@ -281,7 +281,8 @@ async fn check_cmd(
 fn agent(cfg: config::Config) -> anyhow::Result<(cycle::Agent, Option<state::StateLock>)> {
     let client = http::client().context("cannot build the HTTP client")?;
     let dns = dns::Dns::new(&cfg.dns).context("cannot set up DNS look-ups")?;
-    let accounts = accounts::build_all(&cfg.providers, &client);
+    let accounts =
+        accounts::build_all(&cfg.providers, &client).context("cannot build the HTTP client")?;
     let state = match state::load(&cfg.state_file) {
         Ok(s) => s,
         Err(e) => {

@@ -26,7 +26,8 @@ pub fn reload(agent: &mut Agent) -> Result<(), String> {
     }
     let client = http::client().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     let dns = dns::Dns::new(&cfg.dns).map_err(|e| format!("cannot set up DNS look-ups: {e}"))?;
-    agent.accounts = accounts::build_all(&cfg.providers, &client);
+    agent.accounts = accounts::build_all(&cfg.providers, &client)
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     agent.dns = dns;
     agent.config = cfg;
     Ok(())

@@ -147,6 +147,21 @@ impl HttpContext {
 }
 
 fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -> ProviderError {
+    if let Some(cert) = certificate_error(e) {
+        // Nothing was sent (the handshake failed). Trying again within the cycle cannot
+        // help (the certificate stays what it is), so not Transient; the next cycle tries
+        // again (a captive portal goes away), so not a permanent kind with its backoff.
+        return ProviderError::new(
+            provider,
+            ErrorKind::Invalid,
+            format!("the API's TLS certificate was refused ({cert})"),
+        )
+        .with_hint(
+            "if this endpoint uses a private CA (a self-hosted API, a corporate proxy), add its \
+             CA certificate as tls_ca_file: (a PEM file) to this provider's entry; otherwise \
+             check the endpoint and the system clock",
+        );
+    }
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -163,9 +178,10 @@ fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -
     if let Some(url) = e.url() {
         let full = url.as_str();
         let short = format!(
-            "{}://{}{}",
+            "{}://{}{}{}",
             url.scheme(),
             url.host_str().unwrap_or(""),
+            url.port().map(|p| format!(":{p}")).unwrap_or_default(),
             url.path()
         );
         detail = detail.replace(full, &short);
@@ -177,6 +193,32 @@ fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -
         format!("{what} ({detail})")
     };
     ProviderError::new(provider, ErrorKind::Transient, msg).maybe_applied(sent)
+}
+
+/// The TLS certificate failure behind a transport error, if that is what it was: rustls's
+/// own error, found down the chain. It sits inside `io::Error`s (the TLS stream's, wrapped
+/// again by the connector), whose `source()` skips what they wrap, so each is opened too.
+fn certificate_error(e: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        let mut inner = s;
+        loop {
+            if let Some(err @ rustls::Error::InvalidCertificate(_)) =
+                inner.downcast_ref::<rustls::Error>()
+            {
+                return Some(err.to_string());
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// A short, printable excerpt of a body that could not be understood: at most 120

@@ -18,6 +18,7 @@ mod sections;
 mod serde_error;
 #[cfg(test)]
 mod tests;
+mod tls;
 
 pub use load::load;
 #[cfg(any(feature = "demo", test))]
@@ -102,6 +103,8 @@ pub struct ProviderConfig {
     pub name: String,
     /// API base URL override (`endpoint:`); validated: https, or http on loopback only.
     pub endpoint: Option<String>,
+    /// Extra trusted roots for this account's API (`tls_ca_file:`).
+    pub tls_ca: Option<crate::http::CaFile>,
     pub credentials: Credentials,
 }
 
@@ -300,6 +303,8 @@ pub struct NotifyConfig {
     pub on: NotifyOn,
     /// Consecutive failed cycles of a domain before its failure is sent.
     pub after_failures: u32,
+    /// Extra trusted roots for this webhook (`tls_ca_file:`).
+    pub tls_ca: Option<crate::http::CaFile>,
     /// The entry's index under `notify:`, for messages (`notify[0]`).
     pub index: usize,
 }

@@ -54,6 +54,7 @@ fn hook(cx: &mut Ctx<'_>, index: usize, n: &RawNotify) -> Check<NotifyConfig> {
     let body = body(cx, &path, n.body.as_ref());
     let on = on(cx, &path, n.on.as_deref());
     let after_failures = after_failures(cx, &path, n.after_failures.as_ref());
+    let tls_ca = super::tls::ca_file(cx, &path, n.tls_ca_file.as_ref());
     if let (Ok(NotifyMethod::Get), Ok(Some(_))) = (&method, &body) {
         cx.warn(&child(&path, "body"), "is not sent with method GET");
     }
@@ -66,6 +67,7 @@ fn hook(cx: &mut Ctx<'_>, index: usize, n: &RawNotify) -> Check<NotifyConfig> {
         body: body?,
         on: on?,
         after_failures: after_failures?,
+        tls_ca: tls_ca?,
         index,
     })
 }

@@ -51,6 +51,8 @@ pub(crate) struct RawProvider {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub endpoint: Option<String>,
+    // any type
+    pub tls_ca_file: Option<String>,
     // cloudflare
     pub api_token: Option<String>,
     pub api_token_file: Option<String>,
@@ -104,14 +106,16 @@ pub(crate) struct RawNotify {
     pub body: Option<String>,
     pub on: Option<Vec<String>>,
     pub after_failures: Option<String>,
+    pub tls_ca_file: Option<String>,
 }
 
 impl RawProvider {
     /// Each key a provider entry may have, and whether this entry has it.
-    pub(crate) fn keys(&self) -> [(&'static str, bool); 12] {
+    pub(crate) fn keys(&self) -> [(&'static str, bool); 13] {
         [
             ("type", self.kind.is_some()),
             ("endpoint", self.endpoint.is_some()),
+            ("tls_ca_file", self.tls_ca_file.is_some()),
             ("api_token", self.api_token.is_some()),
             ("api_token_file", self.api_token_file.is_some()),
             ("access_key_id", self.access_key_id.is_some()),

@@ -83,6 +83,9 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
             |e| format!("endpoint {e}"),
         );
         writeln!(out, "  {name}: {}, {endpoint}", p.kind())?;
+        if let Some(ca) = &p.tls_ca {
+            writeln!(out, "    {}", trusts(ca))?;
+        }
         writeln!(out, "    {}", p.credentials.describe())?;
     }
 
@@ -181,6 +184,16 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
     write_notify(out, &c.notify)
 }
 
+/// `tls_ca_file:` as `validate` shows it.
+fn trusts(ca: &crate::http::CaFile) -> String {
+    let n = ca.count();
+    format!(
+        "also trusts the {n} CA certificate{} in {} (tls_ca_file)",
+        if n == 1 { "" } else { "s" },
+        ca.path.display()
+    )
+}
+
 /// `notify:`: where each webhook goes (scheme and host only: the rest of a webhook URL is
 /// often its token), when, and with which headers (credentials masked).
 fn write_notify(out: &mut String, hooks: &[NotifyConfig]) -> std::fmt::Result {
@@ -211,6 +224,9 @@ fn write_notify(out: &mut String, hooks: &[NotifyConfig]) -> std::fmt::Result {
             h.target,
             events.join(", ")
         )?;
+        if let Some(ca) = &h.tls_ca {
+            writeln!(out, "    {}", trusts(ca))?;
+        }
         if !h.headers.is_empty() {
             let headers: Vec<String> = h
                 .headers

@@ -146,7 +146,7 @@ fn broken_configs_say_where_and_what() {
         (
             "unknown key of a provider, with a suggestion",
             config_with(&[]).replace("    api_token: ${CF_TOKEN}", "    api_tokn: ${CF_TOKEN}"),
-            "config.yaml:4: providers.home-cf.api_tokn: unknown key — did you mean \"api_token\"? (valid keys here: type, endpoint, api_token, api_token_file, access_key_id, access_key_secret, access_key_secret_file, signature, api_key, api_key_file, api_secret, api_secret_file)".into(),
+            "config.yaml:4: providers.home-cf.api_tokn: unknown key — did you mean \"api_token\"? (valid keys here: type, endpoint, tls_ca_file, api_token, api_token_file, access_key_id, access_key_secret, access_key_secret_file, signature, api_key, api_key_file, api_secret, api_secret_file)".into(),
         ),
         (
             "unknown provider reference",

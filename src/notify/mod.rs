@@ -217,11 +217,9 @@ pub struct Notifier {
 
 impl Notifier {
     pub fn new() -> Result<Notifier, reqwest::Error> {
-        let client = crate::http::client_builder()
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Notifier { client })
+        Ok(Notifier {
+            client: hook_client(None)?,
+        })
     }
 
     /// Send everything due for `news` to `hooks`, all at once; log each outcome.
@@ -265,7 +263,18 @@ impl Notifier {
     async fn send(&self, hook: &NotifyConfig, event: Event, n: &DomainNews) -> Result<(), String> {
         let method = reqwest::Method::from_bytes(hook.method.as_str().as_bytes())
             .map_err(|e| e.to_string())?;
-        let mut req = self.client.request(method, hook.url.expose());
+        // A webhook with its own roots gets a client of its own for this message:
+        // notifications are rare (a change, a failure, a recovery), and hooks change on
+        // reload, so it is not kept.
+        let own;
+        let client = match &hook.tls_ca {
+            None => &self.client,
+            Some(ca) => {
+                own = hook_client(Some(ca)).map_err(describe)?;
+                &own
+            }
+        };
+        let mut req = client.request(method, hook.url.expose());
         let mut has_type = false;
         for h in &hook.headers {
             has_type |= h.name.eq_ignore_ascii_case("content-type");
@@ -303,6 +312,14 @@ impl Notifier {
             mxddns_providers::http::excerpt(&answer)
         ))
     }
+}
+
+/// The webhook client: shorter timeout than the provider APIs', no redirects.
+fn hook_client(extra: Option<&crate::http::CaFile>) -> Result<reqwest::Client, reqwest::Error> {
+    crate::http::client_builder_trusting(extra)
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
 }
 
 /// A transport error in one line, with its causes ("connection refused"), never the URL.

@@ -20,6 +20,7 @@ fn hook(after_failures: u32) -> NotifyConfig {
             recovery: true,
         },
         after_failures,
+        tls_ca: None,
         index: 0,
     }
 }

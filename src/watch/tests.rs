@@ -18,7 +18,7 @@ fn config(domains: &[&str]) -> Config {
 }
 
 fn accounts(c: &Config) -> BTreeMap<String, Account> {
-    crate::accounts::build_all(&c.providers, &crate::http::client().unwrap())
+    crate::accounts::build_all(&c.providers, &crate::http::client().unwrap()).unwrap()
 }
 
 fn report(domains: Vec<DomainReport>) -> CycleReport {

@@ -34,6 +34,14 @@ fn service_follows_the_address_and_stops_on_sigterm() {
     wait_for("the record to follow", Duration::from_secs(20), || {
         env.a_records("mail.example.com") == ["203.0.113.44"]
     });
+    // The record is written before the cycle verifies and saves its state: a SIGTERM in
+    // between abandons that cycle (by design), so wait for the saved state first.
+    wait_for("the state to follow", Duration::from_secs(20), || {
+        std::fs::read(env.state_file())
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|s| s["addresses"]["v4"] == "203.0.113.44")
+    });
 
     // SAFETY-free: kill(1) by pid through the command line tool keeps the test std-only.
     let status = std::process::Command::new("kill")

@@ -17,3 +17,4 @@ mod mail;
 mod service;
 mod soak;
 mod sources;
+mod tls;

@@ -124,6 +124,9 @@ fn kind_list() -> String {
     }
 }
 
+/// Keys every provider type takes besides its own.
+const COMMON_KEYS: [&str; 1] = ["tls_ca_file"];
+
 /// `providers:`
 pub(crate) fn providers(
     cx: &mut Ctx<'_>,
@@ -169,7 +172,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     let (kind, allowed, takes) = (found.name, found.keys, found.takes);
     let mut foreign = false;
     for (key, present) in p.keys() {
-        if present && !allowed.contains(&key) {
+        if present && !allowed.contains(&key) && !COMMON_KEYS.contains(&key) {
             cx.report(
                 &child(&path, key),
                 format!("is not a key of a {kind} provider — a {kind} provider takes {takes}"),
@@ -178,6 +181,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
         }
     }
     let endpoint = endpoint(cx, &path, p.endpoint.as_ref());
+    let tls_ca = super::tls::ca_file(cx, &path, p.tls_ca_file.as_ref());
     let credentials = (found.parse)(cx, &path, p);
     if foreign {
         return Err(Reported);
@@ -185,6 +189,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     Ok(ProviderConfig {
         name: name.to_string(),
         endpoint: endpoint?,
+        tls_ca: tls_ca?,
         credentials: credentials?,
     })
 }

@@ -157,7 +157,7 @@ fn broken_webhooks_say_where_and_what() {
         (
             "unknown key",
             with_notify(&["  - url: https://ntfy.sh/t", "    header:", "      a: b"]),
-            "config.yaml:14: notify[0].header: unknown key — did you mean \"headers\"? (valid keys here: url, method, headers, body, on, after_failures)",
+            "config.yaml:14: notify[0].header: unknown key — did you mean \"headers\"? (valid keys here: url, method, headers, body, on, after_failures, tls_ca_file)",
         ),
         (
             "a mapping instead of a list",
