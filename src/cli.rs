@@ -39,6 +39,9 @@ pub struct Cli {
     /// Log format on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Language of messages: en or zh-CN (default: from LC_ALL, LC_MESSAGES, LANG)
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     /// Soak tests and benchmarks only (hidden): the service runs this many cycles back to
     /// back, without waiting for the schedule, then exits with the last cycle's code.
     #[arg(long, hide = true, value_name = "N")]

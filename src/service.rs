@@ -119,6 +119,15 @@ async fn serve(
             };
             status.borrow_mut().notified(sent);
         }
+        if agent.config.listen.is_some() && !opts.dry_run && check_due(&status, &report) {
+            let checks = tokio::select! {
+                c = periodic_check(agent) => c,
+                e = stop.recv() => return Ok(e),
+            };
+            if let Some(c) = checks {
+                status.borrow_mut().checked(c, now_unix());
+            }
+        }
         done += 1;
         if let Some(n) = cycles {
             if done >= n {
@@ -132,6 +141,9 @@ async fn serve(
             return Ok(Ending::ScheduleExhausted);
         };
         tracing::debug!("next cycle in {:.0} s", wait.as_secs_f64());
+        status
+            .borrow_mut()
+            .next_cycle_at(now_unix() + wait.as_secs() as i64);
         let next = Instant::now() + wait.max(Duration::from_millis(10));
         loop {
             tokio::select! {
@@ -144,6 +156,58 @@ async fn serve(
                     }
                 }
             }
+        }
+    }
+}
+
+/// How often the service re-runs `check` for the status page when nothing changed.
+const CHECK_EVERY: i64 = 24 * 3600;
+
+/// The longest a scheduled `check` may take; a slower one is dropped (the page keeps the
+/// previous report).
+const CHECK_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Whether the status page's `check` report is due: none yet, a record changed in
+/// `report`, or the last one is a day old.
+fn check_due(status: &Shared, report: &CycleReport) -> bool {
+    let status = status.borrow();
+    match &status.check {
+        None => true,
+        Some(c) => report.domains.iter().any(|d| d.changed()) || now_unix() - c.at >= CHECK_EVERY,
+    }
+}
+
+/// `check` for every configured domain against the last agreed addresses, for the status
+/// page; `None` when it took longer than [`CHECK_TIMEOUT`].
+async fn periodic_check(agent: &Agent) -> Option<Vec<crate::check::DomainCheck>> {
+    use crate::check::{check_domain, CheckInput, DEFAULT_BLOCKLISTS};
+    let addrs: Vec<std::net::IpAddr> = agent
+        .state
+        .addresses
+        .values()
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let blocklists: Vec<String> = DEFAULT_BLOCKLISTS.iter().map(|s| s.to_string()).collect();
+    let ipv6_enabled = agent.config.detect.ipv6_enabled();
+    let checks = agent.config.domains.iter().map(|d| {
+        let input = CheckInput {
+            domain: &d.domain,
+            addrs: &addrs,
+            ipv6_enabled,
+            dkim_selectors: &d.dkim_selectors,
+            blocklists: &blocklists,
+        };
+        async move { check_domain(&agent.dns, &input).await }
+    });
+    let all = crate::dns::join::join_all(checks.collect());
+    match tokio::time::timeout(CHECK_TIMEOUT, all).await {
+        Ok(c) => Some(c),
+        Err(_) => {
+            tracing::warn!(
+                "the scheduled mail DNS check took longer than {} s; the status page keeps the previous report",
+                CHECK_TIMEOUT.as_secs()
+            );
+            None
         }
     }
 }

@@ -48,6 +48,24 @@ pub struct DomainState {
     /// was set under: a changed configuration is not held back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_fingerprint: Option<String>,
+    /// The verification of the last change: when it passed, and how long it took (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_verified: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_ms: Option<u64>,
+}
+
+/// One change of this network's address (the status page's history).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AddressChange {
+    /// Unix seconds of the cycle that saw it.
+    pub at: i64,
+    /// "v4" or "v6".
+    pub family: String,
+    /// The address before; `None` the first time one is seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -70,6 +88,9 @@ pub struct State {
     /// By mail domain.
     #[serde(default)]
     pub domains: BTreeMap<String, DomainState>,
+    /// The last address changes, oldest first, at most [`State::CHANGES`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<AddressChange>,
 }
 
 impl State {
@@ -83,11 +104,31 @@ impl State {
     /// How many earlier addresses per family are remembered.
     pub const HISTORY: usize = 8;
 
+    /// How many address changes the state file keeps (the status page shows them).
+    pub const CHANGES: usize = 16;
+
     /// Remember `ip` as this network's current address of its family.
+    #[cfg(test)]
     pub fn remember_address(&mut self, ip: std::net::IpAddr) {
+        self.remember_address_at(ip, 0);
+    }
+
+    /// Remember `ip` as this network's current address of its family, seen at `now`
+    /// (unix seconds); a new address is added to the bounded change history.
+    pub fn remember_address_at(&mut self, ip: std::net::IpAddr, now: i64) {
         let key = if ip.is_ipv4() { "v4" } else { "v6" };
         let text = ip.to_string();
-        self.addresses.insert(key.to_string(), text.clone());
+        let from = self.addresses.insert(key.to_string(), text.clone());
+        if from.as_deref() != Some(text.as_str()) {
+            self.changes.push(AddressChange {
+                at: now,
+                family: key.to_string(),
+                from,
+                to: text.clone(),
+            });
+            let excess = self.changes.len().saturating_sub(Self::CHANGES);
+            self.changes.drain(..excess);
+        }
         let h = self.history.entry(key.to_string()).or_default();
         h.retain(|x| *x != text);
         h.insert(0, text);
@@ -268,6 +309,30 @@ fn remove_stale_temp_files(state_file: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn address_changes_are_kept_bounded_and_only_when_the_address_changes() {
+        let mut s = State::new();
+        s.remember_address_at("203.0.113.10".parse().unwrap(), 100);
+        s.remember_address_at("203.0.113.10".parse().unwrap(), 200);
+        assert_eq!(s.changes.len(), 1);
+        assert_eq!(s.changes[0].from, None);
+        s.remember_address_at("203.0.113.20".parse().unwrap(), 300);
+        assert_eq!(s.changes.len(), 2);
+        assert_eq!(s.changes[1].from.as_deref(), Some("203.0.113.10"));
+        assert_eq!(
+            (s.changes[1].at, s.changes[1].to.as_str()),
+            (300, "203.0.113.20")
+        );
+        for i in 0..40 {
+            s.remember_address_at(format!("198.51.100.{i}").parse().unwrap(), 400 + i);
+        }
+        assert_eq!(s.changes.len(), State::CHANGES);
+        assert_eq!(s.changes.last().unwrap().to, "198.51.100.39");
+        // An older state file without the history reads as an empty one.
+        let old: State = serde_json::from_str(r#"{"version":1}"#).unwrap();
+        assert!(old.changes.is_empty());
+    }
 
     #[test]
     fn round_trip_and_missing() {

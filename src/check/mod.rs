@@ -110,9 +110,12 @@ impl Finding {
         self
     }
 
-    /// A look-up failed, so `what` is unknown: a warning, never an "ok".
+    /// A look-up failed, so `what` is unknown: a warning, never an "ok". Its id ends in
+    /// `.dns` (see [`Finding::is_inconclusive`]).
     pub fn could_not_check(check: &'static str, what: &str, e: &DnsError) -> Finding {
-        let fix = if e.is_refused() {
+        let fix = if e.is_referral() {
+            "point dns.resolvers at a recursive resolver (the router, or the ISP's) rather              than at an authoritative server; if they already are, the domain's delegation              is lame: make its NS records at the registrar name servers that serve the zone"
+        } else if e.is_refused() {
             "make sure the resolvers in use (dns.resolvers, or the system's) answer recursive \
              questions for this machine, then run the check again"
         } else {
@@ -120,6 +123,14 @@ impl Finding {
              and the domain's name servers"
         };
         Finding::warn(check, format!("could not check {what}: {e}"), fix)
+    }
+}
+
+impl Finding {
+    /// A look-up gave no verdict (SERVFAIL, REFUSED, time-out, referral): the finding
+    /// says "could not check". Such findings have ids ending in `.dns`.
+    pub fn is_inconclusive(&self) -> bool {
+        self.check.ends_with(".dns")
     }
 }
 
@@ -209,16 +220,57 @@ pub fn has_errors(checks: &[DomainCheck]) -> bool {
         .any(|c| c.findings.iter().any(|f| f.severity == Severity::Error))
 }
 
+/// How `check` ends: exit 0, 1 or 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// No error-level finding (exit 0).
+    Clean,
+    /// At least one error-level finding (exit 1).
+    Errors,
+    /// Most look-ups gave no verdict (exit 4): the report cannot be trusted either way.
+    CouldNotCheck { failed: usize, total: usize },
+}
+
+impl Verdict {
+    /// The process exit code.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Clean => 0,
+            Verdict::Errors => 1,
+            Verdict::CouldNotCheck { .. } => 4,
+        }
+    }
+}
+
+/// The verdict of a whole report: an error-level finding wins (it was seen for sure);
+/// otherwise, when more than half of the findings are "could not check", the report is
+/// no evidence of health.
+pub fn verdict(checks: &[DomainCheck]) -> Verdict {
+    if has_errors(checks) {
+        return Verdict::Errors;
+    }
+    let total: usize = checks.iter().map(|c| c.findings.len()).sum();
+    let failed: usize = checks
+        .iter()
+        .map(|c| c.findings.iter().filter(|f| f.is_inconclusive()).count())
+        .sum();
+    if total > 0 && failed * 2 > total {
+        Verdict::CouldNotCheck { failed, total }
+    } else {
+        Verdict::Clean
+    }
+}
+
 /// The whole `check` command once the addresses are known: the domain given with
 /// `--domain` (its configured DKIM selectors when the configuration lists it), or every
-/// configured domain. Returns the report (text or JSON) and whether it holds an error.
+/// configured domain. Returns the report (text or JSON) and its verdict.
 pub async fn run(
     cfg: Option<&Config>,
     domain: Option<&str>,
     addrs: &[IpAddr],
     dns: &Dns,
     json: bool,
-) -> (String, bool) {
+) -> (String, Verdict) {
     let ipv6_enabled = match cfg {
         Some(c) => c.detect.ipv6_enabled(),
         None => addrs.iter().any(IpAddr::is_ipv6),
@@ -242,7 +294,7 @@ pub async fn run(
     if targets.is_empty() {
         let msg =
             "nothing to check: give a domain with --domain, or list domains in the configuration\n";
-        return (msg.to_string(), true);
+        return (msg.to_string(), Verdict::Errors);
     }
     let checks = join_all(
         targets
@@ -265,7 +317,7 @@ pub async fn run(
     } else {
         render_text(&checks)
     };
-    (report, has_errors(&checks))
+    (report, verdict(&checks))
 }
 
 /// Two domain names are the same, ignoring case and a trailing dot.

@@ -3,7 +3,7 @@
 //! records only when mxddns keeps them current.
 
 use super::{list, CheckInput, Finding};
-use crate::dns::{join::join_all, Dns, DnsError, MxHost};
+use crate::dns::{join::join_all, Dns, DnsError, Found, MxHost};
 use std::net::IpAddr;
 
 /// The MX findings, and the MX host names (for the reverse-DNS check).
@@ -29,8 +29,16 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
         findings: Vec::new(),
         hosts: Vec::new(),
     };
-    let mxs = match dns.mx(domain).await {
-        Ok(m) => m,
+    let mxs = match dns.mx_found(domain).await {
+        Ok(Found::Answer(m)) if !m.is_empty() => m,
+        Ok(Found::NxDomain) => {
+            out.findings.push(nxdomain(domain));
+            return out;
+        }
+        Ok(_) => {
+            out.findings.push(no_mx(dns, domain).await);
+            return out;
+        }
         Err(e) => {
             let what = format!("the MX records of {domain}");
             out.findings
@@ -38,10 +46,6 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
             return out;
         }
     };
-    if mxs.is_empty() {
-        out.findings.push(no_mx(dns, domain).await);
-        return out;
-    }
     let hosts = join_all(mxs.iter().map(|m| host(dns, m)).collect()).await;
     for (m, h) in mxs.iter().zip(&hosts) {
         if !matches!(h, Host::Literal(_)) {
@@ -70,17 +74,36 @@ fn ip_literal(host: &str) -> Option<IpAddr> {
         .ok()
 }
 
-/// The domain has no MX: a null MX (info) or none at all (error).
+/// The domain does not exist (NXDOMAIN): not "no MX", but no domain at all.
+fn nxdomain(domain: &str) -> Finding {
+    Finding::error(
+        "mx.nxdomain",
+        format!(
+            "{domain} does not exist in DNS (NXDOMAIN): no mail can be sent to it; the name \
+             may be misspelt, not registered, or not delegated to name servers that serve it"
+        ),
+        format!(
+            "check the spelling of {domain}; if it is yours, check at the registrar that it \
+             is registered and that its NS records name the DNS host that holds its zone"
+        ),
+    )
+}
+
+/// The domain exists but has no MX host: a null MX or no MX at all, both errors for the
+/// domain whose mail mxddns keeps running.
 async fn no_mx(dns: &Dns, domain: &str) -> Finding {
     match dns.null_mx(domain).await {
-        Ok(true) => Finding::info(
+        Ok(true) => Finding::error(
             "mx.null",
-            format!("{domain} publishes a null MX (MX 0 .): it accepts no mail (RFC 7505)"),
-        )
-        .with_fix(format!(
-            "if this server should receive mail for {domain}, replace the null MX with \
-             \"{domain}. MX 10 mail.{domain}.\""
-        )),
+            format!(
+                "{domain} publishes a null MX (MX 0 .): it declares that it accepts no mail \
+                 (RFC 7505), so senders bounce every message at once"
+            ),
+            format!(
+                "this server should receive mail for {domain}: replace the null MX with \
+                 \"{domain}. MX 10 mail.{domain}.\" and an A record for mail.{domain}"
+            ),
+        ),
         Ok(false) => Finding::error(
             "mx.missing",
             format!(

@@ -158,12 +158,19 @@ async fn no_mx_is_an_error_with_the_record_to_add() {
 }
 
 #[tokio::test]
-async fn null_mx_is_info() {
+async fn null_mx_on_the_managed_domain_is_an_error() {
+    // RFC 7505: a null MX says the domain takes no mail; for the domain whose mail
+    // mxddns keeps running, that is the opposite of the goal.
     let srv = healthy().await;
     srv.set("example.com", RecordType::MX, vec![mx(0, ".")]);
     let c = check(&srv).await;
-    let f = find(&c, "mx.null", Severity::Info);
+    let f = find(&c, "mx.null", Severity::Error);
     assert!(f.message.contains("accepts no mail"));
+    assert!(f
+        .fix
+        .as_deref()
+        .unwrap()
+        .contains("MX 10 mail.example.com."));
     lacks(&c, "mx.missing");
 }
 
@@ -730,15 +737,15 @@ async fn run_checks_the_given_domain() {
     let srv = healthy().await;
     let dns = dns_via(srv.addr, vec![]);
     let addrs = [IP.parse().unwrap()];
-    let (text, errors) = run(None, Some("example.com"), &addrs, &dns, false).await;
-    assert!(!errors, "{text}");
+    let (text, verdict) = run(None, Some("example.com"), &addrs, &dns, false).await;
+    assert_eq!(verdict, Verdict::Clean, "{text}");
     // No selectors without a configuration: DKIM is not checked, said as info.
     assert!(text.contains("[dkim.unchecked]"), "{text}");
     srv.set(REV, RecordType::PTR, vec![]);
-    let (json, errors) = run(None, Some("example.com"), &addrs, &dns, true).await;
-    assert!(errors);
+    let (json, verdict) = run(None, Some("example.com"), &addrs, &dns, true).await;
+    assert_eq!(verdict, Verdict::Errors);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["errors"], 1);
-    let (msg, errors) = run(None, None, &addrs, &dns, false).await;
-    assert!(errors && msg.contains("--domain"));
+    let (msg, verdict) = run(None, None, &addrs, &dns, false).await;
+    assert!(verdict == Verdict::Errors && msg.contains("--domain"));
 }

@@ -153,7 +153,21 @@ impl Dns {
             },
         })?;
         match msg.metadata.response_code {
-            ResponseCode::NoError | ResponseCode::NXDomain => Ok(msg),
+            ResponseCode::NoError => {
+                // No answer, NS and no SOA: a referral (the server is lame for the
+                // zone, or does not recurse), not NODATA.
+                match super::outcome::empty_of_message(
+                    ResponseCode::NoError,
+                    &msg.answers,
+                    &msg.authorities,
+                ) {
+                    Some(super::outcome::Empty::Referral(to)) => {
+                        Err(super::outcome::referral(&s, &n, rtype, &to))
+                    }
+                    _ => Ok(msg),
+                }
+            }
+            ResponseCode::NXDomain => Ok(msg),
             ResponseCode::ServFail => Err(DnsError::ServFail {
                 server: s,
                 name: n,

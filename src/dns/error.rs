@@ -40,6 +40,16 @@ pub enum DnsError {
         name: String,
         rtype: RecordType,
     },
+    /// A referral (NOERROR, no answer, NS records and no SOA): the server asked does not
+    /// recurse, or is lame for the zone. No verdict about the name (RFC 1034 §4.3.1,
+    /// RFC 2308 §2.2): never "no such record".
+    #[error("{server} answered {name} {rtype} with a referral to {to} instead of an answer: it does not recurse, or the delegation is lame; use a recursive resolver (dns.resolvers) or fix the zone's NS records")]
+    Referral {
+        server: String,
+        name: String,
+        rtype: RecordType,
+        to: String,
+    },
     /// Any other failing response code, or an unreadable answer.
     #[error("{server} answered {name} {rtype} with an error: {detail}")]
     BadResponse {
@@ -91,6 +101,11 @@ impl DnsError {
     /// The server answered REFUSED.
     pub fn is_refused(&self) -> bool {
         matches!(self, DnsError::Refused { .. })
+    }
+
+    /// A referral instead of an answer (see [`DnsError::Referral`]).
+    pub fn is_referral(&self) -> bool {
+        matches!(self, DnsError::Referral { .. })
     }
 
     /// A CNAME loop or an over-long chain: the zone's data is wrong, retrying won't help.

@@ -3,8 +3,10 @@
 //! current state and verifying a change.
 //!
 //! Names go in and come out lowercase, ASCII (punycode) and without the trailing dot.
-//! "No such record" (NXDOMAIN or NODATA) is an empty answer, never an error; SERVFAIL,
-//! REFUSED and time-outs are [`DnsError`]s.
+//! "No such record" (NXDOMAIN or NODATA) is an empty answer, never an error (the `*_found`
+//! look-ups tell the two apart, see [`Found`]); SERVFAIL, REFUSED, time-outs and
+//! referrals (a server that does not recurse, a lame delegation) are [`DnsError`]s: no
+//! verdict, never "missing".
 //!
 //! Every question, recursive or authoritative, goes through [`retrying`]: a SERVFAIL, an
 //! unreachable server or a time-out is asked again a bounded number of times, with a short
@@ -14,6 +16,7 @@ mod auth;
 mod error;
 pub(crate) mod join;
 pub mod names;
+mod outcome;
 mod recursive;
 pub mod wire;
 
@@ -25,6 +28,7 @@ pub(crate) mod tests;
 pub(crate) mod testserver;
 
 pub use error::DnsError;
+pub use outcome::Found;
 
 use crate::config::{DnsConfig, ServerSpec};
 use hickory_proto::rr::RecordType;

@@ -3,6 +3,7 @@
 
 use super::join::join_all;
 use super::names::{self, fqdn, is_within, parent, text};
+use super::outcome::{self, Empty, Found};
 use super::{Dns, DnsError, MxHost, QUERY_TIMEOUT};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
@@ -13,20 +14,16 @@ impl Dns {
     /// The MX records of `domain`, sorted by preference then host name. Empty when the
     /// domain has none (NODATA or NXDOMAIN). A null MX (`0 .`, RFC 7505) is left out.
     pub async fn mx(&self, domain: &str) -> Result<Vec<MxHost>, DnsError> {
-        let records = self.lookup(domain, RecordType::MX).await?;
-        let mut out: Vec<MxHost> = records
-            .iter()
-            .filter_map(|r| match &r.data {
-                RData::MX(mx) if !mx.exchange.is_root() => Some(MxHost {
-                    preference: mx.preference,
-                    host: text(&mx.exchange),
-                }),
-                _ => None,
-            })
-            .collect();
-        out.sort();
-        out.dedup();
-        Ok(out)
+        Ok(self.mx_found(domain).await?.records())
+    }
+
+    /// The MX records of `domain` as [`mx`](Self::mx) gives them, with NODATA and
+    /// NXDOMAIN told apart. A null MX alone is an answer with no host.
+    pub async fn mx_found(&self, domain: &str) -> Result<Found<Vec<MxHost>>, DnsError> {
+        Ok(self
+            .query(domain, RecordType::MX)
+            .await?
+            .map(|records| mx_hosts(&records)))
     }
 
     /// Whether `domain` publishes a null MX (`MX 0 .`, RFC 7505: it accepts no mail),
@@ -61,6 +58,16 @@ impl Dns {
                     if self.is_apex(candidate).await? {
                         return Ok(candidate.to_string());
                     }
+                }
+                Err(e) if matches!(outcome::empty_of(&e), Some(Empty::Referral(_))) => {
+                    return match self.empty::<()>(e, candidate, RecordType::CNAME) {
+                        Err(referral) => Err(referral),
+                        // Classified as a referral just above: always an error.
+                        Ok(_) => Err(DnsError::NoZone {
+                            name: start.clone(),
+                            server: self.label.clone(),
+                        }),
+                    };
                 }
                 Err(e) if e.is_no_records_found() => {
                     let soa_owner = e.into_soa().map(|soa| text(&soa.name));
@@ -161,24 +168,41 @@ impl Dns {
 
     /// The TXT records at `name`, each as its character-strings. Empty when none.
     pub async fn txt(&self, name: &str) -> Result<Vec<Vec<String>>, DnsError> {
-        let records = self.lookup(name, RecordType::TXT).await?;
-        Ok(txt_strings(&records))
+        Ok(self.txt_found(name).await?.records())
+    }
+
+    /// The TXT records at `name`, with NODATA and NXDOMAIN told apart.
+    pub async fn txt_found(&self, name: &str) -> Result<Found<Vec<Vec<String>>>, DnsError> {
+        Ok(self
+            .query(name, RecordType::TXT)
+            .await?
+            .map(|records| txt_strings(&records)))
     }
 
     /// The A and AAAA addresses of `name` (following CNAMEs), sorted. Empty when none.
     pub async fn addrs(&self, name: &str) -> Result<Vec<IpAddr>, DnsError> {
+        Ok(self.addrs_found(name).await?.records())
+    }
+
+    /// The A and AAAA addresses of `name`, with NODATA and NXDOMAIN told apart.
+    pub async fn addrs_found(&self, name: &str) -> Result<Found<Vec<IpAddr>>, DnsError> {
         let n = fqdn(name)?;
-        let mut out: Vec<IpAddr> = match self
+        match self
             .resolve(name, RecordType::A, || self.resolver.lookup_ip(n.clone()))
             .await?
         {
-            Ok(l) => l.iter().collect(),
-            Err(e) if e.is_no_records_found() => Vec::new(),
-            Err(e) => return Err(self.error(e, name, RecordType::A)),
-        };
-        out.sort();
-        out.dedup();
-        Ok(out)
+            Ok(l) => {
+                let mut out: Vec<IpAddr> = l.iter().collect();
+                out.sort();
+                out.dedup();
+                Ok(if out.is_empty() {
+                    Found::NoData
+                } else {
+                    Found::Answer(out)
+                })
+            }
+            Err(e) => self.empty(e, name, RecordType::A),
+        }
     }
 
     /// The reverse names (PTR) of `ip`. Empty when none.
@@ -193,8 +217,9 @@ impl Dns {
             .await?
         {
             Ok(l) => l.answers().to_vec(),
-            Err(e) if e.is_no_records_found() => Vec::new(),
-            Err(e) => return Err(self.error(e, &shown, RecordType::PTR)),
+            Err(e) => self
+                .empty::<Vec<Record>>(e, &shown, RecordType::PTR)?
+                .records(),
         };
         let mut out: Vec<String> = records
             .iter()
@@ -224,14 +249,35 @@ impl Dns {
         name: &str,
         rtype: RecordType,
     ) -> Result<Vec<Record>, DnsError> {
+        Ok(self.query(name, rtype).await?.records())
+    }
+
+    /// The answer records for `name`/`rtype`, or NODATA / NXDOMAIN. A referral, SERVFAIL,
+    /// REFUSED or a time-out is an error: no verdict.
+    pub async fn query(
+        &self,
+        name: &str,
+        rtype: RecordType,
+    ) -> Result<Found<Vec<Record>>, DnsError> {
         let q = fqdn(name)?;
         match self
             .resolve(name, rtype, || self.resolver.lookup(q.clone(), rtype))
             .await?
         {
-            Ok(l) => Ok(l.answers().to_vec()),
-            Err(e) if e.is_no_records_found() => Ok(Vec::new()),
-            Err(e) => Err(self.error(e, name, rtype)),
+            Ok(l) if l.answers().is_empty() => Ok(Found::NoData),
+            Ok(l) => Ok(Found::Answer(l.answers().to_vec())),
+            Err(e) => self.empty(e, name, rtype),
+        }
+    }
+
+    /// A resolver error read as a verdict: NODATA or NXDOMAIN; a referral or any other
+    /// failure is an error.
+    fn empty<T>(&self, e: NetError, name: &str, rtype: RecordType) -> Result<Found<T>, DnsError> {
+        match outcome::empty_of(&e) {
+            Some(Empty::NoData) => Ok(Found::NoData),
+            Some(Empty::NxDomain) => Ok(Found::NxDomain),
+            Some(Empty::Referral(to)) => Err(outcome::referral(&self.label, name, rtype, &to)),
+            None => Err(self.error(e, name, rtype)),
         }
     }
 
@@ -306,6 +352,23 @@ fn is_transient(e: &NetError) -> bool {
             | NetError::NoConnections
             | NetError::Dns(HickoryDnsError::ResponseCode(ResponseCode::ServFail))
     )
+}
+
+/// The MX hosts among `records`, sorted, without the null MX.
+fn mx_hosts(records: &[Record]) -> Vec<MxHost> {
+    let mut out: Vec<MxHost> = records
+        .iter()
+        .filter_map(|r| match &r.data {
+            RData::MX(mx) if !mx.exchange.is_root() => Some(MxHost {
+                preference: mx.preference,
+                host: text(&mx.exchange),
+            }),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Whether `records` hold a `rtype` record owned by `owner` (normalised).

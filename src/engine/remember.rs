@@ -15,7 +15,7 @@ pub fn record_outcomes(
     now: i64,
 ) {
     for ip in addrs {
-        state.remember_address(*ip);
+        state.remember_address_at(*ip, now);
     }
     let base = match &cfg.schedule {
         crate::config::Schedule::Every(d) => *d,
@@ -28,6 +28,10 @@ pub fn record_outcomes(
         }
         if r.changed() {
             s.last_change = Some(now);
+            // The proof of this change, for the status page (none when not verified).
+            let proof = r.verify.as_ref().filter(|v| v.ok);
+            s.last_verified = proof.map(|_| now);
+            s.verify_ms = proof.map(|v| v.elapsed.as_millis() as u64);
         }
         if r.ok() {
             s.last_success = Some(now);

@@ -249,6 +249,7 @@ mod tests {
                 last_change: Some(1_700_000_200),
                 consecutive_failures: 0,
                 verify: Some((1.25, true)),
+                ..DomainStatus::default()
             },
         );
         domains.insert("quo\"te.example".to_string(), DomainStatus::default());
@@ -277,8 +278,7 @@ mod tests {
             }],
             notifications_sent: 4,
             notifications_failed: 1,
-            proven: Default::default(),
-            configured: Vec::new(),
+            ..Status::blank(1_700_000_000)
         }
     }
 

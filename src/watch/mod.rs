@@ -5,13 +5,16 @@
 
 pub mod health;
 pub mod metrics;
+pub mod page;
 pub mod server;
 
 use crate::accounts::Account;
+use crate::check::DomainCheck;
 use crate::config::Config;
 use crate::cycle::{CycleReport, Outcome};
 use crate::detect::Family;
-use crate::state::State;
+use crate::i18n::Lang;
+use crate::state::{AddressChange, State};
 use mxddns_providers::ApiCounters;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -45,6 +48,31 @@ pub struct DomainStatus {
     pub consecutive_failures: u32,
     /// The last verification: how long it took (seconds) and whether it passed.
     pub verify: Option<(f64, bool)>,
+    /// The MX host kept current.
+    pub host: Option<String>,
+    /// The records kept, as the last cycle left them (or as the state file knows them).
+    pub records: Vec<KeptRecord>,
+    /// The verification of the last change: when it passed, how long it took (ms).
+    pub last_verified: Option<i64>,
+    pub verify_ms: Option<u64>,
+    /// The domain's last problem, while it fails.
+    pub last_error: Option<String>,
+}
+
+/// A record mxddns keeps current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptRecord {
+    pub name: String,
+    pub rtype: String,
+    pub value: String,
+}
+
+/// The last `check` report the service made (see `service::periodic_check`).
+#[derive(Debug, Clone)]
+pub struct CheckSnapshot {
+    /// Unix seconds at its end.
+    pub at: i64,
+    pub domains: Vec<DomainCheck>,
 }
 
 /// One provider account's request counters. The counters of an account replaced by a
@@ -97,6 +125,14 @@ pub struct Status {
     pub proven: std::collections::BTreeSet<String>,
     /// The configured domains, to tell whether all are proven.
     pub configured: Vec<String>,
+    /// Unix seconds of the next scheduled cycle, while waiting for it.
+    pub next_cycle: Option<i64>,
+    /// The last address changes, oldest first (from the state file).
+    pub changes: Vec<AddressChange>,
+    /// The last `check` report, when the service has made one.
+    pub check: Option<CheckSnapshot>,
+    /// The status page's language when the browser asks for none of ours.
+    pub lang: Lang,
 }
 
 impl Status {
@@ -132,6 +168,10 @@ impl Status {
             notifications_failed: 0,
             proven: Default::default(),
             configured: config.domains.iter().map(|d| d.domain.clone()).collect(),
+            next_cycle: None,
+            changes: Vec::new(),
+            check: None,
+            lang: Lang::current(),
         };
         s.set_accounts(accounts);
         s.take_state(config, state);
@@ -162,6 +202,10 @@ impl Status {
             notifications_failed: 0,
             proven: Default::default(),
             configured: Vec::new(),
+            next_cycle: None,
+            changes: Vec::new(),
+            check: None,
+            lang: Lang::En,
         }
     }
 
@@ -177,6 +221,8 @@ impl Status {
         self.configured = config.domains.iter().map(|d| d.domain.clone()).collect();
         self.set_accounts(accounts);
         self.take_state(config, state);
+        // The domains may have changed: the next cycle checks them again.
+        self.check = None;
     }
 
     /// Use `accounts`' counters from now on, carrying the totals of replaced ones.
@@ -206,6 +252,20 @@ impl Status {
     /// A cycle starts.
     pub fn cycle_started(&mut self) {
         self.cycle_started = Some(Instant::now());
+        self.next_cycle = None;
+    }
+
+    /// The next cycle is planned for `at` (unix seconds).
+    pub fn next_cycle_at(&mut self, at: i64) {
+        self.next_cycle = Some(at);
+    }
+
+    /// A `check` report was made.
+    pub fn checked(&mut self, domains: Vec<DomainCheck>, now_unix: i64) {
+        self.check = Some(CheckSnapshot {
+            at: now_unix,
+            domains,
+        });
     }
 
     /// A cycle ended with `report`; `state` is the agent's state after it.
@@ -247,8 +307,14 @@ impl Status {
             .count() as u64;
         self.take_state(config, state);
         for d in &report.domains {
-            if let (Some(v), Some(s)) = (&d.verify, self.domains.get_mut(&d.domain)) {
+            let Some(s) = self.domains.get_mut(&d.domain) else {
+                continue;
+            };
+            if let Some(v) = &d.verify {
                 s.verify = Some((v.elapsed.as_secs_f64(), v.ok));
+            }
+            if !d.records.is_empty() {
+                s.records = kept_records(d);
             }
         }
     }
@@ -267,6 +333,7 @@ impl Status {
                 self.addresses.insert(family, a.clone());
             }
         }
+        self.changes.clone_from(&state.changes);
         let mut domains = BTreeMap::new();
         for d in &config.domains {
             let mut s = self.domains.remove(&d.domain).unwrap_or_default();
@@ -274,11 +341,66 @@ impl Status {
                 s.last_success = st.last_success;
                 s.last_change = st.last_change;
                 s.consecutive_failures = st.consecutive_failures;
+                s.last_verified = st.last_verified;
+                s.verify_ms = st.verify_ms;
+                s.last_error.clone_from(&st.last_error);
+                s.host.clone_from(&st.host);
+            }
+            if s.records.is_empty() {
+                s.records = records_from_state(state, &d.domain, s.host.as_deref());
             }
             domains.insert(d.domain.clone(), s);
         }
         self.domains = domains;
     }
+}
+
+/// The records a cycle handled for one domain (each once), with the value they hold now.
+fn kept_records(d: &crate::cycle::DomainReport) -> Vec<KeptRecord> {
+    let mut out: Vec<KeptRecord> = Vec::new();
+    for r in &d.records {
+        let value = match r.outcome {
+            Outcome::Current | Outcome::Updated | Outcome::Created | Outcome::Shared => {
+                r.new.clone()
+            }
+            Outcome::WouldWrite | Outcome::Failed(_) => r.old.join(", "),
+        };
+        let rec = KeptRecord {
+            name: r.name.clone(),
+            rtype: r.rtype.to_string(),
+            value,
+        };
+        if !out.contains(&rec) {
+            out.push(rec);
+        }
+    }
+    out
+}
+
+/// The records of `domain` that the state file's cache holds (before the first cycle):
+/// those at its MX host, and its SPF record.
+fn records_from_state(state: &State, domain: &str, host: Option<&str>) -> Vec<KeptRecord> {
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('.')
+            .eq_ignore_ascii_case(b.trim_end_matches('.'))
+    };
+    state
+        .records
+        .iter()
+        .filter_map(|(key, rec)| {
+            // "account/fqdn/TYPE"
+            let mut parts = key.rsplitn(3, '/');
+            let rtype = parts.next()?;
+            let name = parts.next()?;
+            let ours = host.is_some_and(|h| same(name, h))
+                || (same(name, domain) && rtype == "TXT" && rec.data.contains("v=spf1"));
+            ours.then(|| KeptRecord {
+                name: name.to_string(),
+                rtype: rtype.to_string(),
+                value: rec.data.clone(),
+            })
+        })
+        .collect()
 }
 
 fn busy_limit(config: &Config) -> Duration {

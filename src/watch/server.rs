@@ -1,10 +1,11 @@
-//! A small HTTP/1.1 responder for `/healthz` and `/metrics`, on the agent's own
+//! A small HTTP/1.1 responder for the status page (`/`), `/healthz` and `/metrics`, on the agent's own
 //! current-thread runtime (tasks of a `LocalSet`): one request per connection
 //! (`Connection: close`), GET and HEAD only, a cap on the request head's size and on the
 //! time to receive it, a cap on simultaneous connections. Enough for Prometheus, a
 //! container health check or curl; nothing more, on purpose.
 
-use super::{health::health, metrics, Shared, Status};
+use super::{health::health, metrics, page, Shared, Status};
+use crate::i18n::Lang;
 use std::cell::Cell;
 use std::io;
 use std::net::SocketAddr;
@@ -103,8 +104,8 @@ async fn accept_loop(listener: TcpListener, status: Shared, limits: Limits) {
 
 /// What was read of a request.
 enum Head {
-    /// The request line (the headers are not needed).
-    Complete(String),
+    /// The request line, and the one header used (the status page's language).
+    Complete(String, Option<String>),
     TooLarge,
     /// The client closed the connection before sending a whole head.
     Closed,
@@ -124,8 +125,15 @@ async fn read_head(stream: &mut TcpStream, max: usize) -> io::Result<Head> {
                 return Ok(Head::TooLarge);
             }
             let head = String::from_utf8_lossy(&buf[..end]);
-            let line = head.lines().next().unwrap_or("").to_string();
-            return Ok(Head::Complete(line));
+            let mut lines = head.lines();
+            let line = lines.next().unwrap_or("").to_string();
+            let accept_language = lines.find_map(|h| {
+                let (name, value) = h.split_once(':')?;
+                name.trim()
+                    .eq_ignore_ascii_case("accept-language")
+                    .then(|| value.trim().to_string())
+            });
+            return Ok(Head::Complete(line, accept_language));
         }
         if buf.len() > max {
             return Ok(Head::TooLarge);
@@ -154,7 +162,9 @@ async fn serve(mut stream: TcpStream, status: &Shared, limits: Limits) -> io::Re
         Ok(Err(e)) => return Err(e),
         Ok(Ok(Head::Closed)) => return Ok(()),
         Ok(Ok(Head::TooLarge)) => Answer::text(431, "the request is too large\n"),
-        Ok(Ok(Head::Complete(line))) => route(&line, &status.borrow(), Instant::now()),
+        Ok(Ok(Head::Complete(line, lang))) => {
+            respond(&line, lang.as_deref(), &status.borrow(), Instant::now())
+        }
     };
     let bytes = answer.to_bytes();
     match tokio::time::timeout(limits.write_timeout, async {
@@ -228,7 +238,14 @@ fn reason(code: u16) -> &'static str {
 }
 
 /// The answer to the request line `line`, from `status` at `now`.
+#[cfg(test)]
 pub fn route(line: &str, status: &Status, now: Instant) -> Answer {
+    respond(line, None, status, now)
+}
+
+/// The answer to the request line `line` with the `Accept-Language` header
+/// `accept_language`, from `status` at `now`.
+pub fn respond(line: &str, accept_language: Option<&str>, status: &Status, now: Instant) -> Answer {
     let mut parts = line.split(' ');
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -238,9 +255,9 @@ pub fn route(line: &str, status: &Status, now: Instant) -> Answer {
     if !version.starts_with("HTTP/1.") {
         return Answer::text(505, "only HTTP/1.x is spoken here\n");
     }
-    let path = target.split('?').next().unwrap_or("");
-    if path != "/healthz" && path != "/metrics" {
-        return Answer::text(404, "not found: try /healthz or /metrics\n");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != "/" && path != "/healthz" && path != "/metrics" {
+        return Answer::text(404, "not found: try /, /healthz or /metrics\n");
     }
     let head_only = match method {
         "GET" => false,
@@ -251,7 +268,22 @@ pub fn route(line: &str, status: &Status, now: Instant) -> Answer {
             return a;
         }
     };
-    let mut answer = if path == "/healthz" {
+    let mut answer = if path == "/" {
+        // `?lang=` (the page's own links), then the browser's preference, then the agent's.
+        let lang = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("lang="))
+            .and_then(Lang::from_tag)
+            .or_else(|| accept_language.and_then(Lang::from_accept_language))
+            .unwrap_or(status.lang);
+        Answer {
+            code: 200,
+            content_type: page::CONTENT_TYPE,
+            body: page::render(status, lang, chrono::Utc::now().timestamp()),
+            head_only: false,
+            allow: false,
+        }
+    } else if path == "/healthz" {
         let h = health(status, now);
         Answer {
             code: h.code,

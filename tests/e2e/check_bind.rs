@@ -234,3 +234,68 @@ fn a_healthy_domain_through_a_private_root_passes_and_long_answers_come_over_tcp
         "a TCP query for the long TXT answer in the resolver's log:\n{log}"
     );
 }
+#[test]
+fn a_referral_from_a_server_that_does_not_recurse_is_could_not_check_never_missing() {
+    let scene = Scene::start(vec![Zone::primary("example.test", &healthy_records())]);
+    // The root server does not recurse: every answer is a referral (NOERROR, no answer,
+    // NS in the authority section).
+    let (v, r) = scene.check_via(scene.root.addr(), "example.test", &[]);
+    for f in findings(&v) {
+        let id = f["check"].as_str().unwrap_or_default();
+        assert!(
+            !id.ends_with(".missing") && f["severity"] != "ok",
+            "a referral is not an answer: {f:#}\n{v:#}"
+        );
+    }
+    assert!(has(&v, "mx.dns", "warn"), "{v:#}");
+    assert!(
+        find(&v, "mx.dns").unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("referral"),
+        "{v:#}"
+    );
+    assert_eq!(r.code, 4, "most look-ups failed: could not check\n{r:?}");
+    assert!(r.stderr.contains("could not check"), "{r:?}");
+}
+
+#[test]
+fn a_lame_delegation_is_could_not_check_never_missing() {
+    let scene = Scene::start(vec![Zone::primary("example.test", &healthy_records())]);
+    let (v, r) = scene.check("lame.test");
+    for f in findings(&v) {
+        let id = f["check"].as_str().unwrap_or_default();
+        if id.starts_with("ptr.") || id.starts_with("blocklist.") {
+            continue; // about the address, whose reverse zone is served well
+        }
+        assert!(
+            !id.ends_with(".missing") && !id.ends_with(".nxdomain") && f["severity"] != "ok",
+            "a lame delegation gives no answer: {f:#}\n{v:#}"
+        );
+    }
+    assert!(has(&v, "mx.dns", "warn"), "{v:#}");
+    assert_eq!(r.code, 4, "{r:?}");
+}
+
+#[test]
+fn nxdomain_and_nodata_are_told_apart() {
+    let scene = Scene::start(vec![Zone::primary(
+        "nomx.test",
+        "@ TXT \"v=spf1 -all\"\n@ A 203.0.113.20\n",
+    )]);
+    // A name that does not exist at all: the root says NXDOMAIN.
+    let (v, r) = scene.check("unregistered.test");
+    assert_eq!(r.code, 1, "{r:?}");
+    let f = find(&v, "mx.nxdomain").unwrap_or_else(|| panic!("mx.nxdomain in {v:#}"));
+    assert_eq!(f["severity"], "error", "{v:#}");
+    let m = f["message"].as_str().unwrap();
+    assert!(m.contains("does not exist"), "{m}");
+    assert!(!m.contains("fall back"), "{m}");
+    assert!(find(&v, "mx.missing").is_none(), "{v:#}");
+
+    // A domain that exists without MX: NODATA, the fallback explained.
+    let (v, _) = scene.check("nomx.test");
+    let f = find(&v, "mx.missing").unwrap_or_else(|| panic!("mx.missing in {v:#}"));
+    assert!(f["message"].as_str().unwrap().contains("fall back"), "{f}");
+    assert!(find(&v, "mx.nxdomain").is_none(), "{v:#}");
+}

@@ -17,4 +17,5 @@ mod mail;
 mod service;
 mod soak;
 mod sources;
+mod status_page;
 mod tls;

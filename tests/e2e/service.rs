@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Generous: a failing cycle retries the provider for a few seconds.
-const LIMIT: Duration = Duration::from_secs(60);
+pub(super) const LIMIT: Duration = Duration::from_secs(60);
 
-fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+pub(super) fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
         assert!(start.elapsed() < LIMIT, "timed out waiting for {what}");
@@ -48,14 +48,14 @@ impl Captured {
 }
 
 /// The real binary running as a service; killed when dropped.
-struct Service {
+pub(super) struct Service {
     child: Child,
     stdout: Captured,
     stderr: Captured,
 }
 
 impl Service {
-    fn start(config: &Path) -> Service {
+    pub(super) fn start(config: &Path) -> Service {
         let mut child = mxddns()
             .arg("--config")
             .arg(config)
@@ -73,7 +73,7 @@ impl Service {
     }
 
     /// The address of `/healthz` and `/metrics`, from the `listening on` line.
-    fn listening(&self) -> SocketAddr {
+    pub(super) fn listening(&self) -> SocketAddr {
         let mut addr = None;
         wait_for("the listening line", || {
             addr = self.stderr.text().lines().find_map(|l| {
@@ -96,7 +96,7 @@ impl Service {
     }
 
     /// SIGTERM, and the exit code.
-    fn stop(mut self) -> Option<i32> {
+    pub(super) fn stop(mut self) -> Option<i32> {
         self.signal("TERM");
         let start = Instant::now();
         loop {
@@ -129,14 +129,14 @@ impl Drop for Service {
 }
 
 /// An HTTP answer: status code and body.
-struct Answer {
-    code: u16,
-    headers: String,
-    body: String,
+pub(super) struct Answer {
+    pub(super) code: u16,
+    pub(super) headers: String,
+    pub(super) body: String,
 }
 
 /// One request over a fresh connection, the whole answer read.
-fn request(addr: SocketAddr, method: &str, path: &str) -> Answer {
+pub(super) fn request(addr: SocketAddr, method: &str, path: &str) -> Answer {
     let mut s = TcpStream::connect(addr).expect("connect to the service");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
@@ -166,7 +166,7 @@ fn request(addr: SocketAddr, method: &str, path: &str) -> Answer {
     }
 }
 
-fn get(addr: SocketAddr, path: &str) -> Answer {
+pub(super) fn get(addr: SocketAddr, path: &str) -> Answer {
     request(addr, "GET", path)
 }
 
@@ -404,8 +404,9 @@ fn health_metrics_and_a_change_notification() {
     // Nothing else was sent: `on: [change]`, and no failure happened.
     assert_eq!(hook.bodies().len(), 2, "{:?}", hook.bodies());
 
-    // Only GET and HEAD, only the two paths.
-    assert_eq!(get(addr, "/").code, 404);
+    // Only GET and HEAD, only the three paths.
+    assert_eq!(get(addr, "/").code, 200);
+    assert_eq!(get(addr, "/index.html").code, 404);
     assert_eq!(request(addr, "POST", "/metrics").code, 405);
     let head = request(addr, "HEAD", "/healthz");
     assert_eq!((head.code, head.body.as_str()), (200, ""));

@@ -28,7 +28,9 @@ fn routes() {
     let a = route("POST /metrics HTTP/1.1", &s, now);
     assert_eq!(a.code, 405);
     assert!(a.allow);
-    assert_eq!(route("GET / HTTP/1.1", &s, now).code, 404);
+    let page = route("GET / HTTP/1.1", &s, now);
+    assert_eq!((page.code, page.content_type), (200, page::CONTENT_TYPE));
+    assert_eq!(route("GET /index.html HTTP/1.1", &s, now).code, 404);
     assert_eq!(route("GET /metrics/x HTTP/1.1", &s, now).code, 404);
     assert_eq!(route("GET /metrics HTTP/2.0", &s, now).code, 505);
     for bad in [

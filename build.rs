@@ -1,0 +1,5 @@
+// The locale files are compiled into the binary by `rust_i18n::i18n!`: rebuild when
+// one changes.
+fn main() {
+    println!("cargo:rerun-if-changed=locales");
+}
