@@ -110,8 +110,8 @@ async fn run_in(
     let ok2 = crate::service::finish_cycle(&mut agent, report, false, false);
     println!();
     println!(
-        "{} HTTP request(s) reached the fake registrar in all. Next: write /etc/mxddns/config.yaml (see config.example.yaml) and run `mxddns validate`.",
-        fake.requests().len()
+        "{} API request(s) reached the fake registrar in all (the IP echo not counted). Next: write /etc/mxddns/config.yaml (see config.example.yaml) and run `mxddns validate`.",
+        fake.requests().iter().filter(|r| r.vendor != "echo").count()
     );
     Ok(ok1 && ok2)
 }

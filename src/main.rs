@@ -15,6 +15,8 @@ mod dns;
 mod engine;
 mod http;
 mod i18n;
+
+mod init;
 mod net;
 mod notify;
 mod output;
@@ -109,6 +111,10 @@ fn init_logging(cli: &Cli) {
 }
 
 async fn dispatch(cli: Cli) -> ExitCode {
+    if let Some(e) = inapplicable_flags(&cli) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     match &cli.command {
         Some(Command::Validate { online: false }) => validate(&cli),
         Some(Command::Validate { online: true }) => validate_online(&cli).await,
@@ -127,8 +133,43 @@ async fn dispatch(cli: Cli) -> ExitCode {
             )
             .await
         }
+        Some(Command::Init(args)) => init::run(&cli.config, args).await,
         Some(Command::Run) | None => update(&cli).await,
     }
+}
+
+/// The update flags (`--update-now`, `--dry-run`, `--force`) belong to the update run; on
+/// another command they would be silently ignored, so they are refused.
+fn inapplicable_flags(cli: &Cli) -> Option<String> {
+    let name = match &cli.command {
+        Some(Command::Validate { .. }) => "validate",
+        Some(Command::Detect) => "detect",
+        Some(Command::Demo { .. }) => "demo",
+        Some(Command::Check { .. }) => "check",
+        Some(Command::Init(_)) => "init",
+        _ => return None,
+    };
+    let used: Vec<&str> = [
+        (cli.update_now, "--update-now"),
+        (cli.dry_run, "--dry-run"),
+        (cli.force, "--force"),
+        (cli.cycles.is_some(), "--cycles"),
+    ]
+    .into_iter()
+    .filter_map(|(on, flag)| on.then_some(flag))
+    .collect();
+    if used.is_empty() {
+        return None;
+    }
+    let hint = if name == "init" && used == ["--force"] {
+        " (init has its own --force: write it after `init`)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{} does not apply to `mxddns {name}`: it belongs to the update run (mxddns --config FILE --update-now …) — remove it{hint}",
+        used.join(", ")
+    ))
 }
 
 fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
@@ -315,6 +356,12 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // A missing state directory is made (mode 0700) rather than warned about every run.
+    if !cli.dry_run {
+        if let Err(e) = state::ensure_dir(&cfg.state_file) {
+            tracing::warn!("{e}");
+        }
+    }
     // One writer at a time (a dry run writes nothing and needs no lock).
     let _lock = if cli.dry_run {
         None

@@ -167,6 +167,28 @@ pub enum StateError {
     Write { path: PathBuf, source: io::Error },
 }
 
+/// Make the state file's directory when it is missing (mode 0700: the state names the
+/// domains and addresses), so that the first run does not fail to save.
+pub fn ensure_dir(path: &Path) -> Result<(), StateError> {
+    use std::os::unix::fs::DirBuilderExt;
+    let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.exists() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StateError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    tracing::info!("created the state directory {}", dir.display());
+    Ok(())
+}
+
 /// Read the state; a missing file is an empty state.
 pub fn load(path: &Path) -> Result<State, StateError> {
     let bytes = match fs::read(path) {

@@ -75,9 +75,20 @@ pub fn load_str_with_env(
         Err(err) => {
             // Not YAML at all, or YAML that does not fit the configuration's shape?
             let syntax = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).is_err();
-            return Err(ConfigError::Invalid(vec![super::serde_error::problem(
-                &file, &index, &err, syntax,
-            )]));
+            if syntax {
+                if let Some(p) = super::serde_error::tab_problem(&file, text) {
+                    return Err(ConfigError::Invalid(vec![p]));
+                }
+            }
+            let mut problems = vec![super::serde_error::problem(&file, &index, &err, syntax)];
+            if !syntax {
+                // serde stops at the first unknown key: report every one.
+                problems.extend(super::serde_error::more_unknown_keys(
+                    &file, &index, text, &err,
+                ));
+                problems.sort_by_key(|p| p.line);
+            }
+            return Err(ConfigError::Invalid(problems));
         }
     };
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -225,6 +236,22 @@ impl Ctx<'_> {
         let line = self.index.line(key);
         self.warnings
             .push(format!("{}:{line}: {key}: {message}", self.file));
+    }
+
+    /// The variables `${NAME}` in `raw` that are set but empty (for messages).
+    pub fn empty_vars(&self, raw: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = raw;
+        while let Some(i) = rest.find("${") {
+            let tail = &rest[i + 2..];
+            let Some(end) = tail.find('}') else { break };
+            let name = &tail[..end];
+            if (self.env)(name).is_some_and(|v| v.trim().is_empty()) {
+                out.push(name.to_string());
+            }
+            rest = &tail[end..];
+        }
+        out
     }
 
     /// The value of `key` with `${VAR}` expanded; `None` when the key is absent.

@@ -25,6 +25,7 @@ pub use load::load;
 pub use load::load_str;
 pub use names::validate_dns_name;
 pub use providers::Credentials;
+pub use providers::{init_fields, kinds};
 pub use render::render_plan;
 
 use crate::detect::SourceSpec;

@@ -19,3 +19,4 @@ mod soak;
 mod sources;
 mod status_page;
 mod tls;
+mod newcomer;

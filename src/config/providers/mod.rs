@@ -127,6 +127,33 @@ fn kind_list() -> String {
 /// Keys every provider type takes besides its own.
 const COMMON_KEYS: [&str; 1] = ["tls_ca_file"];
 
+/// The provider types (`type:` values), in the order messages and `mxddns init` list them.
+pub fn kinds() -> Vec<&'static str> {
+    KINDS.iter().map(|k| k.name).collect()
+}
+
+/// Keys that `mxddns init` does not ask for: they have a default.
+const INIT_SKIPS: [&str; 3] = ["type", "endpoint", "signature"];
+
+/// What `mxddns init` asks for a provider type, derived from [`KINDS`] so that a new
+/// provider needs nothing of its own there: each key with a `_file` form is a secret
+/// (read without echo, stored in a file or as `${VAR}`); every other key is asked in clear.
+/// `None`: no such type.
+pub fn init_fields(kind: &str) -> Option<Vec<(&'static str, bool)>> {
+    let keys = KINDS.iter().find(|k| k.name == kind)?.keys;
+    Some(
+        keys.iter()
+            .filter(|k| !INIT_SKIPS.contains(k) && !k.ends_with("_file"))
+            .map(|k| {
+                let secret = keys
+                    .iter()
+                    .any(|f| f.strip_suffix("_file") == Some(*k));
+                (*k, secret)
+            })
+            .collect(),
+    )
+}
+
 /// `providers:`
 pub(crate) fn providers(
     cx: &mut Ctx<'_>,
@@ -227,13 +254,21 @@ pub(super) fn secret(
             format!("{key} is set as well — keep only one of {key} and {key}_file"),
         )),
         (Some(v), None) => {
+            let raw = v;
             let v = cx.secret_text(&value_key, Some(v))?.unwrap_or_default();
             let v = v.trim();
             if v.is_empty() {
-                return Err(cx.report(
-                    &value_key,
-                    format!("is empty — write the {key}, or use {key}_file"),
-                ));
+                // An empty ${VAR} is named: "is empty" alone sends people to the file.
+                let vars = cx.empty_vars(raw);
+                let message = if vars.is_empty() {
+                    format!("is empty — write the {key}, or use {key}_file")
+                } else {
+                    format!(
+                        "is empty: the environment variable {} is set but empty — set it to the {key}, or use {key}_file",
+                        vars.join(", ")
+                    )
+                };
+                return Err(cx.report(&value_key, message));
             }
             Ok(Some(Secret::new(v)))
         }
@@ -262,9 +297,25 @@ pub(super) fn secret(
                     format!("{} is empty — put the {key} in it", file.display()),
                 ));
             }
+            if let Some(w) = readable_by_others(&file, key) {
+                cx.warn(&file_key, w);
+            }
             Ok(Some(Secret::new(text)))
         }
     }
+}
+
+/// A warning when a secret file may be read by other users (as for the configuration).
+fn readable_by_others(file: &std::path::Path, key: &str) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(file).ok()?.permissions().mode() & 0o7777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds the {key} and is readable by group or others (mode {mode:04o}) — run: chmod 600 {}",
+            file.display(),
+            file.display()
+        )
+    })
 }
 
 /// `endpoint:` — https, or plain http to a loopback address only.
