@@ -1,6 +1,7 @@
 //! The command line of the contract (../shared/design/interface.md).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rust_i18n::t;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -100,4 +101,123 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DemoProvider::Cloudflare)]
         provider: DemoProvider,
     },
+}
+
+/// The command line in the process's language ([`crate::i18n`]): every about and help
+/// text from `locales/cli.yml` (`cli.about`, `cli.long_about`, `cli.cmd.NAME`,
+/// `cli.arg.ID`), the headings too. clap's own error messages stay English.
+pub fn command() -> clap::Command {
+    use clap::{Arg, ArgAction, CommandFactory};
+    let options = t!("cli.heading.options").into_owned();
+    // `--help` and `--version` of our own, so that their help text can be ours.
+    let cmd = Cli::command()
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .global(true)
+                .action(ArgAction::Help),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version),
+        )
+        .about(t!("cli.about").into_owned())
+        .long_about(t!("cli.long_about").into_owned());
+    let mut cmd = localize_args(cmd, &options);
+    // Building propagates the global arguments into the subcommands and adds the `help`
+    // subcommand; the subcommands themselves are built only when used, so their
+    // arguments can still be changed. (A built command's arguments cannot: clap indexes
+    // them by position.)
+    cmd.build();
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        let key = cmd_key(&name);
+        let about = t!(key.as_str()).into_owned();
+        let options = options.clone();
+        cmd = cmd.mut_subcommand(&name, |s| headings(localize_args(s.about(about), &options)));
+    }
+    headings(cmd)
+}
+
+/// Parse the process's arguments with [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
+/// The locale key of an argument's help.
+pub fn arg_key(id: &str) -> String {
+    format!("cli.arg.{id}")
+}
+
+/// The locale key of a subcommand's about text.
+pub fn cmd_key(name: &str) -> String {
+    format!("cli.cmd.{name}")
+}
+
+/// Every visible argument's help text, under the translated "Options" heading.
+fn localize_args(mut cmd: clap::Command, options: &str) -> clap::Command {
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set())
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        let key = arg_key(&id);
+        let help = t!(key.as_str()).into_owned();
+        let heading = options.to_string();
+        cmd = cmd.mut_arg(&id, |a| a.help(help).help_heading(heading));
+    }
+    cmd
+}
+
+/// The translated "Usage:" and "Commands" headings.
+fn headings(cmd: clap::Command) -> clap::Command {
+    let template = format!(
+        "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        t!("cli.heading.usage")
+    );
+    cmd.subcommand_help_heading(t!("cli.heading.commands").into_owned())
+        .help_template(template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every argument and subcommand a person sees in `--help` has its text in the locale
+    /// files (which hold both languages: `i18n::tests::every_key_has_both_languages`).
+    #[test]
+    fn every_help_text_is_translated() {
+        fn walk(cmd: &clap::Command, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                let key = arg_key(a.get_id().as_str());
+                if t!(key.as_str(), locale = "en") == key {
+                    missing.push(key);
+                }
+            }
+            for s in cmd.get_subcommands() {
+                let key = cmd_key(s.get_name());
+                if t!(key.as_str(), locale = "en") == key {
+                    missing.push(key);
+                }
+                walk(s, missing);
+            }
+        }
+        let mut cmd = command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, &mut missing);
+        assert!(missing.is_empty(), "add to locales/cli.yml: {missing:?}");
+    }
 }

@@ -33,7 +33,6 @@ mod verify;
 mod watch;
 
 use anyhow::Context;
-use clap::Parser;
 use cli::{Cli, Command, LogFormat};
 use std::process::ExitCode;
 
@@ -47,7 +46,7 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     i18n::Lang::choose(i18n::lang_flag(&args), |k| std::env::var(k).ok()).make_current();
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
