@@ -1,6 +1,7 @@
 //! The command line of the contract (../shared/design/interface.md).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rust_i18n::t;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -123,34 +124,153 @@ pub enum YesNo {
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// The registrar that serves the domain's DNS
-    #[arg(long, value_name = "NAME")]
+    #[arg(id = "init_registrar", long = "registrar", value_name = "NAME")]
     pub registrar: Option<String>,
     /// The mail domain (the owner of the MX record)
-    #[arg(long, value_name = "DOMAIN")]
+    #[arg(id = "init_domain", long = "domain", value_name = "DOMAIN")]
     pub domain: Option<String>,
     /// Keep this network's address in the domain's SPF record
-    #[arg(long, value_enum)]
+    #[arg(id = "init_spf", long = "spf", value_enum)]
     pub spf: Option<YesNo>,
     /// Store each secret as a ${REGISTRAR_KEY} reference instead of in a file
-    #[arg(long)]
+    #[arg(id = "init_env", long = "env")]
     pub env: bool,
     /// The registrar's API base URL, when not the default
-    #[arg(long, value_name = "URL")]
+    #[arg(id = "init_endpoint", long = "endpoint", value_name = "URL")]
     pub endpoint: Option<String>,
     /// IPv4 source to use instead of the built-in ones (repeat for several)
-    #[arg(long = "ip-source", value_name = "SOURCE")]
+    #[arg(id = "init_ip_source", long = "ip-source", value_name = "SOURCE")]
     pub ip_sources: Vec<String>,
     /// Recursive DNS resolver (IP or IP:PORT) instead of the system's (repeat for several)
-    #[arg(long = "resolver", value_name = "IP")]
+    #[arg(id = "init_resolver", long = "resolver", value_name = "IP")]
     pub resolvers: Vec<String>,
     /// Where the state is kept (default: /var/lib/mxddns/state.json for root, else beside
     /// the configuration)
-    #[arg(long, value_name = "PATH")]
+    #[arg(id = "init_state_file", long = "state-file", value_name = "PATH")]
     pub state_file: Option<PathBuf>,
     /// Never ask: fail on what the flags and variables leave out
-    #[arg(long)]
+    #[arg(id = "init_no_input", long = "no-input")]
     pub no_input: bool,
     /// Replace an existing configuration (and secret files)
-    #[arg(long)]
-    pub force: bool,
+    #[arg(id = "init_overwrite", long = "overwrite")]
+    pub overwrite: bool,
+}
+
+/// The command line in the process's language ([`crate::i18n`]): every about and help
+/// text from `locales/cli.yml` (`cli.about`, `cli.long_about`, `cli.cmd.NAME`,
+/// `cli.arg.ID`), the headings too. clap's own error messages stay English.
+pub fn command() -> clap::Command {
+    use clap::{Arg, ArgAction, CommandFactory};
+    let options = t!("cli.heading.options").into_owned();
+    // `--help` and `--version` of our own, so that their help text can be ours.
+    let cmd = Cli::command()
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .global(true)
+                .action(ArgAction::Help),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version),
+        )
+        .about(t!("cli.about").into_owned())
+        .long_about(t!("cli.long_about").into_owned());
+    let mut cmd = localize_args(cmd, &options);
+    // Building propagates the global arguments into the subcommands and adds the `help`
+    // subcommand; the subcommands themselves are built only when used, so their
+    // arguments can still be changed. (A built command's arguments cannot: clap indexes
+    // them by position.)
+    cmd.build();
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        let key = cmd_key(&name);
+        let about = t!(key.as_str()).into_owned();
+        let options = options.clone();
+        cmd = cmd.mut_subcommand(&name, |s| headings(localize_args(s.about(about), &options)));
+    }
+    headings(cmd)
+}
+
+/// Parse the process's arguments with [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
+/// The locale key of an argument's help.
+pub fn arg_key(id: &str) -> String {
+    format!("cli.arg.{id}")
+}
+
+/// The locale key of a subcommand's about text.
+pub fn cmd_key(name: &str) -> String {
+    format!("cli.cmd.{name}")
+}
+
+/// Every visible argument's help text, under the translated "Options" heading.
+fn localize_args(mut cmd: clap::Command, options: &str) -> clap::Command {
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set())
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        let key = arg_key(&id);
+        let help = t!(key.as_str()).into_owned();
+        let heading = options.to_string();
+        cmd = cmd.mut_arg(&id, |a| a.help(help).help_heading(heading));
+    }
+    cmd
+}
+
+/// The translated "Usage:" and "Commands" headings.
+fn headings(cmd: clap::Command) -> clap::Command {
+    let template = format!(
+        "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        t!("cli.heading.usage")
+    );
+    cmd.subcommand_help_heading(t!("cli.heading.commands").into_owned())
+        .help_template(template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every argument and subcommand a person sees in `--help` has its text in the locale
+    /// files (which hold both languages: `i18n::tests::every_key_has_both_languages`).
+    #[test]
+    fn every_help_text_is_translated() {
+        fn walk(cmd: &clap::Command, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                let key = arg_key(a.get_id().as_str());
+                if t!(key.as_str(), locale = "en") == key {
+                    missing.push(key);
+                }
+            }
+            for s in cmd.get_subcommands() {
+                let key = cmd_key(s.get_name());
+                if t!(key.as_str(), locale = "en") == key {
+                    missing.push(key);
+                }
+                walk(s, missing);
+            }
+        }
+        let mut cmd = command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, &mut missing);
+        assert!(missing.is_empty(), "add to locales/cli.yml: {missing:?}");
+    }
 }

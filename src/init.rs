@@ -87,9 +87,9 @@ struct Answers {
 
 /// Every answer, from the flags first, then the environment, then the terminal.
 fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Answers, Usage> {
-    if config_path.exists() && !args.force {
+    if config_path.exists() && !args.overwrite {
         return Err(Usage(format!(
-            "{} already exists; init does not overwrite a configuration — choose another path with --config, or add --force",
+            "{} already exists; init does not overwrite a configuration — choose another path with --config, or add --overwrite",
             config_path.display()
         )));
     }
@@ -142,9 +142,9 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
             }
             if secret {
                 let path = dir.join(format!("{registrar}.{key}"));
-                if path.exists() && !args.force {
+                if path.exists() && !args.overwrite {
                     return Err(Usage(format!(
-                        "{} already exists; add --force to replace it",
+                        "{} already exists; add --overwrite to replace it",
                         path.display()
                     )));
                 }

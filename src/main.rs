@@ -35,7 +35,6 @@ mod verify;
 mod watch;
 
 use anyhow::Context;
-use clap::Parser;
 use cli::{Cli, Command, LogFormat};
 use std::process::ExitCode;
 
@@ -49,7 +48,7 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     i18n::Lang::choose(i18n::lang_flag(&args), |k| std::env::var(k).ok()).make_current();
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -162,7 +161,7 @@ fn inapplicable_flags(cli: &Cli) -> Option<String> {
         return None;
     }
     let hint = if name == "init" && used == ["--force"] {
-        " (init has its own --force: write it after `init`)"
+        " (to replace an existing configuration: init --overwrite)"
     } else {
         ""
     };

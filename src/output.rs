@@ -1,8 +1,11 @@
 //! Messages for people: one line per record after a cycle, problems on stderr. These are
-//! not log lines; logs go through `tracing` to stderr.
+//! not log lines; logs go through `tracing` to stderr. In the process's language
+//! (`locales/summary.yml`); the texts that come from the cycle (a registrar's advice, a
+//! verification's detail) are quoted as they are.
 
 use crate::cycle::{CycleReport, DomainReport, Outcome};
 use crate::detect::Family;
+use rust_i18n::t;
 
 /// The summary lines of a cycle (stdout) and the problem lines (stderr).
 pub struct Summary {
@@ -15,24 +18,27 @@ pub fn summarize(report: &CycleReport, dry_run: bool) -> Summary {
     let mut problems = Vec::new();
     for d in &report.detections {
         if let Ok(ip) = &d.result {
-            lines.push(format!("address: {ip}"));
+            lines.push(t!("summary.address", ip = ip).into_owned());
         }
     }
     for d in &report.domains {
         domain_lines(d, dry_run, &mut lines, &mut problems);
     }
     if let Some(e) = &report.state_error {
-        problems.push(format!("warning: {e}"));
+        problems.push(t!("summary.warning", text = e).into_owned());
     }
     if let Some(line) = served_line(report) {
         lines.push(line);
     }
-    lines.push(format!(
-        "cycle: {} domain(s), {} API request(s), {:.1} s",
-        report.domains.len(),
-        report.api_requests,
-        report.elapsed.as_secs_f64()
-    ));
+    lines.push(
+        t!(
+            "summary.cycle",
+            domains = report.domains.len(),
+            requests = report.api_requests,
+            secs = format!("{:.1}", report.elapsed.as_secs_f64())
+        )
+        .into_owned(),
+    );
     Summary { lines, problems }
 }
 
@@ -44,10 +50,10 @@ fn domain_lines(
 ) {
     let dom = &d.domain;
     for n in &d.notices {
-        lines.push(format!("{dom}: note: {n}"));
+        lines.push(t!("summary.note", domain = dom, text = n).into_owned());
     }
     for w in &d.warnings {
-        problems.push(format!("warning: {dom}: {w}"));
+        problems.push(t!("summary.warning", text = format!("{dom}: {w}")).into_owned());
     }
     for u in &d.unserved {
         let (word, key) = match u.family {
@@ -55,76 +61,124 @@ fn domain_lines(
             Family::V6 => ("IPv6", "ipv6"),
         };
         if u.best_effort {
-            lines.push(format!(
-                "{dom}: note: {word} not served ({key}: best-effort): {}",
-                u.why
-            ));
+            let text = format!("{word} not served ({key}: best-effort): {}", u.why);
+            lines.push(t!("summary.note", domain = dom, text = text).into_owned());
         } else if d.error.is_none() {
-            problems.push(format!(
-                "error: {dom}: {} — its {} record was not updated; to keep the other family current when this happens, set `{key}: best-effort` for this domain (or `{key}: off`)",
+            let text = format!(
+                "{dom}: {} — its {} record was not updated; to keep the other family current when this happens, set `{key}: best-effort` for this domain (or `{key}: off`)",
                 u.why,
                 if u.family == Family::V4 { "A" } else { "AAAA" }
-            ));
+            );
+            problems.push(t!("summary.error", text = text).into_owned());
         }
     }
     if let Some(e) = &d.error {
-        problems.push(format!("error: {dom}: {e}"));
+        problems.push(t!("summary.error", text = format!("{dom}: {e}")).into_owned());
         return;
     }
-    let servers = plural(d.servers, "authoritative server");
+    let servers = if d.servers == 1 {
+        t!("summary.servers_one")
+    } else {
+        t!("summary.servers_many", n = d.servers)
+    };
     for r in &d.records {
         let old = if r.old.is_empty() {
-            "(none)".to_string()
+            t!("summary.none").into_owned()
         } else {
             r.old.join(",")
         };
         let what = format!("{} {}", r.name, r.rtype);
-        match &r.outcome {
-            Outcome::Current => lines.push(format!(
-                "{dom}: {what} {} is current at {servers}; no API call",
-                r.new
-            )),
-            Outcome::Updated => lines.push(format!(
-                "{dom}: {what} {old} -> {} updated at {}",
-                r.new, r.provider
-            )),
-            Outcome::Created => {
-                lines.push(format!("{dom}: {what} {} created at {}", r.new, r.provider))
+        let (new, at) = (&r.new, &r.provider);
+        let line = |key: &str| -> String {
+            // One place for the arguments every record line may use.
+            match key {
+                "current" => t!(
+                    "summary.current",
+                    domain = dom,
+                    what = what,
+                    new = new,
+                    servers = servers
+                ),
+                "updated" => t!(
+                    "summary.updated",
+                    domain = dom,
+                    what = what,
+                    old = old,
+                    new = new,
+                    at = at
+                ),
+                "created" => t!(
+                    "summary.created",
+                    domain = dom,
+                    what = what,
+                    new = new,
+                    at = at
+                ),
+                "shared" => t!(
+                    "summary.shared",
+                    domain = dom,
+                    what = what,
+                    old = old,
+                    new = new
+                ),
+                "dry_run" => t!(
+                    "summary.would_write_dry_run",
+                    domain = dom,
+                    what = what,
+                    old = old,
+                    new = new,
+                    at = at
+                ),
+                _ => t!(
+                    "summary.would_write",
+                    domain = dom,
+                    what = what,
+                    old = old,
+                    new = new,
+                    at = at
+                ),
             }
-            Outcome::Shared => lines.push(format!(
-                "{dom}: {what} {old} -> {} (same record as above, written once)",
-                r.new
-            )),
-            Outcome::WouldWrite => lines.push(format!(
-                "{dom}: {what} {old} -> {} would be written at {}{}",
-                r.new,
-                r.provider,
-                if dry_run {
-                    " (dry run: nothing changed)"
-                } else {
-                    ""
-                }
-            )),
-            Outcome::Failed(f) => problems.push(format!("error: {dom}: {what}: {}", f.message)),
+            .into_owned()
+        };
+        match &r.outcome {
+            Outcome::Current => lines.push(line("current")),
+            Outcome::Updated => lines.push(line("updated")),
+            Outcome::Created => lines.push(line("created")),
+            Outcome::Shared => lines.push(line("shared")),
+            Outcome::WouldWrite if dry_run => lines.push(line("dry_run")),
+            Outcome::WouldWrite => lines.push(line("would_write")),
+            Outcome::Failed(f) => problems.push(
+                t!(
+                    "summary.error",
+                    text = format!("{dom}: {what}: {}", f.message)
+                )
+                .into_owned(),
+            ),
         }
     }
     if let Some(v) = &d.verify {
         if v.ok {
-            lines.push(format!(
-                "{dom}: verified MX {} in {:.1} s at {}/{} authoritative server(s)",
-                d.host.as_deref().unwrap_or("?"),
-                v.elapsed.as_secs_f64(),
-                v.servers_ok,
-                v.servers_total
-            ));
+            lines.push(
+                t!(
+                    "summary.verified",
+                    domain = dom,
+                    host = d.host.as_deref().unwrap_or("?"),
+                    secs = format!("{:.1}", v.elapsed.as_secs_f64()),
+                    ok = v.servers_ok,
+                    total = v.servers_total
+                )
+                .into_owned(),
+            );
         } else {
-            problems.push(format!(
-                "error: {dom}: verification failed after {:.0} s ({}/{} servers agree): {}",
-                v.elapsed.as_secs_f64(),
-                v.servers_ok,
-                v.servers_total,
-                v.detail
-            ));
+            let failed = t!(
+                "summary.verify_failed",
+                domain = dom,
+                secs = format!("{:.0}", v.elapsed.as_secs_f64()),
+                ok = v.servers_ok,
+                total = v.servers_total,
+                detail = v.detail
+            );
+            problems.push(t!("summary.error", text = failed).into_owned());
         }
     }
 }
@@ -165,12 +219,4 @@ fn served_line(report: &CycleReport) -> Option<String> {
             missed.join(", ")
         ),
     })
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }

@@ -35,7 +35,7 @@ nav a{margin-left:.6rem;color:#1f5fbf}\
 .verdict.bad{border-color:#c62828}.verdict.wait{border-color:#9e9e9e}\
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .9rem;margin:.4rem 0}dt{color:#5b6475}dd{margin:0;overflow-wrap:anywhere}\
 table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{text-align:left;padding:.3rem .4rem;border-bottom:1px solid #e3e6eb;vertical-align:top}\
-td{overflow-wrap:anywhere;word-break:break-word}th{color:#5b6475;font-weight:500}\
+td{overflow-wrap:anywhere;word-break:break-word}th{color:#5b6475;font-weight:500;white-space:nowrap}td.t{white-space:nowrap;word-break:normal}\
 code{font:.9em ui-monospace,Menlo,Consolas,monospace}\
 .badge{display:inline-block;min-width:4.2em;text-align:center;padding:.05rem .45rem;border-radius:.8rem;font-size:.8rem;font-weight:600;color:#fff;background:#9e9e9e;margin-right:.4rem}\
 .ok{background:#2e7d32}.info{background:#1565c0}.warn{background:#ef6c00}.error{background:#c62828}\
@@ -241,7 +241,7 @@ fn domain(status: &Status, name: &str, d: &DomainStatus, lang: Lang, now: i64) -
                     } }
                     tbody {
                         @for r in &d.records {
-                            tr { td { code { (r.name) } } td { (r.rtype) } td { code { (r.value) } } }
+                            tr { td { code { (r.name) } } td.t { (r.rtype) } td { code { (r.value) } } }
                         }
                     }
                 }
@@ -306,7 +306,7 @@ fn history(status: &Status, lang: Lang, now: i64) -> Markup {
                         @for c in status.changes.iter().rev() {
                             tr {
                                 td { (when(c.at, lang, now)) }
-                                td { @if c.family == "v6" { "IPv6" } @else { "IPv4" } }
+                                td.t { @if c.family == "v6" { "IPv6" } @else { "IPv4" } }
                                 td {
                                     @match &c.from {
                                         Some(f) => { code { (f) } }

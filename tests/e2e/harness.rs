@@ -207,6 +207,11 @@ pub fn write_private(p: &Path, text: &str) {
 pub fn mxddns() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mxddns"));
     c.env_remove("MXDDNS_CONFIG").env_remove("MXDDNS_LOG");
+    // Messages in English whatever the machine's locale (tests of the Chinese texts say
+    // `--lang zh-CN` or set LANG themselves).
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8");
     c
 }
 

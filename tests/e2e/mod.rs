@@ -3,6 +3,7 @@ mod registrars;
 pub mod servers;
 
 mod aliyun;
+mod browser;
 mod check;
 mod check_bind;
 mod cloudflare;
@@ -13,6 +14,7 @@ mod detect;
 mod faults;
 mod firsthour;
 mod godaddy;
+mod i18n;
 mod mail;
 mod service;
 mod soak;

@@ -5,7 +5,7 @@
 
 use super::harness::*;
 use super::service::{get, wait_for, Service};
-use mxddns_fakereg::{HttpFault, HttpMatch};
+use mxddns_fakereg::{FakeOptions, HttpFault, HttpMatch, RrType};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -29,19 +29,42 @@ pub(super) fn page(addr: SocketAddr, path: &str, accept: Option<&str>) -> String
     body.to_string()
 }
 
-/// The service keeping example.com (with SPF), its page once the scheduled check has run.
+/// The service keeping example.com and example.net (with SPF), its page once the scheduled check has run.
 pub(super) struct PageScene {
     pub env: Env,
     pub svc: Service,
     pub addr: SocketAddr,
+    pub config: std::path::PathBuf,
 }
 
 impl PageScene {
     pub fn start() -> PageScene {
-        let env = Env::example();
+        let opts = FakeOptions::example()
+            .zone("example.net")
+            .record(
+                "example.net",
+                "example.net",
+                RrType::SOA,
+                "ns1.example.net. hostmaster.example.net. 2024010101 3600 600 604800 300",
+            )
+            .record("example.net", "example.net", RrType::NS, "ns1.example.net.")
+            .record(
+                "example.net",
+                "example.net",
+                RrType::MX,
+                "10 mx.example.net.",
+            )
+            .record("example.net", "mx.example.net", RrType::A, "203.0.113.10")
+            .record(
+                "example.net",
+                "example.net",
+                RrType::TXT,
+                "v=spf1 ip4:203.0.113.10 -all",
+            );
+        let env = Env::with(opts);
         let mut text = env
             .cloudflare_config_with(
-                "  - domain: example.com\n    provider: home-cf\n    spf: true\n",
+                "  - domain: example.com\n    provider: home-cf\n    spf: true\n  - domain: example.net\n    provider: home-cf\n    spf: true\n",
             )
             .replace("schedule: 30s", "schedule: 1s");
         text.push_str("listen: 127.0.0.1:0\n");
@@ -50,9 +73,16 @@ impl PageScene {
         let addr = svc.listening();
         wait_for("the scheduled check on the page", || {
             let p = page(addr, "/", None);
-            p.contains("Mail DNS check") && p.contains("error(s),") && p.contains("203.0.113.20")
+            p.contains("Mail DNS check")
+                && p.matches("error(s),").count() == 2
+                && p.contains("203.0.113.20")
         });
-        PageScene { env, svc, addr }
+        PageScene {
+            env,
+            svc,
+            addr,
+            config: cfg,
+        }
     }
 }
 
@@ -65,6 +95,8 @@ fn the_page_shows_each_domain_its_records_history_and_check() {
         "Mail can reach this network",
         "example.com",
         "mail.example.com",
+        "example.net",
+        "mx.example.net",
         "203.0.113.20",
         "Records kept current",
         "v=spf1",
