@@ -528,6 +528,9 @@ fn secret_file(content: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret");
     std::fs::write(&path, content).unwrap();
+    // As a user keeps it: readable by the owner only (no warning).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     (dir, path)
 }
 
@@ -747,7 +750,7 @@ fn empty_secrets_are_refused() {
     let cases = [
         (
             config_with(&[]).replace("${CF_TOKEN}", "${EMPTY}"),
-            "config.yaml:4: providers.home-cf.api_token: is empty — write the api_token, or use api_token_file".to_string(),
+            "config.yaml:4: providers.home-cf.api_token: is empty: the environment variable EMPTY is set but empty — set it to the api_token, or use api_token_file".to_string(),
         ),
         (
             config_with(&[]).replace(

@@ -66,6 +66,10 @@ fn init_writes_a_private_minimal_config_and_proves_it() {
     let v = validate(&config);
     assert_eq!(v.code, 0, "{v:?}");
     assert!(v.stderr.is_empty(), "no warnings: {v:?}");
+    // (The test's DNS server is not at the zone's NS addresses: say where it is.)
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("  authoritative: [\"{}\"]\n", env.fake.dns_addr()));
+    write_private(&config, &text);
     let d = run(mxddns()
         .arg("--config")
         .arg(&config)
@@ -136,14 +140,10 @@ fn validate_online_proves_each_account_read_only() {
         "{r:?}"
     );
     assert_eq!(env.writes(), 0);
-    // A zone the account does not hold.
-    let env = Env::with(
-        FakeOptions::example().cloudflare_token(mxddns_fakereg::CfToken::for_zones(
-            CF_TOKEN,
-            &["example.org"],
-        )),
+    // A token the registrar refuses.
+    let cfg = env.write_config(
+        &env.cloudflare_config("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"),
     );
-    let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
     let r = run(mxddns().arg("--config").arg(&cfg).args(["validate", "--online"]));
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("example.com: home-cf (cloudflare)"), "{r:?}");
