@@ -134,12 +134,12 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     match config::load(&cli.config) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("warning: {w}");
+                eprintln!("{}", rust_i18n::t!("summary.warning", text = w));
             }
             Ok(loaded.config)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", rust_i18n::t!("summary.error", text = e));
             Err(ExitCode::from(EXIT_USAGE))
         }
     }

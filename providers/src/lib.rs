@@ -16,7 +16,9 @@ pub mod secret;
 
 pub mod aliyun;
 pub mod cloudflare;
+
 pub mod godaddy;
+pub mod rfc2136;
 
 pub use error::{ErrorKind, ProviderError};
 pub use http::{ApiCounters, HttpContext};

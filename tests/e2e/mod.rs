@@ -1,5 +1,6 @@
 mod harness;
 mod registrars;
+mod rfc2136;
 pub mod servers;
 
 mod aliyun;
