@@ -104,6 +104,12 @@ impl Credentials {
                 api_key.expose().to_string(),
                 api_secret.expose().to_string(),
             ],
+            Credentials::Rfc2136 { server, key } => vec![
+                server.clone(),
+                key.name.clone(),
+                format!("{:?}", key.algorithm),
+                key.secret.expose().to_string(),
+            ],
         }
     }
 
