@@ -12,6 +12,7 @@
 pub mod error;
 pub mod http;
 pub mod record;
+pub mod redact;
 pub mod secret;
 
 pub mod aliyun;

@@ -204,7 +204,7 @@ pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
     );
     out.findings.extend(mx.findings);
     out.findings
-        .extend(ptr::findings(&ptrs, &mx.hosts, &domain));
+        .extend(ptr::findings(&ptrs, &mx.hosts, &mx.canonical, &domain));
     out.findings.extend(spf);
     out.findings.extend(dmarc);
     out.findings.extend(dkim);

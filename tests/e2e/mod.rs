@@ -17,6 +17,7 @@ mod firsthour;
 mod godaddy;
 mod i18n;
 mod mail;
+mod security;
 mod service;
 mod soak;
 mod sources;

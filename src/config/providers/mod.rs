@@ -297,6 +297,8 @@ fn endpoint(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<
         return Ok(None);
     };
     let text = text.trim();
+    // `https://user:pass@host`: the password is a secret like any other.
+    crate::redact::register_url(text, false);
     match https_url(
         text,
         "the API base URL, such as https://api.example.com",
