@@ -161,12 +161,12 @@ async fn validate_online(cli: &Cli) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    print!("{}", config::render_plan(&cfg));
-    println!();
+    crate::say_raw!("{}", config::render_plan(&cfg));
+    crate::say!();
     let (agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -183,7 +183,6 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         Err(code) => return code,
     };
     let mut ok = true;
-<<<<<<< HEAD
     if cfg.detect.ipv4_enabled() {
         let v4 = detect::detect(
             detect::Family::V4,
@@ -192,22 +191,11 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
             cfg.detect.timeout,
         )
         .await;
-        print!("{}", detect::render(&v4));
+        crate::say_raw!("{}", detect::render(&v4));
         ok &= v4.result.is_ok();
     } else {
-        println!("IPv4: off (detect.ipv4: off)");
+        crate::say!("IPv4: off (detect.ipv4: off)");
     }
-=======
-    let v4 = detect::detect(
-        detect::Family::V4,
-        &cfg.detect.ipv4,
-        cfg.detect.quorum,
-        cfg.detect.timeout,
-    )
-    .await;
-    crate::say_raw!("{}", detect::render(&v4));
-    ok &= v4.result.is_ok();
->>>>>>> main
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
             detect::Family::V6,
