@@ -64,25 +64,25 @@ async fn run_in(
         dns = fake.dns_addr(),
     );
     let path: PathBuf = dir.join("demo.yaml");
-    println!("mxddns demo: everything below runs inside this process, on loopback only.");
-    println!(
+    crate::say!("mxddns demo: everything below runs inside this process, on loopback only.");
+    crate::say!(
         "  fake registrar ({api}) ... {}",
         endpoint_of(fake, provider)
     );
-    println!(
+    crate::say!(
         "  authoritative DNS server .......... {} (UDP and TCP)",
         fake.dns_addr()
     );
-    println!("  IP echo (your 'public' address) ... {}", fake.echo_url());
-    println!();
-    println!("The zone example.com holds:");
+    crate::say!("  IP echo (your 'public' address) ... {}", fake.echo_url());
+    crate::say!();
+    crate::say!("The zone example.com holds:");
     print_zone(fake, "example.com");
-    println!();
-    println!("The configuration mxddns uses (the same loader as /etc/mxddns/config.yaml):");
+    crate::say!();
+    crate::say!("The configuration mxddns uses (the same loader as /etc/mxddns/config.yaml):");
     for line in yaml.lines() {
-        println!("  | {line}");
+        crate::say!("  | {line}");
     }
-    println!();
+    crate::say!();
 
     let cfg = crate::config::load_str(&yaml, &path)?.config;
     let (mut agent, _) = crate::agent(cfg)?;
@@ -98,19 +98,19 @@ async fn run_in(
         .v4()
         .map(|ip| ip.to_string())
         .unwrap_or_default();
-    println!("Cycle 1: the line's public address is now {echo} (the IP echo says so)");
+    crate::say!("Cycle 1: the line's public address is now {echo} (the IP echo says so)");
     let report = cycle::run(&mut agent, opts).await;
     let ok1 = crate::service::finish_cycle(&mut agent, report, false, false);
-    println!();
-    println!("The zone now holds:");
+    crate::say!();
+    crate::say!("The zone now holds:");
     print_zone(fake, "example.com");
-    println!();
-    println!("Cycle 2: nothing changed since, so no API call is made:");
+    crate::say!();
+    crate::say!("Cycle 2: nothing changed since, so no API call is made:");
     let report = cycle::run(&mut agent, opts).await;
     let ok2 = crate::service::finish_cycle(&mut agent, report, false, false);
-    println!();
-    println!(
-        "{} API request(s) reached the fake registrar in all (the IP echo not counted). Next: write /etc/mxddns/config.yaml (see config.example.yaml) and run `mxddns validate`.",
+    crate::say!();
+    crate::say!(
+        "{} API request(s) reached the fake registrar in all (the IP echo not counted). Next: `mxddns init` writes a configuration for your registrar and proves it (see README, \"Your first hour\").",
         fake.requests().iter().filter(|r| r.vendor != "echo").count()
     );
     Ok(ok1 && ok2)
@@ -131,7 +131,7 @@ fn print_zone(fake: &FakeRegistrar, zone: &str) {
         if matches!(t, mxddns_fakereg::RrType::SOA | mxddns_fakereg::RrType::NS) {
             continue;
         }
-        println!(
+        crate::say!(
             "  {:<22} {:>5} {:<5} {}",
             r.name,
             r.ttl,

@@ -36,40 +36,40 @@ pub async fn run(config_path: &Path, args: &InitArgs) -> ExitCode {
     let answers = match ask_all(config_path, args, interactive) {
         Ok(a) => a,
         Err(Usage(m)) => {
-            eprintln!("error: {m}");
+            crate::say_err!("error: {m}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let text = match write_all(config_path, args, &answers) {
         Ok(t) => t,
         Err(m) => {
-            eprintln!("error: {m}");
+            crate::say_err!("error: {m}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    println!("Wrote {} (mode 0600):", config_path.display());
+    crate::say!("Wrote {} (mode 0600):", config_path.display());
     for line in text.lines() {
-        println!("  | {line}");
+        crate::say!("  | {line}");
     }
     for (key, stored) in &answers.credentials {
         if let Stored::File(p, _) = stored {
-            println!("Wrote {} (mode 0600): the {key}", p.display());
+            crate::say!("Wrote {} (mode 0600): the {key}", p.display());
         }
     }
-    println!();
+    crate::say!();
     if prove(config_path).await {
-        println!();
-        println!("Next: look at what the first cycle would change (nothing is written):");
-        println!(
+        crate::say!();
+        crate::say!("Next: look at what the first cycle would change (nothing is written):");
+        crate::say!(
             "  mxddns --config {} --update-now --dry-run",
             config_path.display()
         );
-        println!("then run it for real, and install the service (see README, \"Run it as a service\"):");
-        println!("  mxddns --config {} --update-now", config_path.display());
+        crate::say!("then run it for real, and install the service (see README, \"Run it as a service\"):");
+        crate::say!("  mxddns --config {} --update-now", config_path.display());
         ExitCode::SUCCESS
     } else {
-        println!();
-        println!(
+        crate::say!();
+        crate::say!(
             "The configuration is written, but it is not proven yet. Fix what is said above, then run:\n  mxddns --config {} validate --online",
             config_path.display()
         );
@@ -185,8 +185,8 @@ pub fn env_name(registrar: &str, key: &str) -> String {
 }
 
 fn prompt(question: &str) -> Result<String, Usage> {
-    print!("{question}");
-    let _ = std::io::stdout().flush();
+    // Written and flushed through the redaction point.
+    crate::say_raw!("{question}");
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -306,22 +306,22 @@ fn quote(s: &str) -> String {
 
 /// Load the written file with the normal loader, then the read-only proof and a detection.
 async fn prove(path: &Path) -> bool {
-    println!("Proving it (read-only: nothing is written at the registrar)");
+    crate::say!("Proving it (read-only: nothing is written at the registrar)");
     let loaded = match config::load(path) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say_err!("error: {e}");
             return false;
         }
     };
     for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+        crate::say_err!("warning: {w}");
     }
     let cfg = loaded.config;
     let (agent, _) = match crate::agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return false;
         }
     };
@@ -329,7 +329,7 @@ async fn prove(path: &Path) -> bool {
     for d in &agent.config.domains {
         let account = agent.accounts.get(&d.provider);
         match probe::domain(&agent.dns, account, d, agent.policy).await {
-            Ok(seen) => println!(
+            Ok(seen) => crate::say!(
                 "  {}: MX host {}, zone {} at {}: {} {} holds {} (the credentials work)",
                 d.domain,
                 seen.name,
@@ -341,7 +341,7 @@ async fn prove(path: &Path) -> bool {
             ),
             Err(e) => {
                 ok = false;
-                eprintln!("error: {}: {e}", d.domain);
+                crate::say_err!("error: {}: {e}", d.domain);
             }
         }
     }
@@ -356,10 +356,10 @@ async fn prove(path: &Path) -> bool {
     for (family, sources) in families {
         let d = detect::detect(family, sources, det.quorum, det.timeout).await;
         match &d.result {
-            Ok(ip) => println!("  this network's {family} address: {ip}"),
+            Ok(ip) => crate::say!("  this network's {family} address: {ip}"),
             Err(e) => {
                 ok = false;
-                eprintln!(
+                crate::say_err!(
                     "error: {family} address not detected: {e} — see `mxddns --config {} detect`",
                     path.display()
                 );

@@ -24,6 +24,7 @@ mod pace;
 mod probe;
 #[cfg(test)]
 mod proptests;
+mod redact;
 mod reload;
 mod retry;
 mod schedule;
@@ -66,7 +67,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::say_err!("error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -74,7 +75,6 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
-    use std::io::IsTerminal;
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::prelude::*;
     // The DNS libraries log every query at INFO; only their warnings concern users.
@@ -90,15 +90,15 @@ fn init_logging(cli: &Cli) {
         .and_then(|v| match v.parse::<Targets>() {
             Ok(t) => Some(t),
             Err(e) => {
-                eprintln!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                crate::say_err!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
                 None
             }
         })
         .unwrap_or_else(|| default.parse().unwrap_or_default());
     let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(redact::LogWriter)
         .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(redact::stderr_is_terminal());
     match cli.log_format {
         LogFormat::Json => tracing_subscriber::registry()
             .with(fmt.json().with_filter(filter))
@@ -111,7 +111,7 @@ fn init_logging(cli: &Cli) {
 
 async fn dispatch(cli: Cli) -> ExitCode {
     if let Some(e) = inapplicable_flags(&cli) {
-        eprintln!("error: {e}");
+        crate::say_err!("error: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
     match &cli.command {
@@ -175,12 +175,12 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     match config::load(&cli.config) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("warning: {w}");
+                crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
             }
             Ok(loaded.config)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             Err(ExitCode::from(EXIT_USAGE))
         }
     }
@@ -189,7 +189,7 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
 fn validate(cli: &Cli) -> ExitCode {
     match load_config(cli) {
         Ok(cfg) => {
-            print!("{}", config::render_plan(&cfg));
+            crate::say_raw!("{}", config::render_plan(&cfg));
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -202,12 +202,12 @@ async fn validate_online(cli: &Cli) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    print!("{}", config::render_plan(&cfg));
-    println!();
+    crate::say_raw!("{}", config::render_plan(&cfg));
+    crate::say!();
     let (agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -232,10 +232,10 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
             cfg.detect.timeout,
         )
         .await;
-        print!("{}", detect::render(&v4));
+        crate::say_raw!("{}", detect::render(&v4));
         ok &= v4.result.is_ok();
     } else {
-        println!("IPv4: off (detect.ipv4: off)");
+        crate::say!("IPv4: off (detect.ipv4: off)");
     }
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
@@ -245,7 +245,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
             cfg.detect.timeout,
         )
         .await;
-        print!("{}", detect::render(&v6));
+        crate::say_raw!("{}", detect::render(&v6));
         ok &= v6.result.is_ok();
     }
     if ok {
@@ -283,7 +283,7 @@ async fn check_cmd(
     let dns = match dns::Dns::new(&dns_cfg) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: cannot set up DNS look-ups: {e}");
+            crate::say_err!("error: cannot set up DNS look-ups: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -306,7 +306,7 @@ async fn check_cmd(
             let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
             match d.result {
                 Ok(ip) => found.push(ip),
-                Err(e) => eprintln!(
+                Err(e) => crate::say_err!(
                     "warning: {family} address not detected ({}); its checks are skipped",
                     e.headline()
                 ),
@@ -315,9 +315,9 @@ async fn check_cmd(
         found
     };
     let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
-    print!("{report}");
+    crate::say_raw!("{report}");
     if let check::Verdict::CouldNotCheck { failed, total } = verdict {
-        eprintln!(
+        crate::say_err!(
             "could not check: {failed} of {total} findings are failed look-ups, so this report \
              proves nothing either way; check the resolvers (dns.resolvers) and run it again"
         );
@@ -368,7 +368,7 @@ async fn update(cli: &Cli) -> ExitCode {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
             Err(e @ state::LockError::Held { .. }) => {
-                eprintln!("error: {e}");
+                crate::say_err!("error: {e}");
                 return ExitCode::from(EXIT_FAILED);
             }
             Err(e) => {
@@ -381,7 +381,7 @@ async fn update(cli: &Cli) -> ExitCode {
     let (mut agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -402,7 +402,7 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -414,7 +414,7 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            eprintln!("error: the demo failed: {e:#}");
+            crate::say_err!("error: the demo failed: {e:#}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -422,6 +422,6 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
 
 #[cfg(not(feature = "demo"))]
 async fn demo_cmd(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    eprintln!("error: this build of mxddns has no demo (built without the `demo` feature)");
+    crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
     ExitCode::from(EXIT_FAILED)
 }

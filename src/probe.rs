@@ -130,13 +130,13 @@ pub async fn domain(
 /// Probe every configured domain and print one line each (stdout when it works, stderr
 /// when it does not). Returns whether all worked.
 pub async fn prove_all(agent: &crate::cycle::Agent) -> bool {
-    println!("Online check (read-only: nothing is written)");
+    crate::say!("Online check (read-only: nothing is written)");
     let mut ok = true;
     for d in &agent.config.domains {
         let account = agent.accounts.get(&d.provider);
         let kind = account.map(|a| a.provider.kind()).unwrap_or("?");
         match domain(&agent.dns, account, d, agent.policy).await {
-            Ok(seen) => println!(
+            Ok(seen) => crate::say!(
                 "  {}: {} ({kind}) answers: zone {} found, {} {} holds {}",
                 d.domain,
                 d.provider,
@@ -147,7 +147,7 @@ pub async fn prove_all(agent: &crate::cycle::Agent) -> bool {
             ),
             Err(e) => {
                 ok = false;
-                eprintln!("error: {}: {} ({kind}): {e}", d.domain, d.provider);
+                crate::say_err!("error: {}: {} ({kind}): {e}", d.domain, d.provider);
             }
         }
     }

@@ -313,11 +313,11 @@ fn finish(agent: &mut Agent, report: &mut CycleReport, dry_run: bool, quiet: boo
     let summary = output::summarize(report, dry_run);
     if !quiet {
         for l in &summary.lines {
-            println!("{l}");
+            crate::say!("{l}");
         }
     }
     for p in &summary.problems {
-        eprintln!("{p}");
+        crate::say_err!("{p}");
     }
     report.ok()
 }

@@ -128,7 +128,13 @@ fn domain_cidrs(rest: &str, term: &str) -> Result<DomainCidrs, SpfError> {
         None => (body, None),
     };
     let dom = match dom.strip_prefix(':') {
-        Some(d) if !d.is_empty() => Some(d.to_string()),
+        Some(d) if !d.is_empty() => {
+            check_macros(d, false).map_err(|why| SpfError::BadTerm {
+                term: term.to_string(),
+                why,
+            })?;
+            Some(d.to_string())
+        }
         Some(_) => {
             return Err(SpfError::BadTerm {
                 term: term.to_string(),
@@ -146,9 +152,77 @@ fn domain_cidrs(rest: &str, term: &str) -> Result<DomainCidrs, SpfError> {
     Ok((dom, c4, c6))
 }
 
+/// Check the macros of a domain-spec or an explanation string (RFC 7208 §7.1):
+/// `%{` letter, digits, an optional `r`, delimiters `}`; `%%`, `%_`, `%-`. The letters
+/// `c`, `r` and `t` are allowed only in an explanation (`exp` text).
+pub fn check_macros(s: &str, explanation: bool) -> Result<(), String> {
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        let after = &rest[i + 1..];
+        match after.chars().next() {
+            Some('%' | '_' | '-') => rest = &after[1..],
+            Some('{') => {
+                let Some(end) = after.find('}') else {
+                    return Err("a macro \"%{\" is not closed with \"}\"".into());
+                };
+                let body = &after[1..end];
+                let mut chars = body.chars();
+                let letter = chars.next().map(|c| c.to_ascii_lowercase());
+                let allowed = if explanation {
+                    "slodiphvcrt"
+                } else {
+                    "slodiphv"
+                };
+                match letter {
+                    Some(l) if allowed.contains(l) => {}
+                    Some(l) => {
+                        return Err(format!(
+                            "\"%{{{body}}}\": \"{l}\" is not a macro letter{}",
+                            if "crt".contains(l) {
+                                " outside an explanation (exp)"
+                            } else {
+                                ""
+                            }
+                        ))
+                    }
+                    None => return Err("an empty macro \"%{}\"".into()),
+                }
+                let tail: String = chars.collect();
+                let digits = tail.chars().take_while(char::is_ascii_digit).count();
+                let mut t = &tail[digits..];
+                if digits > 0 && tail[..digits].parse::<u32>().map_or(true, |n| n == 0) {
+                    return Err(format!("\"%{{{body}}}\": a label count must be 1 or more"));
+                }
+                if let Some(r) = t.strip_prefix(['r', 'R']) {
+                    t = r;
+                }
+                if !t.chars().all(|c| ".-+,/_=".contains(c)) {
+                    return Err(format!(
+                        "\"%{{{body}}}\" is not a valid macro (letter, digits, \"r\", delimiters . - + , / _ =)"
+                    ));
+                }
+                rest = &after[end + 1..];
+            }
+            _ => {
+                return Err(
+                    "a \"%\" must start a macro (\"%{…}\") or be written \"%%\", \"%_\" or \"%-\""
+                        .into(),
+                )
+            }
+        }
+    }
+    Ok(())
+}
+
 fn need_domain(rest: &str, term: &str) -> Result<String, SpfError> {
     match rest.strip_prefix(':') {
-        Some(d) if !d.is_empty() => Ok(d.to_string()),
+        Some(d) if !d.is_empty() => {
+            check_macros(d, false).map_err(|why| SpfError::BadTerm {
+                term: term.to_string(),
+                why,
+            })?;
+            Ok(d.to_string())
+        }
         _ => Err(SpfError::BadTerm {
             term: term.to_string(),
             why: "needs \":domain\"".into(),
@@ -170,6 +244,9 @@ pub fn parse_term(term: &str) -> Result<Term, SpfError> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         {
+            if name.eq_ignore_ascii_case("redirect") || name.eq_ignore_ascii_case("exp") {
+                check_macros(value, false).map_err(|why| bad(&why))?;
+            }
             return Ok(match name.to_ascii_lowercase().as_str() {
                 "redirect" if !value.is_empty() => Term::Redirect(value.to_string()),
                 "redirect" => return Err(bad("redirect= needs a domain")),
@@ -232,6 +309,27 @@ pub fn parse(text: &str) -> Result<Spf, SpfError> {
         .split_ascii_whitespace()
         .map(parse_term)
         .collect::<Result<Vec<_>, _>>()?;
+    // RFC 7208 §6: redirect and exp may each appear once.
+    for (kind, n) in [
+        (
+            "redirect",
+            terms
+                .iter()
+                .filter(|t| matches!(t, Term::Redirect(_)))
+                .count(),
+        ),
+        (
+            "exp",
+            terms.iter().filter(|t| matches!(t, Term::Exp(_))).count(),
+        ),
+    ] {
+        if n > 1 {
+            return Err(SpfError::BadTerm {
+                term: format!("{kind}="),
+                why: format!("appears {n} times; RFC 7208 §6 allows it once"),
+            });
+        }
+    }
     Ok(Spf { terms })
 }
 

@@ -214,6 +214,23 @@ pub fn load(path: &Path) -> Result<State, StateError> {
     Ok(state)
 }
 
+/// `value` with every string (keys too) passed through the redaction point: an error
+/// text kept for the next cycle may quote a registrar's answer. Done per string, not on
+/// the serialised text, so that a mask can never break the JSON.
+fn redacted(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(crate::redact::redact(&s).into_owned()),
+        Value::Array(a) => Value::Array(a.into_iter().map(redacted).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (crate::redact::redact(&k).into_owned(), redacted(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Write the state atomically: temp file beside it, fsync, rename over, fsync the directory.
 pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
     let err = |source| StateError::Write {
@@ -227,7 +244,8 @@ pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(format!(".tmp{}", std::process::id()));
     let tmp = dir.join(tmp_name);
-    let json = serde_json::to_vec_pretty(state).map_err(|e| err(io::Error::other(e)))?;
+    let value = serde_json::to_value(state).map_err(|e| err(io::Error::other(e)))?;
+    let json = serde_json::to_vec_pretty(&redacted(value)).map_err(|e| err(io::Error::other(e)))?;
     let write = || -> io::Result<()> {
         let mut f = OpenOptions::new()
             .write(true)

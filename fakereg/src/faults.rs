@@ -90,6 +90,15 @@ pub enum HttpFault {
     Close,
     /// Handle the request (writes happen), then close the connection without an answer.
     CloseAfterHandling,
+    /// Answer `status` without handling the request, with a body that echoes the request
+    /// back — request line, every header (credentials included) and body — as a
+    /// misconfigured proxy or a careless error page does. With `json`, the echo is the
+    /// message of an error body every vendor's parser reads as its own
+    /// (`errors[].message`, `message`, `Message`); otherwise plain text.
+    Echo { status: u16, json: bool },
+    /// Answer `status` (a 3xx) with `Location:` the target base URL followed by the
+    /// request's own path and query (so a signed query would reach the target).
+    Redirect { status: u16, target: String },
 }
 
 impl HttpFault {

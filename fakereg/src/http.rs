@@ -229,11 +229,51 @@ async fn apply(fault: HttpFault, vendor: &dyn Vendor, req: &HttpRequest) -> Opti
             a.body.truncate(a.body.len() / 2);
             Some(a)
         }
+        HttpFault::Echo { status, json } => Some(echo(status, json, req)),
+        HttpFault::Redirect { status, target } => {
+            let mut location = format!("{}{}", target.trim_end_matches('/'), req.path);
+            if !req.query.is_empty() {
+                location.push('?');
+                location.push_str(&req.query);
+            }
+            Some(HttpResponse::text(status, "moved\n").header("location", &location))
+        }
         HttpFault::Close => None,
         HttpFault::CloseAfterHandling => {
             vendor.handle(req);
             None
         }
+    }
+}
+
+/// The request, echoed back whole (the `Echo` fault).
+fn echo(status: u16, json: bool, req: &HttpRequest) -> HttpResponse {
+    let mut text = format!("{} {}", req.method, req.path);
+    if !req.query.is_empty() {
+        text.push('?');
+        text.push_str(&req.query);
+    }
+    text.push_str(" HTTP/1.1\n");
+    for (k, v) in &req.headers {
+        text.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
+    }
+    text.push('\n');
+    text.push_str(&String::from_utf8_lossy(&req.body));
+    if json {
+        let body = serde_json::json!({
+            "success": false,
+            "errors": [{"code": 10000, "message": text}],
+            "messages": [],
+            "result": null,
+            "code": "ECHO",
+            "message": text,
+            "Code": "Echo",
+            "Message": text,
+            "RequestId": "00000000-0000-4000-8000-000000000000",
+        });
+        HttpResponse::json(status, &body)
+    } else {
+        HttpResponse::text(status, &text)
     }
 }
 

@@ -18,6 +18,12 @@ pub mod net;
 #[path = "../../src/spf.rs"]
 pub mod spf;
 
+/// The redaction point the configuration loader registers secrets with (the agent's
+/// `src/redact.rs` adds only its output plumbing on top of these).
+pub mod redact {
+    pub use mxddns_providers::redact::{quote, redact, register, register_url};
+}
+
 /// Only the template checks of the notifications, which the configuration loader uses.
 pub mod notify {
     pub use crate::notify_template as template;

@@ -50,7 +50,8 @@ impl ProviderError {
         ProviderError {
             provider,
             kind,
-            message: message.into(),
+            // Vendor text (an error message that echoes the request) is masked here, once.
+            message: crate::redact::redact(&message.into()).into_owned(),
             hint: None,
             retry_after: None,
             maybe_applied: false,
@@ -58,7 +59,7 @@ impl ProviderError {
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(crate::redact::redact(&hint.into()).into_owned());
         self
     }
 

@@ -223,27 +223,14 @@ fn certificate_error(e: &reqwest::Error) -> Option<String> {
 }
 
 /// A short, printable excerpt of a body that could not be understood: at most 120
-/// characters, control characters replaced, so that an HTML error page or binary junk
-/// shows up readably in one log line.
+/// characters, control characters replaced, and every registered secret masked *before*
+/// the cut (a body that echoes the request back holds the credentials), so that an HTML
+/// error page or binary junk shows up readably in one log line and leaks nothing.
 pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.chars().count() >= 120 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.push(' ');
-        } else {
-            out.push(c);
-        }
-    }
-    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.is_empty() {
-        "(empty body)".to_string()
-    } else {
-        format!("\"{collapsed}\"")
+    match crate::redact::quote(&text, 120).as_str() {
+        "(empty)" => "(empty body)".to_string(),
+        q => q.to_string(),
     }
 }
 

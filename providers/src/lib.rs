@@ -12,11 +12,14 @@
 pub mod error;
 pub mod http;
 pub mod record;
+pub mod redact;
 pub mod secret;
 
 pub mod aliyun;
 pub mod cloudflare;
+
 pub mod godaddy;
+pub mod rfc2136;
 
 pub use error::{ErrorKind, ProviderError};
 pub use http::{ApiCounters, HttpContext};

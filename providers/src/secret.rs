@@ -8,7 +8,19 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret, registered with the redaction point ([`crate::redact`]) so that it is
+    /// masked in everything the agent prints, serves or stores.
     pub fn new(value: impl Into<String>) -> Self {
+        let value = value.into();
+        crate::redact::register(&value);
+        Secret(value)
+    }
+
+    /// A value kept out of renderings like a secret but not registered with the
+    /// redaction point: a webhook header such as `X-Title: mail`, which would otherwise
+    /// scrub an everyday word from every log line. The caller registers what in it is a
+    /// credential.
+    pub fn unregistered(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
@@ -48,7 +60,7 @@ impl fmt::Display for Secret {
 
 impl From<String> for Secret {
     fn from(s: String) -> Self {
-        Secret(s)
+        Secret::new(s)
     }
 }
 

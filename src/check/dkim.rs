@@ -97,13 +97,114 @@ pub(super) fn key_finding(selector: &str, name: &str, texts: &[String]) -> Findi
             format!("copy the public key of selector {selector} again, exactly as your DKIM tool prints it"),
         );
     }
-    Finding::ok(
-        "dkim.key",
-        format!(
-            "DKIM selector {selector} has a key at {name} ({} bytes)",
-            decoded_len(&key)
-        ),
-    )
+    let testing = tags
+        .iter()
+        .find(|(k, _)| k == "t")
+        .is_some_and(|(_, v)| v.split(':').any(|f| f.trim().eq_ignore_ascii_case("y")));
+    let kind = tags
+        .iter()
+        .find(|(k, _)| k == "k")
+        .map_or("rsa".to_string(), |(_, v)| v.to_ascii_lowercase());
+    let mut out = if kind == "rsa" {
+        match rsa_bits(&key) {
+            Some(bits) if bits < 1024 => Finding::error(
+                "dkim.key_size",
+                format!("the DKIM key of selector {selector} is RSA {bits} bits: receivers treat signatures with keys under 1024 bits as invalid (RFC 8301 §3.2)"),
+                format!("make a 2048-bit key under a new selector (opendkim-genkey -b 2048 -s NEWSELECTOR), publish it, sign with it, then remove {selector}"),
+            ),
+            Some(1024) => Finding::warn(
+                "dkim.key_size",
+                format!("the DKIM key of selector {selector} is RSA 1024 bits: still accepted, but the minimum; RFC 8301 §3.2 asks signers for 2048 bits"),
+                "make a 2048-bit key under a new selector, publish it, sign with it, then retire the old one",
+            ),
+            Some(bits) => Finding::ok(
+                "dkim.key",
+                format!("DKIM selector {selector} has an RSA {bits}-bit key at {name}"),
+            ),
+            None => Finding::error(
+                "dkim.key_invalid",
+                format!("the DKIM key at {name} is base64 but not an RSA public key: receivers cannot verify with it"),
+                format!("copy the public key of selector {selector} again, exactly as your DKIM tool prints it"),
+            ),
+        }
+    } else {
+        Finding::ok(
+            "dkim.key",
+            format!(
+                "DKIM selector {selector} has a {kind} key at {name} ({} bytes)",
+                decoded_len(&key)
+            ),
+        )
+    };
+    if testing {
+        let note = Finding::info(
+            "dkim.testing",
+            format!("the DKIM key of selector {selector} is in testing mode (t=y): receivers treat its signatures like unsigned mail (RFC 6376 §3.6.1)"),
+        )
+        .with_fix("remove t=y from the record once signing works");
+        // The size finding wins when it is a problem; otherwise the testing note.
+        if out.severity == super::Severity::Ok {
+            out = note;
+        }
+    }
+    out
+}
+
+/// The modulus size in bits of an RSA public key given as base64 DER: a
+/// SubjectPublicKeyInfo (what DKIM tools publish) or a bare PKCS#1 RSAPublicKey.
+pub(super) fn rsa_bits(b64: &str) -> Option<usize> {
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    let (tag, body, _) = der_item(&der)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (first_tag, first, rest) = der_item(body)?;
+    let rsa_key: &[u8] = if first_tag == 0x30 {
+        // SubjectPublicKeyInfo: AlgorithmIdentifier, then a BIT STRING holding the key.
+        let (bit_tag, bits, _) = der_item(rest)?;
+        if bit_tag != 0x03 || bits.first() != Some(&0) {
+            return None;
+        }
+        let _ = first;
+        let (t, k, _) = der_item(&bits[1..])?;
+        if t != 0x30 {
+            return None;
+        }
+        k
+    } else {
+        body
+    };
+    let (t, modulus, _) = der_item(rsa_key)?;
+    if t != 0x02 {
+        return None;
+    }
+    let m: &[u8] = match modulus.iter().position(|b| *b != 0) {
+        Some(i) => &modulus[i..],
+        None => return None,
+    };
+    Some((m.len() - 1) * 8 + (8 - m[0].leading_zeros() as usize))
+}
+
+/// One DER item: (tag, contents, what follows).
+fn der_item(d: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let tag = *d.first()?;
+    let first = *d.get(1)?;
+    let (len, start) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for b in d.get(2..2 + n)? {
+            len = (len << 8) | usize::from(*b);
+        }
+        (len, 2 + n)
+    };
+    let end = start.checked_add(len)?;
+    Some((tag, d.get(start..end)?, d.get(end..)?))
 }
 
 /// The `k=v` tags of a record (keys lowercase, values trimmed).

@@ -204,7 +204,7 @@ pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
     );
     out.findings.extend(mx.findings);
     out.findings
-        .extend(ptr::findings(&ptrs, &mx.hosts, &domain));
+        .extend(ptr::findings(&ptrs, &mx.hosts, &mx.canonical, &domain));
     out.findings.extend(spf);
     out.findings.extend(dmarc);
     out.findings.extend(dkim);
@@ -292,9 +292,8 @@ pub async fn run(
             .collect(),
     };
     if targets.is_empty() {
-        let msg =
-            "nothing to check: give a domain with --domain, or list domains in the configuration\n";
-        return (msg.to_string(), Verdict::Errors);
+        let msg = rust_i18n::t!("check.nothing_to_check");
+        return (format!("{msg}\n"), Verdict::Errors);
     }
     let checks = join_all(
         targets
@@ -329,7 +328,7 @@ fn same_name(a: &str, b: &str) -> bool {
 /// `addrs` as text: `203.0.113.10, 2001:db8::1`.
 fn list(addrs: &[IpAddr]) -> String {
     if addrs.is_empty() {
-        return "no address".into();
+        return rust_i18n::t!("check.no_address").into_owned();
     }
     addrs
         .iter()

@@ -68,10 +68,17 @@ pub(super) fn rpt_finding(name: &str, texts: &[String]) -> Finding {
             format!("no TLS-RPT record at {name}: senders do not report TLS delivery problems to you (optional)"),
         ),
         [one] => match tag(one, "rua") {
-            Some(rua) if rua.starts_with("mailto:") || rua.starts_with("https:") => Finding::info(
-                "tls_rpt.present",
-                format!("TLS-RPT is published at {name}: reports go to {rua}"),
-            ),
+            Some(rua) if !rua.is_empty() => match rua.split(',').map(str::trim).find(|u| !valid_rpt_uri(u)) {
+                None => Finding::info(
+                    "tls_rpt.present",
+                    format!("TLS-RPT is published at {name}: reports go to {rua}"),
+                ),
+                Some(bad) => Finding::warn(
+                    "tls_rpt.invalid",
+                    format!("the TLS-RPT record at {name} has rua destination {bad:?}, which is neither mailto:ADDRESS nor https://HOST/…: senders cannot send reports there (RFC 8460 §3)"),
+                    format!("write it as \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\""),
+                ),
+            },
             _ => Finding::warn(
                 "tls_rpt.invalid",
                 format!("the TLS-RPT record at {name} has no rua= with a mailto: or https: address: senders ignore it"),
@@ -84,6 +91,19 @@ pub(super) fn rpt_finding(name: &str, texts: &[String]) -> Finding {
             "keep one \"v=TLSRPTv1; rua=…\" record",
         ),
     }
+}
+
+/// A TLS-RPT report URI (RFC 8460 §3): `mailto:` with an address, or `https://` with a
+/// host.
+fn valid_rpt_uri(u: &str) -> bool {
+    if let Some(addr) = u.strip_prefix("mailto:") {
+        let addr = addr.split('!').next().unwrap_or_default();
+        return addr
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains(' '));
+    }
+    u.strip_prefix("https://")
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/') && !rest.contains(' '))
 }
 
 /// Whether the record's first tag is `v=VERSION`.

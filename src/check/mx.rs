@@ -10,6 +10,9 @@ use std::net::IpAddr;
 pub(super) struct MxResult {
     pub findings: Vec<Finding>,
     pub hosts: Vec<String>,
+    /// The same hosts with each alias replaced by its target: what a PTR should name
+    /// (a reverse name pointing at an alias fails forward-confirmation at many receivers).
+    pub canonical: Vec<String>,
 }
 
 /// What one MX host turned out to be.
@@ -28,6 +31,7 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
     let mut out = MxResult {
         findings: Vec::new(),
         hosts: Vec::new(),
+        canonical: Vec::new(),
     };
     let mxs = match dns.mx_found(domain).await {
         Ok(Found::Answer(m)) if !m.is_empty() => m,
@@ -48,8 +52,19 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
     };
     let hosts = join_all(mxs.iter().map(|m| host(dns, m)).collect()).await;
     for (m, h) in mxs.iter().zip(&hosts) {
-        if !matches!(h, Host::Literal(_)) {
-            out.hosts.push(m.host.clone());
+        match h {
+            Host::Literal(_) => {}
+            Host::Name {
+                cname: Ok(Some(target)),
+                ..
+            } => {
+                out.hosts.push(m.host.clone());
+                out.canonical.push(target.clone());
+            }
+            Host::Name { .. } => {
+                out.hosts.push(m.host.clone());
+                out.canonical.push(m.host.clone());
+            }
         }
         out.findings.extend(host_findings(domain, m, h));
     }

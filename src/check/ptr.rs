@@ -31,9 +31,16 @@ async fn one(dns: &Dns, ip: IpAddr) -> PtrLookup {
 }
 
 /// The findings for the looked-up addresses; `mx_hosts` are the domain's MX host names.
-pub(super) fn findings(lookups: &[PtrLookup], mx_hosts: &[String], domain: &str) -> Vec<Finding> {
+/// `canonical` are the same hosts with aliases replaced by their targets: the fixes
+/// name those, never an alias.
+pub(super) fn findings(
+    lookups: &[PtrLookup],
+    mx_hosts: &[String],
+    canonical: &[String],
+    domain: &str,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mx = mx_hosts
+    let mx = canonical
         .first()
         .cloned()
         .unwrap_or_else(|| format!("mail.{domain}"));
@@ -107,7 +114,10 @@ pub(super) fn findings(lookups: &[PtrLookup], mx_hosts: &[String], domain: &str)
                 "ptr.match",
                 format!("the reverse name of {ip} is the MX host ({shown})"),
             ));
-        } else if names.iter().any(|(n, _)| looks_isp_default(n, ip)) {
+        } else if names
+            .iter()
+            .any(|(n, _)| looks_isp_default(n, ip) && !is_own(n, domain, canonical))
+        {
             out.push(Finding::warn(
                 "ptr.isp_default",
                 format!(
@@ -135,6 +145,21 @@ pub(super) fn findings(lookups: &[PtrLookup], mx_hosts: &[String], domain: &str)
         }
     }
     out
+}
+
+/// Whether `name` lies inside the mail domain or the domain of one of its MX hosts: the
+/// operator's own name, whatever words it holds (`host1.example.com`), never an ISP's
+/// default.
+fn is_own(name: &str, domain: &str, hosts: &[String]) -> bool {
+    let n = name.trim_end_matches('.').to_ascii_lowercase();
+    let within = |d: &str| n == d || n.ends_with(&format!(".{d}"));
+    within(domain)
+        || hosts.iter().any(|h| {
+            let h = h.to_ascii_lowercase();
+            // The MX host's parent domain (mail.example.net -> example.net).
+            let parent = h.split_once('.').map_or(h.as_str(), |(_, p)| p);
+            parent.contains('.') && within(parent)
+        })
 }
 
 /// Words that ISPs put in the default reverse names of customer lines.

@@ -2,6 +2,7 @@
 //! line) or JSON (`{"domains":[…], "errors":N, "warnings":M}`).
 
 use super::{list, DomainCheck, Severity};
+use rust_i18n::t;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -14,7 +15,15 @@ pub fn render_text(checks: &[DomainCheck]) -> String {
             out.push('\n');
         }
         // Writing to a String cannot fail.
-        let _ = writeln!(out, "{} (public address: {})", c.domain, list(&c.address));
+        let _ = writeln!(
+            out,
+            "{}",
+            t!(
+                "check.heading",
+                domain = c.domain,
+                address = list(&c.address)
+            )
+        );
         for f in &c.findings {
             let _ = writeln!(
                 out,
@@ -24,16 +33,25 @@ pub fn render_text(checks: &[DomainCheck]) -> String {
                 f.check
             );
             if let Some(fix) = &f.fix {
-                let _ = writeln!(out, "         fix: {fix}");
+                let _ = writeln!(out, "         {}", t!("check.fix", fix = fix));
             }
         }
     }
     let (errors, warnings) = totals(checks);
+    let errors = if errors == 1 {
+        t!("check.errors_one")
+    } else {
+        t!("check.errors_many", n = errors)
+    };
+    let warnings = if warnings == 1 {
+        t!("check.warnings_one")
+    } else {
+        t!("check.warnings_many", n = warnings)
+    };
     let _ = writeln!(
         out,
-        "\n{errors} {}, {warnings} {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
+        "\n{}",
+        t!("check.totals", errors = errors, warnings = warnings)
     );
     out
 }
@@ -66,19 +84,11 @@ fn totals(checks: &[DomainCheck]) -> (usize, usize) {
     (count(Severity::Error), count(Severity::Warn))
 }
 
-fn label(s: Severity) -> &'static str {
+fn label(s: Severity) -> std::borrow::Cow<'static, str> {
     match s {
-        Severity::Ok => "ok",
-        Severity::Info => "info",
-        Severity::Warn => "WARN",
-        Severity::Error => "ERROR",
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
+        Severity::Ok => t!("check.label.ok"),
+        Severity::Info => t!("check.label.info"),
+        Severity::Warn => t!("check.label.warn"),
+        Severity::Error => t!("check.label.error"),
     }
 }

@@ -17,6 +17,9 @@ use std::net::IpAddr;
 const LOOKUP_LIMIT: usize = 10;
 /// Void look-ups (no answer) a receiver tolerates (RFC 7208 §4.6.4).
 const VOID_LIMIT: usize = 2;
+/// The longest record text that still fits a 512-byte UDP answer with its header and
+/// question (RFC 7208 §3.4 recommends staying under 450 octets).
+const SIZE_LIMIT: usize = 450;
 /// MX hosts an `mx` mechanism may have (RFC 7208 §4.6.4).
 const MX_LIMIT: usize = 10;
 /// Include/redirect nesting followed, at most.
@@ -47,6 +50,8 @@ struct MxTarget {
 #[derive(Default)]
 struct Tree {
     records: HashMap<String, Record>,
+    /// The length in bytes of each SPF record's joined text.
+    lens: HashMap<String, usize>,
     hosts: HashMap<String, Result<Vec<IpAddr>, String>>,
     mxs: HashMap<String, Result<MxTarget, String>>,
 }
@@ -59,7 +64,7 @@ enum Job {
 }
 
 enum Done {
-    Record(String, Record),
+    Record(String, Record, usize),
     Host(String, Result<Vec<IpAddr>, String>),
     Mx(String, Result<MxTarget, String>),
 }
@@ -120,6 +125,11 @@ pub(super) async fn check(dns: &Dns, domain: &str, addrs: &[IpAddr]) -> Vec<Find
         }
     }
 
+    if let Some(Record::Spf(spf)) = tree.records.get(domain) {
+        let len = tree.lens.get(domain).copied().unwrap_or(0);
+        out.extend(record_findings(domain, spf, len));
+    }
+
     let mut counts = Counts::default();
     walk(&tree, domain, &mut Vec::new(), &mut counts);
     out.extend(count_findings(domain, &counts));
@@ -129,6 +139,7 @@ pub(super) async fn check(dns: &Dns, domain: &str, addrs: &[IpAddr]) -> Vec<Find
         let mut ev = Eval {
             tree: &tree,
             lookups: 0,
+            voids: 0,
         };
         let f = address_finding(domain, *ip, ev.eval(domain, *ip, 0));
         // One permanent error is reported once, not once per address.
@@ -154,7 +165,8 @@ async fn fetch(dns: &Dns, domain: &str) -> Tree {
         let done = join_all(jobs.drain(..).map(|j| run(dns, j)).collect()).await;
         for d in done {
             match d {
-                Done::Record(name, rec) => {
+                Done::Record(name, rec, len) => {
+                    tree.lens.insert(name.clone(), len);
                     if let Record::Spf(spf) = &rec {
                         for t in &spf.terms {
                             if let Some(job) = job_for(&name, t) {
@@ -209,6 +221,7 @@ fn queue(tree: &Tree, jobs: &mut Vec<Job>, job: Job) {
 async fn run(dns: &Dns, job: Job) -> Done {
     match job {
         Job::Record(name) => {
+            let mut len = 0;
             let rec = match dns.txt(&name).await {
                 Err(e) => Record::Failed(e.to_string()),
                 Ok(txts) => match spf::find(&name, &txts) {
@@ -217,13 +230,17 @@ async fn run(dns: &Dns, job: Job) -> Done {
                     Ok(None) => Record::None {
                         void: txts.is_empty(),
                     },
-                    Ok(Some(strings)) => match spf::parse(&strings.concat()) {
-                        Ok(s) => Record::Spf(s),
-                        Err(e) => Record::Bad(e.to_string()),
-                    },
+                    Ok(Some(strings)) => {
+                        let text = strings.concat();
+                        len = text.len();
+                        match spf::parse(&text) {
+                            Ok(s) => Record::Spf(s),
+                            Err(e) => Record::Bad(e.to_string()),
+                        }
+                    }
                 },
             };
-            Done::Record(name, rec)
+            Done::Record(name, rec, len)
         }
         Job::Host(name) => {
             let r = dns.addrs(&name).await.map_err(|e| e.to_string());
@@ -383,15 +400,88 @@ fn count_findings(domain: &str, c: &Counts) -> Vec<Finding> {
         ));
     }
     if c.voids.len() > VOID_LIMIT {
-        out.push(Finding::warn(
+        out.push(Finding::error(
             "spf.void",
             format!(
-                "the SPF record of {domain} has {} look-ups that find nothing ({}); receivers may \
-                 give up after {VOID_LIMIT} (RFC 7208 §4.6.4)",
+                "the SPF record of {domain} has {} look-ups that find nothing ({}); RFC 7208 \
+                 §4.6.4 allows {VOID_LIMIT}, so receivers that reach the third stop with a \
+                 permanent error (permerror) and SPF fails",
                 c.voids.len(),
                 c.voids.join(", ")
             ),
             "remove the terms that point at names without records",
+        ));
+    }
+    out
+}
+
+/// Findings about the record's own terms: its `all`, `redirect`, `ptr`, and its size.
+fn record_findings(domain: &str, spf: &Spf, len: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let all = spf.terms.iter().find_map(|t| match t {
+        Term::All(q) => Some(*q),
+        _ => None,
+    });
+    let redirect = spf.terms.iter().find_map(|t| match t {
+        Term::Redirect(d) => Some(d.clone()),
+        _ => None,
+    });
+    match (all, &redirect) {
+        (Some(Qualifier::Pass), _) => out.push(Finding::error(
+            "spf.all_pass",
+            format!(
+                "the SPF record of {domain} ends in \"+all\": it lets every server on the \
+                 Internet send as {domain}, so SPF protects nothing and receivers distrust it"
+            ),
+            "end the record with \"-all\" (or \"~all\" while testing)",
+        )),
+        (Some(Qualifier::Neutral), _) => out.push(Finding::warn(
+            "spf.all_neutral",
+            format!(
+                "the SPF record of {domain} ends in \"?all\" (neutral): mail from any other \
+                 server is neither passed nor failed, so forgers are not stopped"
+            ),
+            "end the record with \"-all\" (or \"~all\" while testing)",
+        )),
+        (Some(_), Some(d)) => out.push(Finding::warn(
+            "spf.redirect_ignored",
+            format!(
+                "the SPF record of {domain} has both \"all\" and \"redirect={d}\": with an \
+                 \"all\" term the redirect is never used (RFC 7208 §6.1)"
+            ),
+            format!("remove \"redirect={d}\", or remove \"all\" if the redirect is meant"),
+        )),
+        (None, None) => out.push(Finding::warn(
+            "spf.all_missing",
+            format!(
+                "the SPF record of {domain} has no \"all\" term and no redirect: mail from \
+                 servers it does not list gets \"neutral\" (RFC 7208 §4.7), so forgers are not \
+                 stopped"
+            ),
+            "end the record with \"-all\" (or \"~all\" while testing)",
+        )),
+        _ => {}
+    }
+    if spf.terms.iter().any(|t| matches!(t, Term::Ptr(..))) {
+        out.push(Finding::warn(
+            "spf.ptr",
+            format!(
+                "the SPF record of {domain} uses \"ptr\", which RFC 7208 §5.5 says not to use \
+                 (slow, unreliable, and some receivers skip it)"
+            ),
+            "replace \"ptr\" by ip4:/ip6: ranges or \"a\"/\"mx\" terms",
+        ));
+    }
+    if len > SIZE_LIMIT {
+        out.push(Finding::warn(
+            "spf.size",
+            format!(
+                "the SPF record of {domain} is {len} bytes: RFC 7208 §3.4 asks for records that \
+                 fit, with the rest of the answer, in 512 bytes (about {SIZE_LIMIT} bytes of \
+                 text); a longer answer needs TCP, and receivers that do not retry over TCP \
+                 get a temporary error"
+            ),
+            "shorten it: merge ip4: ranges, drop includes of services you no longer use",
         ));
     }
     out
@@ -415,6 +505,8 @@ enum Outcome {
 struct Eval<'t> {
     tree: &'t Tree,
     lookups: usize,
+    /// Look-ups that found nothing so far (RFC 7208 §4.6.4 void look-ups).
+    voids: usize,
 }
 
 /// One term's verdict.
@@ -516,7 +608,12 @@ impl Eval<'_> {
                 match self.tree.hosts.get(&target) {
                     None => Ok((*q, Hit::Maybe(format!("{target} was not looked up")))),
                     Some(Err(e)) => Err(Outcome::TempError(e.clone())),
-                    Some(Ok(a)) => yes(*q, a.iter().any(|a| in_net(*a, ip, *c4, *c6))),
+                    Some(Ok(a)) => {
+                        if a.is_empty() {
+                            self.void(t)?;
+                        }
+                        yes(*q, a.iter().any(|a| in_net(*a, ip, *c4, *c6)))
+                    }
                 }
             }
             Term::Mx(q, d, c4, c6) => {
@@ -531,12 +628,23 @@ impl Eval<'_> {
                         "\"{t}\": {target} has {} MX hosts, more than the {MX_LIMIT} allowed",
                         m.hosts
                     ))),
-                    Some(Ok(m)) => yes(*q, m.addrs.iter().any(|a| in_net(*a, ip, *c4, *c6))),
+                    Some(Ok(m)) => {
+                        if m.hosts == 0 {
+                            self.void(t)?;
+                        }
+                        for _ in 0..m.void_hosts {
+                            self.void(t)?;
+                        }
+                        yes(*q, m.addrs.iter().any(|a| in_net(*a, ip, *c4, *c6)))
+                    }
                 }
             }
             Term::Include(q, d) => {
                 if has_macro(d) {
                     return session(*q);
+                }
+                if let Some(Record::None { void: true }) = self.tree.records.get(&norm(d)) {
+                    self.void(t)?;
                 }
                 match self.eval(&norm(d), ip, depth + 1) {
                     Outcome::Match(Qualifier::Pass, _) => yes(*q, true),
@@ -551,6 +659,19 @@ impl Eval<'_> {
             Term::Exists(q, _) | Term::Ptr(q, _) => session(*q),
             Term::Redirect(_) | Term::Exp(_) | Term::Unknown(..) => yes(Qualifier::Neutral, false),
         }
+    }
+}
+
+impl Eval<'_> {
+    /// Count a void look-up of term `t`; past the limit, evaluation ends in permerror.
+    fn void(&mut self, t: &Term) -> Result<(), Outcome> {
+        self.voids += 1;
+        if self.voids > VOID_LIMIT {
+            return Err(Outcome::PermError(format!(
+                "more than {VOID_LIMIT} look-ups found nothing (the last: \"{t}\"; RFC 7208 §4.6.4)"
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -9,8 +9,11 @@ use hickory_proto::rr::RecordType;
 const IP: &str = "203.0.113.10";
 const REV: &str = "10.113.0.203.in-addr.arpa";
 const BL: &str = "10.113.0.203.zen.spamhaus.org";
-/// A real 1024-bit RSA public key (SubjectPublicKeyInfo), as DKIM publishes it.
-const KEY: &str = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDDvZ1KdqfdctrVwNJrsEtp/BqBV95yr5m/32BFEKTxYVzR4Vo9E6y/Focz90/okOHBjD8k3GCya6msPZ0vUhNsXwYB6mKGOtBr3U1y/o8GvVk3sahFOsrwYMJzy+evgpsGzMkURIMufqs5FckbApSXjzYB7HVBoluIOZ3k1AJg2QIDAQAB";
+/// A real 2048-bit RSA public key (SubjectPublicKeyInfo), as DKIM publishes it.
+const KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAg8nQI1mDWgCzxAREKMVzXhSoxAcdtJRb3U+Q6MhTYAc1sSchYSuLwc42xbuC6xyR+vYQbX9ElOX2NrCGPpw5v34iHmdCwVU9Qgyx66uj2gLaOLEHqoko8DpMvZaJtbCNrmM4je1LHDUG7KpMU0LJumjBMkmvFa8ZzsE1KPROI314ujVBFSZF+n720K+ZILTRiMwmJ7Dtln5alQhkKinUcCra/LkZBkzMCv/Ga3zWzu5kufd25Q7MUb/f/qFEXBe/m9RyYw0Bg/DZepKmO3+Rf0a5eJplGTpjr3uEw7rCXZUNVZRgTrkm3biBSnLNmGl8NMgeij2QeCgqwGLWEvovbQIDAQAB";
+/// 1024 bits (a warning) and 512 bits (an error).
+const KEY_1024: &str = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDmOo26A4/xjEmBbOJsoNZlo2qpnzukSaW9oQFOtS391aGf2Bvn6MKHIIgBqQh31Zcf7ICAosaREy0FD5xR/BaVtijuvB9nI5oBfc35SObUFBzwDOQWFne7lLNFVJTagwXJjFozlL1QGxx1BkhCMzAs2cEAG48QzhEvdxGCcSGuKQIDAQAB";
+const KEY_512: &str = "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMZrg03d6RtOzwMLjpUxDnvPocYq2MZuNBmBAD9z5PmLREnh6/wNQbaGWK4tuKMo9ajgw+Nj7qDQ45KAhJDZTjUCAwEAAQ==";
 
 /// A domain whose mail works: MX -> A = the public address, PTR = the MX host (FCrDNS),
 /// one SPF record with ip4, DMARC p=none, a DKIM key, not on the blocklist.
@@ -35,7 +38,7 @@ async fn healthy() -> TestDns {
     // Split in two strings, as long keys are.
     srv.add(
         "mail._domainkey.example.com",
-        txt(&["v=DKIM1; k=rsa; p=", KEY]),
+        txt(&["v=DKIM1; k=rsa; p=", &KEY[..200], &KEY[200..]]),
     );
     srv
 }
@@ -418,8 +421,11 @@ async fn spf_void_lookups_and_broken_include() {
         ])],
     );
     let c = check(&srv).await;
-    let f = find(&c, "spf.void", Severity::Warn);
+    // Over two void look-ups is a permerror for receivers that reach them (RFC 7208
+    // §4.6.4); this address matches ip4: first, so its own verdict is still a pass.
+    let f = find(&c, "spf.void", Severity::Error);
     assert!(f.message.contains("4 look-ups"), "{}", f.message);
+    assert!(f.message.contains("permerror"), "{}", f.message);
     let f = find(&c, "spf.include", Severity::Error);
     assert!(
         f.message.contains("include:gone4.example.com"),
@@ -748,4 +754,286 @@ async fn run_checks_the_given_domain() {
     assert_eq!(v["errors"], 1);
     let (msg, verdict) = run(None, None, &addrs, &dns, false).await;
     assert!(verdict == Verdict::Errors && msg.contains("--domain"));
+}
+
+#[tokio::test]
+async fn spf_void_lookups_before_the_match_make_the_verdict_a_permerror() {
+    let srv = healthy().await;
+    srv.add("example.com", a(IP));
+    srv.set(
+        "example.com",
+        RecordType::TXT,
+        vec![txt(&[
+            "v=spf1 a:gone1.example.com a:gone2.example.com a:gone3.example.com a -all",
+        ])],
+    );
+    let c = check(&srv).await;
+    find(&c, "spf.void", Severity::Error);
+    let f = find(&c, "spf.unauthorised", Severity::Error);
+    assert!(f.message.contains("permerror"), "{}", f.message);
+    // One verdict for the address: never "authorised" next to the permerror.
+    lacks(&c, "spf.authorised");
+}
+
+#[tokio::test]
+async fn spf_all_pass_neutral_and_missing() {
+    for (record, id, sev) in [
+        (
+            "v=spf1 ip4:203.0.113.10 +all",
+            "spf.all_pass",
+            Severity::Error,
+        ),
+        (
+            "v=spf1 ip4:203.0.113.10 all",
+            "spf.all_pass",
+            Severity::Error,
+        ),
+        (
+            "v=spf1 ip4:203.0.113.10 ?all",
+            "spf.all_neutral",
+            Severity::Warn,
+        ),
+        ("v=spf1 ip4:203.0.113.10", "spf.all_missing", Severity::Warn),
+    ] {
+        let srv = healthy().await;
+        srv.set("example.com", RecordType::TXT, vec![txt(&[record])]);
+        let c = check(&srv).await;
+        let f = find(&c, id, sev);
+        assert!(f.fix.as_deref().unwrap().contains("-all"), "{record}");
+    }
+    // A redirect stands in for "all".
+    let srv = healthy().await;
+    srv.set(
+        "example.com",
+        RecordType::TXT,
+        vec![txt(&["v=spf1 redirect=_spf.example.net"])],
+    );
+    srv.add("_spf.example.net", txt(&["v=spf1 ip4:203.0.113.0/25 -all"]));
+    let c = check(&srv).await;
+    lacks(&c, "spf.all_missing");
+}
+
+#[tokio::test]
+async fn spf_redirect_next_to_all_is_ignored_and_twice_is_invalid() {
+    let srv = healthy().await;
+    srv.set(
+        "example.com",
+        RecordType::TXT,
+        vec![txt(&[
+            "v=spf1 ip4:203.0.113.10 redirect=_spf.example.net -all",
+        ])],
+    );
+    let c = check(&srv).await;
+    find(&c, "spf.redirect_ignored", Severity::Warn);
+
+    srv.set(
+        "example.com",
+        RecordType::TXT,
+        vec![txt(&[
+            "v=spf1 redirect=a.example.net redirect=b.example.net",
+        ])],
+    );
+    let c = check(&srv).await;
+    let f = find(&c, "spf.syntax", Severity::Error);
+    assert!(f.message.contains("redirect"), "{}", f.message);
+}
+
+#[tokio::test]
+async fn spf_ptr_is_deprecated_and_long_records_are_flagged() {
+    let srv = healthy().await;
+    srv.set(
+        "example.com",
+        RecordType::TXT,
+        vec![txt(&["v=spf1 ip4:203.0.113.10 ptr -all"])],
+    );
+    let c = check(&srv).await;
+    find(&c, "spf.ptr", Severity::Warn);
+    lacks(&c, "spf.size");
+
+    let long = format!(
+        "v=spf1 ip4:203.0.113.10 {} -all",
+        (0..40)
+            .map(|i| format!("ip4:198.51.100.{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert!(long.len() > 512);
+    let strings: Vec<&str> = long
+        .as_bytes()
+        .chunks(200)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    srv.set("example.com", RecordType::TXT, vec![txt(&strings)]);
+    let c = check(&srv).await;
+    let f = find(&c, "spf.size", Severity::Warn);
+    assert!(f.message.contains("512"), "{}", f.message);
+}
+
+#[tokio::test]
+async fn spf_macros_are_parsed() {
+    let srv = healthy().await;
+    // Valid macros: undecided (they need the sending session), not an error.
+    srv.set(
+        "example.com",
+        RecordType::TXT,
+        vec![txt(&["v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d} -all"])],
+    );
+    let c = check(&srv).await;
+    lacks(&c, "spf.syntax");
+    for bad in [
+        "v=spf1 exists:%{z}.example.com -all",
+        "v=spf1 include:%{d.example.com -all",
+        "v=spf1 a:50%.example.com -all",
+        "v=spf1 exists:%{c}.example.com -all",
+        "v=spf1 exists:%{d0}.example.com -all",
+    ] {
+        srv.set("example.com", RecordType::TXT, vec![txt(&[bad])]);
+        let c = check(&srv).await;
+        find(&c, "spf.syntax", Severity::Error);
+    }
+}
+
+#[tokio::test]
+async fn dkim_key_sizes_and_testing_mode() {
+    let name = "mail._domainkey.example.com";
+    for (key, id, sev, words) in [
+        (KEY_512, "dkim.key_size", Severity::Error, "512 bits"),
+        (KEY_1024, "dkim.key_size", Severity::Warn, "1024 bits"),
+        (KEY, "dkim.key", Severity::Ok, "2048-bit"),
+    ] {
+        let srv = healthy().await;
+        let (a, b) = key.split_at(key.len() / 2);
+        srv.set(
+            name,
+            RecordType::TXT,
+            vec![txt(&["v=DKIM1; k=rsa; p=", a, b])],
+        );
+        let c = check(&srv).await;
+        let f = find(&c, id, sev);
+        assert!(f.message.contains(words), "{}", f.message);
+    }
+    let srv = healthy().await;
+    srv.set(
+        name,
+        RecordType::TXT,
+        vec![txt(&["v=DKIM1; k=rsa; t=y; p=", &KEY[..200], &KEY[200..]])],
+    );
+    let c = check(&srv).await;
+    let f = find(&c, "dkim.testing", Severity::Info);
+    assert!(f.message.contains("t=y"), "{}", f.message);
+    assert_eq!(super::dkim::rsa_bits(KEY), Some(2048));
+    assert_eq!(super::dkim::rsa_bits("AAAA"), None);
+}
+
+#[tokio::test]
+async fn dmarc_tags_uris_and_report_destinations() {
+    let srv = healthy().await;
+    let dmarc = "_dmarc.example.com";
+    // Bad values, an unknown tag, a non-mailto URI.
+    srv.set(
+        dmarc,
+        RecordType::TXT,
+        vec![txt(&[
+            "v=DMARC1; p=reject; sp=bogus; adkim=x; pct=150; fo=2; rua=https://r.example.com/x; foo=bar",
+        ])],
+    );
+    let c = check(&srv).await;
+    let bad: Vec<&Finding> = c
+        .findings
+        .iter()
+        .filter(|f| f.check == "dmarc.tag")
+        .collect();
+    for tag in ["sp=bogus", "adkim=x", "pct=150", "fo=2", "foo="] {
+        assert!(
+            bad.iter().any(|f| f.message.contains(tag)),
+            "{tag} in {bad:#?}"
+        );
+    }
+    find(&c, "dmarc.uri", Severity::Error);
+
+    // An outside report domain that does not authorise the reports, and one that does.
+    srv.set(
+        dmarc,
+        RecordType::TXT,
+        vec![txt(&["v=DMARC1; p=none; rua=mailto:d@reports.example.net"])],
+    );
+    srv.add("reports.example.net", mx(10, "mx.example.net"));
+    let c = check(&srv).await;
+    let f = find(&c, "dmarc.external", Severity::Warn);
+    assert!(
+        f.fix
+            .as_deref()
+            .unwrap()
+            .contains("example.com._report._dmarc.reports.example.net"),
+        "{f:?}"
+    );
+    srv.add(
+        "example.com._report._dmarc.reports.example.net",
+        txt(&["v=DMARC1"]),
+    );
+    let c = check(&srv).await;
+    find(&c, "dmarc.external", Severity::Ok);
+    lacks(&c, "dmarc.report_domain");
+
+    // A report domain that cannot receive mail.
+    srv.set(
+        dmarc,
+        RecordType::TXT,
+        vec![txt(&["v=DMARC1; p=none; rua=mailto:d@nomail.example.com"])],
+    );
+    let c = check(&srv).await;
+    find(&c, "dmarc.report_domain", Severity::Warn);
+    lacks(&c, "dmarc.external");
+}
+
+#[tokio::test]
+async fn a_reverse_name_inside_the_domain_is_not_an_isp_default() {
+    let srv = healthy().await;
+    // The operator's own host name, with a word ISPs also use ("host", "dyn").
+    srv.set(REV, RecordType::PTR, vec![ptr("dyn-host1.example.com")]);
+    srv.add("dyn-host1.example.com", a(IP));
+    let c = check(&srv).await;
+    lacks(&c, "ptr.isp_default");
+    find(&c, "ptr.mismatch", Severity::Warn);
+}
+
+#[tokio::test]
+async fn the_ptr_fix_never_names_an_alias() {
+    let srv = healthy().await;
+    srv.set(
+        "example.com",
+        RecordType::MX,
+        vec![mx(10, "smtp.example.com")],
+    );
+    srv.add("smtp.example.com", cname("mail.example.com"));
+    srv.set(REV, RecordType::PTR, vec![]);
+    let c = check(&srv).await;
+    let f = find(&c, "ptr.missing", Severity::Error);
+    let fix = f.fix.as_deref().unwrap();
+    assert!(fix.contains("to mail.example.com"), "{fix}");
+    assert!(!fix.contains("smtp.example.com"), "{fix}");
+}
+
+#[tokio::test]
+async fn tls_rpt_uris_are_checked() {
+    let srv = healthy().await;
+    for (rua, ok) in [
+        ("mailto:tlsrpt@example.com", true),
+        ("mailto:a@example.com,https://r.example.com/v1", true),
+        ("mailto:a@example.com,ftp://x", false),
+        ("mailto:nobody", false),
+        ("https://", false),
+    ] {
+        srv.set(
+            "_smtp._tls.example.com",
+            RecordType::TXT,
+            vec![txt(&[&format!("v=TLSRPTv1; rua={rua}")])],
+        );
+        let c = check(&srv).await;
+        if ok {
+            find(&c, "tls_rpt.present", Severity::Info);
+        } else {
+            find(&c, "tls_rpt.invalid", Severity::Warn);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! What `load` says when the configuration is wrong.
 
+use rust_i18n::t;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -34,7 +35,7 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file itself could not be read.
-    #[error("{}: cannot read the configuration file: {error} — check the path given with --config or MXDDNS_CONFIG", .file.display())]
+    #[error("{}", t!("config.unreadable", file = .file.display(), error = .error))]
     Read {
         file: PathBuf,
         error: std::io::Error,

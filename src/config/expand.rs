@@ -2,6 +2,8 @@
 //! literal `$`; any other `$` stays as it is. The environment is passed in as a function
 //! so that tests need not change the process environment.
 
+use rust_i18n::t;
+
 /// Looks up an environment variable: `std::env::var(name).ok()` in the real program.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -22,12 +24,10 @@ impl ExpandError {
     pub(crate) fn message(&self, alternative: &str) -> String {
         match self {
             ExpandError::Unset(name) => {
-                format!("environment variable {name} is not set — set it{alternative}")
+                t!("config.env_unset", name = name, alternative = alternative).into_owned()
             }
-            ExpandError::Unterminated => {
-                "a \"${\" is not closed — write ${NAME}, or $$ for a literal $".to_string()
-            }
-            ExpandError::BadName => "\"${...}\" must hold a variable name (letters, digits and _) — write ${NAME}, or $$ for a literal $".to_string(),
+            ExpandError::Unterminated => t!("config.env_unterminated").into_owned(),
+            ExpandError::BadName => t!("config.env_bad_name").into_owned(),
         }
     }
 }

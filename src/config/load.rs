@@ -7,6 +7,7 @@ use super::expand::{expand, EnvLookup};
 use super::index::LineIndex;
 use super::raw::RawConfig;
 use super::{domains, notify, providers, sections, Config};
+use rust_i18n::t;
 use std::path::{Path, PathBuf};
 
 /// A loaded configuration, with what is worth a warning but not a refusal.
@@ -262,7 +263,7 @@ impl Ctx<'_> {
     /// Like [`Ctx::text`], for a secret `key` (the advice names its `_file` form).
     pub fn secret_text(&mut self, key: &str, raw: Option<&String>) -> Check<Option<String>> {
         let name = key.rsplit('.').next().unwrap_or(key);
-        self.expanded(key, raw, &format!(", or use {name}_file"))
+        self.expanded(key, raw, &t!("config.or_use_file", name = name))
     }
 
     fn expanded(

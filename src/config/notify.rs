@@ -81,6 +81,8 @@ fn url(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<(Secret, Str
         ));
     };
     let text = text.trim();
+    // The path or query of a webhook URL is its credential (ntfy topic, Slack token).
+    crate::redact::register_url(text, true);
     let parsed = https_url(
         text,
         "the webhook's URL, such as https://ntfy.sh/your-topic",
@@ -163,10 +165,21 @@ fn header(
             "the value is not a valid header value (line breaks or control characters) — write it on one line",
         ));
     }
+    let secret = is_secret_header(name);
+    let value = if secret {
+        // The whole value and its last word (the credential after `Bearer `/`Basic `).
+        if let Some(last) = value.split_whitespace().last() {
+            crate::redact::register(last);
+        }
+        Secret::new(value)
+    } else {
+        // `X-Title: mail` is masked in `validate` but not scrubbed from every line.
+        Secret::unregistered(value)
+    };
     Ok(NotifyHeader {
         name: name.to_string(),
-        value: Secret::new(value),
-        secret: is_secret_header(name),
+        value,
+        secret,
     })
 }
 

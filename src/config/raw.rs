@@ -66,6 +66,20 @@ pub(crate) struct RawProvider {
     pub api_key_file: Option<String>,
     pub api_secret: Option<String>,
     pub api_secret_file: Option<String>,
+    // rfc2136
+    pub server: Option<String>,
+    pub tsig_key_name: Option<String>,
+    pub tsig_algorithm: Option<String>,
+    pub tsig_secret: Option<String>,
+    pub tsig_secret_file: Option<String>,
+    // dnspod
+    pub secret_id: Option<String>,
+    // dnspod, huaweicloud
+    pub secret_key: Option<String>,
+    pub secret_key_file: Option<String>,
+    // huaweicloud
+    pub access_key: Option<String>,
+    pub region: Option<String>,
 }
 
 /// One entry under `domains:`.
@@ -111,7 +125,7 @@ pub(crate) struct RawNotify {
 
 impl RawProvider {
     /// Each key a provider entry may have, and whether this entry has it.
-    pub(crate) fn keys(&self) -> [(&'static str, bool); 13] {
+    pub(crate) fn keys(&self) -> [(&'static str, bool); 23] {
         [
             ("type", self.kind.is_some()),
             ("endpoint", self.endpoint.is_some()),
@@ -129,6 +143,16 @@ impl RawProvider {
             ("api_key_file", self.api_key_file.is_some()),
             ("api_secret", self.api_secret.is_some()),
             ("api_secret_file", self.api_secret_file.is_some()),
+            ("server", self.server.is_some()),
+            ("tsig_key_name", self.tsig_key_name.is_some()),
+            ("tsig_algorithm", self.tsig_algorithm.is_some()),
+            ("tsig_secret", self.tsig_secret.is_some()),
+            ("tsig_secret_file", self.tsig_secret_file.is_some()),
+            ("secret_id", self.secret_id.is_some()),
+            ("secret_key", self.secret_key.is_some()),
+            ("secret_key_file", self.secret_key_file.is_some()),
+            ("access_key", self.access_key.is_some()),
+            ("region", self.region.is_some()),
         ]
     }
 }

@@ -4,6 +4,7 @@
 
 use super::error::Problem;
 use super::index::{child, LineIndex};
+use rust_i18n::t;
 
 /// Describe `err`. `syntax`: the text is not YAML at all (as opposed to YAML that does
 /// not fit the configuration's shape).
@@ -25,9 +26,7 @@ pub(crate) fn problem(
         return problem(
             line,
             String::new(),
-            format!(
-                "YAML syntax error: {text} — check the indentation, and quote values that contain \": \" or start with a special character"
-            ),
+            t!("config.yaml_syntax", text = text).into_owned(),
         );
     }
     // `path: message`, or just `message` at the root.
@@ -43,9 +42,7 @@ pub(crate) fn problem(
         let expected = describe_expected(expected);
         let mut msg = format!("must be {expected}, not {}", describe_found(found));
         if expected.starts_with("a mapping") {
-            msg.push_str(
-                " — check the indentation: the keys of an entry go one level deeper than its name",
-            );
+            msg.push_str(&t!("config.indentation_hint"));
         }
         return problem(line, path, msg);
     }
@@ -63,12 +60,7 @@ fn unknown_key(
     let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
     if name == "<<" {
         let key = child(path, name);
-        return problem(
-            index.line(&key),
-            key,
-            "merge keys (<<: *anchor) are not supported — write the keys of each entry out in full"
-                .to_string(),
-        );
+        return problem(index.line(&key), key, t!("config.merge_keys").into_owned());
     }
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     // A key that does not look like a key may be a value missing its ": " (a secret
@@ -89,16 +81,15 @@ fn unknown_key(
         line
     };
     let mut message = if shown {
-        "unknown key".to_string()
+        t!("config.unknown_key").into_owned()
     } else {
-        "unknown key (not shown: it looks like a value — is a space missing after a ':'?)"
-            .to_string()
+        t!("config.unknown_key_hidden").into_owned()
     };
     if let Some(guess) = shown.then(|| closest(name, &known)).flatten() {
-        message.push_str(&format!(" — did you mean \"{guess}\"?"));
+        message.push_str(&t!("config.did_you_mean", guess = guess));
     }
     if !known.is_empty() {
-        message.push_str(&format!(" (valid keys here: {})", known.join(", ")));
+        message.push_str(&t!("config.valid_keys", keys = known.join(", ")));
     }
     problem(line, key, message)
 }

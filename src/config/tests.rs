@@ -146,7 +146,7 @@ fn broken_configs_say_where_and_what() {
         (
             "unknown key of a provider, with a suggestion",
             config_with(&[]).replace("    api_token: ${CF_TOKEN}", "    api_tokn: ${CF_TOKEN}"),
-            "config.yaml:4: providers.home-cf.api_tokn: unknown key — did you mean \"api_token\"? (valid keys here: type, endpoint, tls_ca_file, api_token, api_token_file, access_key_id, access_key_secret, access_key_secret_file, signature, api_key, api_key_file, api_secret, api_secret_file)".into(),
+            "config.yaml:4: providers.home-cf.api_tokn: unknown key — did you mean \"api_token\"? (valid keys here: type, endpoint, tls_ca_file, api_token, api_token_file, access_key_id, access_key_secret, access_key_secret_file, signature, api_key, api_key_file, api_secret, api_secret_file, server, tsig_key_name, tsig_algorithm, tsig_secret, tsig_secret_file, secret_id, secret_key, secret_key_file, access_key, region)".into(),
         ),
         (
             "unknown provider reference",
@@ -161,12 +161,12 @@ fn broken_configs_say_where_and_what() {
         (
             "bad provider type",
             config_with(&[]).replace("type: cloudflare", "type: cloudfare"),
-            "config.yaml:3: providers.home-cf.type: unknown provider type \"cloudfare\" (did you mean cloudflare?) — use cloudflare, aliyun or godaddy".into(),
+            "config.yaml:3: providers.home-cf.type: unknown provider type \"cloudfare\" (did you mean cloudflare?) — use cloudflare, aliyun, godaddy or rfc2136".into(),
         ),
         (
             "provider without a type",
             config_with(&[]).replace("    type: cloudflare\n", ""),
-            "config.yaml:2: providers.home-cf: missing type — add type: cloudflare, aliyun or godaddy".into(),
+            "config.yaml:2: providers.home-cf: missing type — add type: cloudflare, aliyun, godaddy or rfc2136".into(),
         ),
         (
             "a key of another provider type",

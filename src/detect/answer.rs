@@ -110,7 +110,14 @@ fn from_trace(lines: &[(&str, &str)], body: &[u8], family: Family) -> Result<IpA
 /// The start of `bytes` made safe to print: control and bidi-override characters become
 /// spaces, runs of whitespace one space, and a cut is marked with "…".
 pub fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
+    // Secrets are masked before the cut, so that half of one cannot show.
+    let whole = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 16)]);
+    let masked = crate::redact::redact(&whole);
+    let mut end = masked.len().min(EXCERPT_CHARS * 4);
+    while !masked.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &masked[..end];
     let mut out = String::new();
     let mut chars = 0;
     let mut last_space = true;

@@ -199,7 +199,12 @@ pub fn body(hook: &NotifyConfig, event: Event, n: &DomainNews) -> String {
         event: event.as_str(),
         message: &message,
     };
-    template::render(hook.body.as_deref().unwrap_or("{message}"), &values)
+    // The message may quote a registrar's answer: masked before it leaves.
+    crate::redact::redact(&template::render(
+        hook.body.as_deref().unwrap_or("{message}"),
+        &values,
+    ))
+    .into_owned()
 }
 
 /// How the notifications of one cycle went.

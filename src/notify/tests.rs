@@ -326,7 +326,7 @@ async fn sends_the_templated_request() {
     h.headers = vec![
         NotifyHeader {
             name: "Title".into(),
-            value: Secret::new("mxddns"),
+            value: Secret::unregistered("mxddns"),
             secret: false,
         },
         NotifyHeader {

@@ -204,20 +204,23 @@ impl Answer {
         }
     }
 
+    /// The answer on the wire. The body passes through the redaction point here, so that
+    /// every page this server has (or will have) masks the agent's secrets.
     fn to_bytes(&self) -> Vec<u8> {
+        let body = crate::redact::redact(&self.body);
         let mut out = format!(
             "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
             self.code,
             reason(self.code),
             self.content_type,
-            self.body.len()
+            body.len()
         );
         if self.allow {
             out.push_str("Allow: GET, HEAD\r\n");
         }
         out.push_str("\r\n");
         if !self.head_only {
-            out.push_str(&self.body);
+            out.push_str(&body);
         }
         out.into_bytes()
     }

@@ -25,7 +25,11 @@ fn healthy() -> FakeOptions {
         .txt(
             "example.com",
             "mail._domainkey.example.com",
-            &["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu5u0nQIDAQAB"],
+            &[
+                "v=DKIM1; k=rsa; p=",
+                &super::check_bind::DKIM_2048[..200],
+                &super::check_bind::DKIM_2048[200..],
+            ],
         )
         .zone("113.0.203.in-addr.arpa")
         .record(

@@ -1,5 +1,6 @@
 mod harness;
 mod registrars;
+mod rfc2136;
 pub mod servers;
 
 mod aliyun;
@@ -16,6 +17,7 @@ mod firsthour;
 mod godaddy;
 mod i18n;
 mod mail;
+mod security;
 mod service;
 mod soak;
 mod sources;

@@ -1018,7 +1018,7 @@ async fn html_gateway_error_is_transient_with_an_excerpt() {
         err.to_string(),
         "cloudflare: listing A records at mail.example.com: HTTP 502 Bad Gateway: the answer is \
 not a Cloudflare API v4 answer: \"<html> <head><title>502 Bad Gateway</title></head> <body> \
-<center><h1>502 Bad Gateway</h1></center> <hr><center>clou…\""
+<center><h1>502 Bad Gateway</h1></center> <hr><center>cloudfla…\""
     );
     // The same page on a write: the change may have gone through.
     let err = fail(Op::Update, 502, &[], html).await;

@@ -713,7 +713,7 @@ async fn an_html_502_is_transient() {
         e.to_string(),
         "godaddy: reading the A records of mail.example.com failed: HTTP 502 Bad Gateway: the \
          answer is not a GoDaddy error: \"<html> <head><title>502 Bad Gateway</title></head> \
-         <body> <center><h1>502 Bad Gateway</h1></center> </body> </html>…\""
+         <body> <center><h1>502 Bad Gateway</h1></center> </body> </html>\""
     );
     // On the PUT, a 5xx may have been applied.
     h.mode(Mode::Html502, true);

@@ -33,7 +33,11 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
     let id_key = child(path, "access_key_id");
     let access_key_id = match cx.text(&id_key, p.access_key_id.as_ref()) {
         Ok(Some(id)) if id.trim().is_empty() => Err(cx.report(&id_key, "is empty")),
-        Ok(Some(id)) => Ok(id.trim().to_string()),
+        Ok(Some(id)) => {
+            // Not secret on its own, but half of the credential: never echoed either.
+            crate::redact::register(id.trim());
+            Ok(id.trim().to_string())
+        }
         Ok(None) => Err(cx.report(
             path,
             "missing access_key_id — an aliyun provider needs access_key_id and access_key_secret (or access_key_secret_file)",

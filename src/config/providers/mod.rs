@@ -9,6 +9,7 @@
 mod aliyun;
 mod cloudflare;
 mod godaddy;
+mod rfc2136;
 
 pub use aliyun::AliyunSignature;
 
@@ -17,6 +18,7 @@ use super::load::{Check, Ctx, Reported};
 use super::raw::RawProvider;
 use super::ProviderConfig;
 use mxddns_providers::{HttpContext, Provider, Secret};
+use rust_i18n::t;
 use std::collections::BTreeMap;
 
 /// One provider type: its `type:` word, the keys it takes, how to say so, and how its
@@ -29,7 +31,7 @@ pub(crate) struct Kind {
 }
 
 /// Every provider type this build knows, in the order messages list them.
-const KINDS: &[Kind] = &[cloudflare::KIND, aliyun::KIND, godaddy::KIND];
+const KINDS: &[Kind] = &[cloudflare::KIND, aliyun::KIND, godaddy::KIND, rfc2136::KIND];
 
 /// A provider entry's credentials and options, one variant per type.
 #[derive(Debug, Clone)]
@@ -46,6 +48,11 @@ pub enum Credentials {
         api_key: Secret,
         api_secret: Secret,
     },
+    Rfc2136 {
+        /// `host:port`.
+        server: String,
+        key: mxddns_providers::rfc2136::TsigKey,
+    },
 }
 
 impl Credentials {
@@ -55,6 +62,7 @@ impl Credentials {
             Credentials::Cloudflare { .. } => cloudflare::KIND.name,
             Credentials::Aliyun { .. } => aliyun::KIND.name,
             Credentials::GoDaddy { .. } => godaddy::KIND.name,
+            Credentials::Rfc2136 { .. } => rfc2136::KIND.name,
         }
     }
 
@@ -71,6 +79,7 @@ impl Credentials {
                 api_key,
                 api_secret,
             } => godaddy::describe(api_key, api_secret),
+            Credentials::Rfc2136 { server, key } => rfc2136::describe(server, key),
         }
     }
 
@@ -95,6 +104,12 @@ impl Credentials {
                 api_key.expose().to_string(),
                 api_secret.expose().to_string(),
             ],
+            Credentials::Rfc2136 { server, key } => vec![
+                server.clone(),
+                key.name.clone(),
+                format!("{:?}", key.algorithm),
+                key.secret.expose().to_string(),
+            ],
         }
     }
 
@@ -111,6 +126,7 @@ impl Credentials {
                 api_key,
                 api_secret,
             } => godaddy::build(api_key, api_secret, http, endpoint),
+            Credentials::Rfc2136 { server, key } => rfc2136::build(server, key, http),
         }
     }
 }
@@ -180,20 +196,26 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
     let path = child("providers", name);
     let type_key = child(&path, "type");
     let Some(kind) = cx.text(&type_key, p.kind.as_ref())? else {
-        return Err(cx.report(&path, format!("missing type — add type: {}", kind_list())));
+        return Err(cx.report(
+            &path,
+            t!("config.missing_type", kinds = kind_list()).into_owned(),
+        ));
     };
     let kind = kind.trim().to_ascii_lowercase();
     let Some(found) = KINDS.iter().find(|k| k.name == kind) else {
         let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
         let guess = super::serde_error::closest(&kind, &names)
-            .map(|g| format!(" (did you mean {g}?)"))
+            .map(|g| t!("config.unknown_type_guess", guess = g).into_owned())
             .unwrap_or_default();
         return Err(cx.report(
             &type_key,
-            format!(
-                "unknown provider type \"{kind}\"{guess} — use {}",
-                kind_list()
-            ),
+            t!(
+                "config.unknown_type",
+                kind = kind,
+                guess = guess,
+                kinds = kind_list()
+            )
+            .into_owned(),
         ));
     };
     let (kind, allowed, takes) = (found.name, found.keys, found.takes);
@@ -202,7 +224,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
         if present && !allowed.contains(&key) && !COMMON_KEYS.contains(&key) {
             cx.report(
                 &child(&path, key),
-                format!("is not a key of a {kind} provider — a {kind} provider takes {takes}"),
+                t!("config.foreign_key", kind = kind, takes = takes).into_owned(),
             );
             foreign = true;
         }
@@ -231,7 +253,7 @@ pub(super) fn required(
     secret.ok_or_else(|| {
         cx.report(
             path,
-            format!("missing {key} — a {kind} provider needs {key} (or {key}_file)"),
+            t!("config.missing_secret", key = key, kind = kind).into_owned(),
         )
     })
 }
@@ -249,10 +271,9 @@ pub(super) fn secret(
     let file_key = format!("{value_key}_file");
     match (value, file) {
         (None, None) => Ok(None),
-        (Some(_), Some(_)) => Err(cx.report(
-            &file_key,
-            format!("{key} is set as well — keep only one of {key} and {key}_file"),
-        )),
+        (Some(_), Some(_)) => {
+            Err(cx.report(&file_key, t!("config.secret_twice", key = key).into_owned()))
+        }
         (Some(v), None) => {
             let raw = v;
             let v = cx.secret_text(&value_key, Some(v))?.unwrap_or_default();
@@ -261,7 +282,7 @@ pub(super) fn secret(
                 // An empty ${VAR} is named: "is empty" alone sends people to the file.
                 let vars = cx.empty_vars(raw);
                 let message = if vars.is_empty() {
-                    format!("is empty — write the {key}, or use {key}_file")
+                    t!("config.secret_empty", key = key).into_owned()
                 } else {
                     format!(
                         "is empty: the environment variable {} is set but empty — set it to the {key}, or use {key}_file",
@@ -277,24 +298,26 @@ pub(super) fn secret(
             if f.trim().is_empty() {
                 return Err(cx.report(
                     &file_key,
-                    format!("is empty — write the path of the file that holds the {key}"),
+                    t!("config.secret_file_path_empty", key = key).into_owned(),
                 ));
             }
             let file = cx.resolve(f.trim());
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 cx.report(
                     &file_key,
-                    format!(
-                        "cannot read {}: {e} — check the path, and that mxddns may read the file",
-                        file.display()
-                    ),
+                    t!(
+                        "config.secret_file_unreadable",
+                        file = file.display(),
+                        error = e
+                    )
+                    .into_owned(),
                 )
             })?;
             let text = text.trim();
             if text.is_empty() {
                 return Err(cx.report(
                     &file_key,
-                    format!("{} is empty — put the {key} in it", file.display()),
+                    t!("config.secret_file_empty", file = file.display(), key = key).into_owned(),
                 ));
             }
             if let Some(w) = readable_by_others(&file, key) {
@@ -325,6 +348,8 @@ fn endpoint(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<
         return Ok(None);
     };
     let text = text.trim();
+    // `https://user:pass@host`: the password is a secret like any other.
+    crate::redact::register_url(text, false);
     match https_url(
         text,
         "the API base URL, such as https://api.example.com",

@@ -102,7 +102,10 @@ async fn serves_metrics_and_health_over_tcp() {
                 header(&headers, "content-type"),
                 Some(metrics::CONTENT_TYPE)
             );
-            assert!(body.contains("mxddns_cycles_total{result=\"success\"} 7\n"));
+            assert!(
+                body.contains("mxddns_cycles_total{result=\"success\"} 7\n"),
+                "{body}"
+            );
 
             // The status is read at each request.
             shared.borrow_mut().cycles_ok = 8;

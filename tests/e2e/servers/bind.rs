@@ -427,6 +427,12 @@ impl Bind {
         self.log.lock().unwrap().clone()
     }
 
+    /// Stop the server now (a server that goes away mid-run).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Its working directory (zone files, journals).
     pub fn dir(&self) -> &Path {
         self.dir.path()
