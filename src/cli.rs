@@ -86,6 +86,27 @@ pub enum Command {
         #[arg(long = "address", value_name = "IP")]
         addresses: Vec<std::net::IpAddr>,
     },
+    /// Show how the zone differs from the declared mail records; change nothing
+    Plan {
+        /// Plan only this domain
+        #[arg(long = "domain", id = "only_domain")]
+        domain: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Make the zone match the declaration, then verify it at the authoritative servers
+    Apply {
+        /// Apply only this domain
+        #[arg(long = "domain", id = "only_domain")]
+        domain: Option<String>,
+        /// Do not ask (needed without a terminal)
+        #[arg(long)]
+        yes: bool,
+        /// Also remove records mxddns wrote that the declaration no longer has
+        #[arg(long)]
+        prune: bool,
+    },
     /// Show what each IP source answers and which address is agreed on
     Detect,
     /// Load and validate the configuration, print what it means, exit
@@ -96,13 +117,15 @@ pub enum Command {
         online: bool,
     },
     /// Write a first configuration interactively (or from flags) and prove it with read-only calls
-    #[command(long_about = "Write a first configuration and prove it: the provider lists the record at the \
+    #[command(
+        long_about = "Write a first configuration and prove it: the provider lists the record at the \
 domain's MX host (read-only), and this network's address is detected.\n\nAt a terminal it asks \
 for what the flags leave out (credentials without echo). In a script, give --registrar, --domain \
 and --spf, and each credential in an environment variable named REGISTRAR_KEY (such as \
 CLOUDFLARE_API_TOKEN, ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET). Secrets are stored in files \
 beside the configuration (mode 0600), or with --env as ${VAR} references. The configuration is \
-written to --config (default /etc/mxddns/config.yaml) with mode 0600.")]
+written to --config (default /etc/mxddns/config.yaml) with mode 0600."
+    )]
     Init(InitArgs),
     /// Run one full cycle against a built-in local registrar and DNS server
     // A build without the demo (the router package) does not offer it.

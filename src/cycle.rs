@@ -9,10 +9,8 @@
 //! 5. Verify at the authoritative servers until MX -> host -> address ends at the new IP.
 //! 6. Save the state file atomically.
 
-use crate::detect::{self, Family};
-use crate::engine::{confirm, domain_addrs, family_word, lookup, remember, total_requests, write};
+use crate::engine::{confirm, domain_addrs, lookup, remember, total_requests, write};
 use futures_util::stream::{self, StreamExt};
-use std::net::IpAddr;
 use std::time::Instant;
 
 pub use crate::engine::remember::first_error;
@@ -27,41 +25,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
     let requests_before = total_requests(&agent.accounts);
 
     // 1. Detect.
-    let cfg = &agent.config;
-    let mut detections = Vec::new();
-    if cfg.detect.ipv4_enabled() {
-        detections.push(
-            detect::detect(
-                Family::V4,
-                &cfg.detect.ipv4,
-                cfg.detect.quorum,
-                cfg.detect.timeout,
-            )
-            .await,
-        );
-    }
-    if cfg.detect.ipv6_enabled() {
-        detections.push(
-            detect::detect(
-                Family::V6,
-                &cfg.detect.ipv6,
-                cfg.detect.quorum,
-                cfg.detect.timeout,
-            )
-            .await,
-        );
-    }
-    let mut addrs: Vec<IpAddr> = Vec::new();
-    let mut detect_errors: Vec<(Family, String)> = Vec::new();
-    for d in &detections {
-        match &d.result {
-            Ok(ip) => addrs.push(*ip),
-            Err(e) => detect_errors.push((
-                d.family,
-                format!("{} address not detected: {e}", family_word(d.family)),
-            )),
-        }
-    }
+    let (detections, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
 
     // 2. Desired records and what DNS holds, every domain concurrently but bounded.
     let now = chrono::Utc::now().timestamp();
@@ -109,6 +73,10 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         if let Some(s) = agent.state.domains.get_mut(&report.domain) {
             s.zone = zone.filter(|_| report.ok());
         }
+    }
+    // The address-bound part of applied mail declarations (no API call while unchanged).
+    if !opts.dry_run {
+        crate::setup::upkeep::run(agent, &addrs).await;
     }
     CycleReport {
         detections,

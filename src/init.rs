@@ -64,7 +64,9 @@ pub async fn run(config_path: &Path, args: &InitArgs) -> ExitCode {
             "  mxddns --config {} --update-now --dry-run",
             config_path.display()
         );
-        crate::say!("then run it for real, and install the service (see README, \"Run it as a service\"):");
+        crate::say!(
+            "then run it for real, and install the service (see README, \"Run it as a service\"):"
+        );
         crate::say!("  mxddns --config {} --update-now", config_path.display());
         ExitCode::SUCCESS
     } else {
@@ -109,11 +111,13 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
     };
     let domain = match &args.domain {
         Some(d) => d.clone(),
-        None if interactive => prompt("Mail domain (the owner of the MX record, such as example.com): ")?,
+        None if interactive => {
+            prompt("Mail domain (the owner of the MX record, such as example.com): ")?
+        }
         None => return Err(missing("--domain", "the mail domain, such as example.com")),
     };
-    let domain = config::validate_dns_name(domain.trim())
-        .map_err(|e| Usage(format!("the domain: {e}")))?;
+    let domain =
+        config::validate_dns_name(domain.trim()).map_err(|e| Usage(format!("the domain: {e}")))?;
     let mut credentials = Vec::new();
     let dir = config_path
         .parent()
@@ -264,7 +268,11 @@ fn render(config_path: &Path, args: &InitArgs, a: &Answers) -> String {
             let _ = writeln!(t, "    - {}", quote(s));
         }
     }
-    let _ = writeln!(t, "providers:\n  {}:\n    type: {}", a.registrar, a.registrar);
+    let _ = writeln!(
+        t,
+        "providers:\n  {}:\n    type: {}",
+        a.registrar, a.registrar
+    );
     for (key, stored) in &a.credentials {
         match stored {
             Stored::File(p, _) => {

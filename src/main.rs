@@ -17,6 +17,7 @@ mod http;
 mod i18n;
 
 mod init;
+mod mail;
 mod net;
 mod notify;
 mod output;
@@ -29,13 +30,13 @@ mod reload;
 mod retry;
 mod schedule;
 mod service;
+mod setup;
 mod spf;
 mod state;
 mod update;
 mod verify;
 mod watch;
 
-use anyhow::Context;
 use cli::{Cli, Command, LogFormat};
 use std::process::ExitCode;
 
@@ -133,6 +134,23 @@ async fn dispatch(cli: Cli) -> ExitCode {
             .await
         }
         Some(Command::Init(args)) => init::run(&cli.config, args).await,
+        Some(Command::Plan { domain, format }) => match load_config(&cli) {
+            Ok(cfg) => {
+                setup::plan::run(cfg, domain.as_deref(), *format == cli::ReportFormat::Json).await
+            }
+            Err(code) => code,
+        },
+        Some(Command::Apply { domain, yes, prune }) => match load_config(&cli) {
+            Ok(cfg) => {
+                let opts = setup::apply::Options {
+                    domain: domain.as_deref(),
+                    yes: *yes,
+                    prune: *prune,
+                };
+                setup::apply::run(cfg, opts).await
+            }
+            Err(code) => code,
+        },
         Some(Command::Run) | None => update(&cli).await,
     }
 }
@@ -327,27 +345,7 @@ async fn check_cmd(
 
 /// Build the agent: DNS, provider accounts, state (under the single-writer lock).
 fn agent(cfg: config::Config) -> anyhow::Result<(cycle::Agent, Option<state::StateLock>)> {
-    let client = http::client().context("cannot build the HTTP client")?;
-    let dns = dns::Dns::new(&cfg.dns).context("cannot set up DNS look-ups")?;
-    let accounts =
-        accounts::build_all(&cfg.providers, &client).context("cannot build the HTTP client")?;
-    let state = match state::load(&cfg.state_file) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("{e}");
-            state::State::new()
-        }
-    };
-    Ok((
-        cycle::Agent {
-            config: cfg,
-            dns,
-            accounts,
-            state,
-            policy: retry::RetryPolicy::default(),
-        },
-        None,
-    ))
+    Ok((engine::Agent::new(cfg)?, None))
 }
 
 async fn update(cli: &Cli) -> ExitCode {

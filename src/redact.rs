@@ -43,6 +43,12 @@ pub fn out(to_stderr: bool, text: &str) {
     }
 }
 
+/// Whether stdout is a terminal (`apply` asks before it writes only there).
+pub fn stdout_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    io::stdout().is_terminal()
+}
+
 /// Whether stderr is a terminal (colours in log lines).
 pub fn stderr_is_terminal() -> bool {
     use std::io::IsTerminal;

@@ -48,6 +48,13 @@ pub struct DomainState {
     /// was set under: a changed configuration is not held back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_fingerprint: Option<String>,
+    /// The mail records `apply` wrote ("name TYPE value"): the ones `--prune` may remove.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owned: Vec<String>,
+    /// What the mail upkeep last kept (addresses, certificate and policy hashes): an
+    /// unchanged fingerprint means no API call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_inputs: Option<String>,
     /// The verification of the last change: when it passed, and how long it took (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_verified: Option<i64>,

@@ -96,6 +96,10 @@ fn domain(
             validate_dns_name(s.trim()).map_err(|e| cx.report(p, e))
         }),
     };
+    let mail = match &d.mail {
+        None => Ok(None),
+        Some(m) => super::mail::mail(cx, &child(path, "mail"), m).map(Some),
+    };
     let (name, host, zone, mode) = (name?, host?, zone?, mode?);
     let (ipv4, ipv6) = (ipv4?, ipv6?);
     if ipv4 == FamilyPolicy::Off && ipv6 == FamilyPolicy::Off {
@@ -137,6 +141,7 @@ fn domain(
         dkim_selectors: dkim_selectors?,
         ipv4,
         ipv6,
+        mail: mail?,
         line: cx.index.line(path),
     })
 }

@@ -8,6 +8,7 @@ mod error;
 mod expand;
 mod index;
 pub(crate) mod load;
+mod mail;
 mod names;
 mod notify;
 mod providers;
@@ -23,6 +24,9 @@ mod tls;
 pub use load::load;
 #[cfg(any(feature = "demo", test))]
 pub use load::load_str;
+pub use mail::{report_uri, ClientService, MailConfig, MtaStsConfig};
+#[cfg(test)]
+pub use mail::{DkimEntry, DmarcConfig, MailSpf, MtaStsMode, MxEntry, TlsaConfig};
 pub use names::validate_dns_name;
 pub use providers::Credentials;
 pub use providers::{init_fields, kinds};
@@ -163,6 +167,8 @@ pub struct DomainConfig {
     /// the family, off when it has none).
     pub ipv4: FamilyPolicy,
     pub ipv6: FamilyPolicy,
+    /// `mail:`: the declared mail record set, for `plan`/`apply` and its upkeep.
+    pub mail: Option<MailConfig>,
     /// The line of this entry in the file, for messages.
     #[allow(dead_code)] // kept with the entry for messages that point back at the file
     pub line: usize,

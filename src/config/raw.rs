@@ -98,6 +98,7 @@ pub(crate) struct RawDomain {
     pub dkim_selectors: Option<Vec<String>>,
     pub ipv4: Option<String>,
     pub ipv6: Option<String>,
+    pub mail: Option<RawMail>,
 }
 
 /// `dns:`
@@ -155,4 +156,77 @@ impl RawProvider {
             ("region", self.region.is_some()),
         ]
     }
+}
+
+/// `domains[].mail:` — the declared mail record set (`plan` / `apply`).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMail {
+    pub mx: Option<Vec<RawMx>>,
+    pub spf: Option<RawMailSpf>,
+    pub dkim: Option<Vec<RawDkim>>,
+    pub dmarc: Option<RawDmarc>,
+    pub mta_sts: Option<RawMtaSts>,
+    pub tls_rpt: Option<Vec<String>>,
+    pub client_setup: Option<RawClientSetup>,
+    pub tlsa: Option<RawTlsa>,
+    pub caa: Option<Vec<String>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMx {
+    pub host: Option<String>,
+    pub priority: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMailSpf {
+    pub all: Option<String>,
+    pub include: Option<Vec<String>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDkim {
+    pub selector: Option<String>,
+    pub key_file: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDmarc {
+    pub p: Option<String>,
+    pub sp: Option<String>,
+    pub pct: Option<String>,
+    pub rua: Option<Vec<String>>,
+    pub ruf: Option<Vec<String>>,
+    pub adkim: Option<String>,
+    pub aspf: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMtaSts {
+    pub mode: Option<String>,
+    pub max_age: Option<String>,
+    pub policy_file: Option<String>,
+}
+
+/// `client_setup: true` or a list of the services offered.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawClientSetup {
+    Bool(bool),
+    Flag(String),
+    List(Vec<String>),
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTlsa {
+    pub cert_file: Option<String>,
+    pub next_key_file: Option<String>,
+    pub hosts: Option<Vec<String>>,
 }

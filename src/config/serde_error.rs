@@ -105,7 +105,9 @@ pub(crate) fn tab_problem(file: &str, text: &str) -> Option<Problem> {
         file: file.to_string(),
         line: n + 1,
         key: String::new(),
-        message: "a tab in the indentation — YAML indents with spaces only: replace the tab with spaces".to_string(),
+        message:
+            "a tab in the indentation — YAML indents with spaces only: replace the tab with spaces"
+                .to_string(),
     })
 }
 

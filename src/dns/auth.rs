@@ -51,6 +51,51 @@ impl Dns {
         Ok(txt_strings(&own))
     }
 
+    /// The records of type `rtype` at `name` as `server` holds them, in the providers'
+    /// record form (so that a written record can be compared with what the server shows).
+    /// Values this form cannot hold are left out.
+    pub async fn records_at(
+        &self,
+        server: SocketAddr,
+        name: &str,
+        rtype: mxddns_providers::RecordType,
+    ) -> Result<Vec<mxddns_providers::RecordData>, DnsError> {
+        use mxddns_providers::{RecordData as D, RecordType as T};
+        let name = names::normalize(name)?;
+        let wire_type = match rtype {
+            T::A => RecordType::A,
+            T::Aaaa => RecordType::AAAA,
+            T::Cname => RecordType::CNAME,
+            T::Txt => RecordType::TXT,
+            T::Mx => RecordType::MX,
+            T::Srv => RecordType::SRV,
+            T::Caa => RecordType::CAA,
+            T::Tlsa => RecordType::TLSA,
+        };
+        let msg = self.ask(server, &name, wire_type).await?;
+        let own: Vec<&Record> = msg
+            .answers
+            .iter()
+            .filter(|r| text(&r.name) == name && r.record_type() == wire_type)
+            .collect();
+        Ok(own
+            .into_iter()
+            .filter_map(|r| match &r.data {
+                RData::A(a) => Some(D::A(a.0)),
+                RData::AAAA(a) => Some(D::Aaaa(a.0)),
+                RData::CNAME(c) => Some(D::Cname(text(&c.0))),
+                RData::TXT(t) => Some(D::Txt(
+                    t.txt_data
+                        .iter()
+                        .map(|s| String::from_utf8_lossy(s).into_owned())
+                        .collect(),
+                )),
+                // The zone-file presentation, read back by the providers' own parser.
+                other => D::from_plain(rtype, &other.to_string()),
+            })
+            .collect())
+    }
+
     /// Follow `name` through its CNAMEs at `server` to the addresses of `family`.
     ///
     /// The server's answer section is read hop by hop; a target the server holds no data

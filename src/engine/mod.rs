@@ -265,3 +265,70 @@ pub fn fmt_time(ts: i64) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| ts.to_string())
 }
+
+impl Agent {
+    /// The agent of a configuration: DNS, provider accounts, and the state file as it is
+    /// (a state that cannot be read is reported and started afresh: DNS is the truth).
+    pub fn new(config: Config) -> anyhow::Result<Agent> {
+        use anyhow::Context as _;
+        let client = crate::http::client().context("cannot build the HTTP client")?;
+        let dns = Dns::new(&config.dns).context("cannot set up DNS look-ups")?;
+        let accounts = crate::accounts::build_all(&config.providers, &client)
+            .context("cannot build the HTTP client")?;
+        let state = match crate::state::load(&config.state_file) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("{e}");
+                State::new()
+            }
+        };
+        Ok(Agent {
+            config,
+            dns,
+            accounts,
+            state,
+            policy: RetryPolicy::default(),
+        })
+    }
+}
+
+/// Step 1: ask the IP sources once per family. Returns the detections, the agreed
+/// addresses, and one line per family that failed.
+pub async fn detect_all(cfg: &Config) -> (Vec<Detection>, Vec<IpAddr>, Vec<(Family, String)>) {
+    let mut detections = Vec::new();
+    // `detect.ipv4: off`: an IPv6-only line.
+    if cfg.detect.ipv4_enabled() {
+        detections.push(
+            crate::detect::detect(
+                Family::V4,
+                &cfg.detect.ipv4,
+                cfg.detect.quorum,
+                cfg.detect.timeout,
+            )
+            .await,
+        );
+    }
+    if cfg.detect.ipv6_enabled() {
+        detections.push(
+            crate::detect::detect(
+                Family::V6,
+                &cfg.detect.ipv6,
+                cfg.detect.quorum,
+                cfg.detect.timeout,
+            )
+            .await,
+        );
+    }
+    let mut addrs = Vec::new();
+    let mut errors = Vec::new();
+    for d in &detections {
+        match &d.result {
+            Ok(ip) => addrs.push(*ip),
+            Err(e) => errors.push((
+                d.family,
+                format!("{} address not detected: {e}", family_word(d.family)),
+            )),
+        }
+    }
+    (detections, addrs, errors)
+}

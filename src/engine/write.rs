@@ -7,11 +7,13 @@ use super::{
     domain_addrs, family_policy, fmt_time, Agent, CycleOptions, DomainPlan, DomainReport, Failure,
     Outcome, Plan, RecordReport, Unserved,
 };
+use crate::accounts::Account;
 use crate::config::FamilyPolicy;
 use crate::detect::Family;
 use crate::pace::Pacer;
+use crate::retry::{retry, RetryPolicy};
 use crate::update::{self, Desired, Written};
-use mxddns_providers::{RateLimit, RecordData};
+use mxddns_providers::{ErrorKind, ProviderError, RateLimit, Record, RecordData, Zone};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -233,6 +235,81 @@ pub async fn write_all(
         done.push((report, Some(plan)));
     }
     done
+}
+
+/// One change to a zone whose records were listed (`apply`): the exact record to change or
+/// delete is known, so no look-up precedes it.
+#[derive(Debug, Clone)]
+pub enum Op<'a> {
+    Create {
+        name: &'a str,
+        data: &'a RecordData,
+    },
+    Update {
+        old: &'a Record,
+        data: &'a RecordData,
+    },
+    Delete {
+        old: &'a Record,
+    },
+}
+
+/// Make one [`Op`] at the provider, with the retries of `crate::retry`. A create whose
+/// answer was lost (it may have landed) is not sent again blindly: the name's records are
+/// listed first, so a retry never makes a duplicate. A delete of a record already gone
+/// succeeds. Returns the record as it now is (`None` after a delete).
+pub async fn put(
+    account: &Account,
+    zone: &Zone,
+    op: &Op<'_>,
+    ttl: u32,
+    policy: RetryPolicy,
+) -> Result<Option<Record>, ProviderError> {
+    let p = account.provider.as_ref();
+    let log = |e: &ProviderError, wait: Duration| {
+        tracing::warn!("{e}; trying again in {:.1} s", wait.as_secs_f64());
+    };
+    match op {
+        Op::Create { name, data } => {
+            let maybe_created = std::cell::Cell::new(false);
+            retry(
+                policy,
+                || async {
+                    if maybe_created.get() {
+                        let now = p.list(zone, name, data.rtype()).await?;
+                        if let Some(r) = now.into_iter().find(|r| same_value(&r.data, data)) {
+                            return Ok(Some(r));
+                        }
+                    }
+                    let r = p.create(zone, name, data, ttl).await;
+                    if let Err(e) = &r {
+                        let unsure = e.maybe_applied || e.kind == ErrorKind::Protocol;
+                        maybe_created.set(maybe_created.get() || unsure);
+                    }
+                    r.map(Some)
+                },
+                log,
+            )
+            .await
+        }
+        Op::Update { old, data } => retry(policy, || p.update(zone, old, data, ttl), log)
+            .await
+            .map(Some),
+        Op::Delete { old } => match retry(policy, || p.delete(zone, old), log).await {
+            Ok(()) => Ok(None),
+            Err(e) if e.is_record_not_found() => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// Whether two values are the same record (TXT by its joined text: a provider may hold as
+/// one string what DNS shows split).
+pub fn same_value(a: &RecordData, b: &RecordData) -> bool {
+    match (a.txt_joined(), b.txt_joined()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// Say up front when a cycle's writes will take longer than one rate-limit window.

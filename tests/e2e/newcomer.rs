@@ -2,7 +2,6 @@
 //! and the small things a first hour runs into, each through the binary.
 
 use super::harness::*;
-use mxddns_fakereg::{FakeOptions, RrType};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -20,7 +19,14 @@ fn init(env: &Env, config: &Path, token: &str, extra: &[&str]) -> Run {
         .arg("--config")
         .arg(config)
         .arg("init")
-        .args(["--registrar", "cloudflare", "--domain", "example.com", "--spf", "yes"])
+        .args([
+            "--registrar",
+            "cloudflare",
+            "--domain",
+            "example.com",
+            "--spf",
+            "yes",
+        ])
         .args(["--endpoint", &env.fake.cloudflare_endpoint()])
         .args(["--ip-source", &env.fake.echo_url()])
         .args(["--resolver", &env.fake.dns_addr().to_string()])
@@ -48,7 +54,8 @@ fn init_writes_a_private_minimal_config_and_proves_it() {
     assert!(!r.all().contains(CF_TOKEN), "{r:?}");
     // The proof: the MX host found, its record listed read-only, the address detected.
     assert!(
-        r.stdout.contains("MX host mail.example.com, zone example.com"),
+        r.stdout
+            .contains("MX host mail.example.com, zone example.com"),
         "{r:?}"
     );
     assert!(r.stdout.contains("A holds 203.0.113.10"), "{r:?}");
@@ -106,7 +113,10 @@ fn init_can_store_the_token_as_a_variable_and_refuses_missing_answers() {
     let r = init(&env, &config, CF_TOKEN, &["--env"]);
     assert_eq!(r.code, 0, "{r:?}");
     let text = std::fs::read_to_string(&config).unwrap();
-    assert!(text.contains("api_token: ${CLOUDFLARE_API_TOKEN}"), "{text}");
+    assert!(
+        text.contains("api_token: ${CLOUDFLARE_API_TOKEN}"),
+        "{text}"
+    );
     assert!(!env.dir.path().join("cloudflare.api_token").exists());
 
     // In a script, a missing answer is a usage error that names the flag or variable.
@@ -114,16 +124,24 @@ fn init_can_store_the_token_as_a_variable_and_refuses_missing_answers() {
     let r = run(mxddns()
         .arg("--config")
         .arg(&other)
-        .args(["init", "--registrar", "cloudflare", "--domain", "example.com"])
+        .args([
+            "init",
+            "--registrar",
+            "cloudflare",
+            "--domain",
+            "example.com",
+        ])
         .arg("--no-input")
         .env_remove("CLOUDFLARE_API_TOKEN"));
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("CLOUDFLARE_API_TOKEN"), "{r:?}");
     assert!(!other.exists());
-    let r = run(mxddns()
-        .arg("--config")
-        .arg(&other)
-        .args(["init", "--registrar", "cloudfare", "--no-input"]));
+    let r = run(mxddns().arg("--config").arg(&other).args([
+        "init",
+        "--registrar",
+        "cloudfare",
+        "--no-input",
+    ]));
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("cloudflare, aliyun, godaddy"), "{r:?}");
 }
@@ -132,7 +150,10 @@ fn init_can_store_the_token_as_a_variable_and_refuses_missing_answers() {
 fn validate_online_proves_each_account_read_only() {
     let env = Env::example();
     let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
-    let r = run(mxddns().arg("--config").arg(&cfg).args(["validate", "--online"]));
+    let r = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["validate", "--online"]));
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
         r.stdout
@@ -141,12 +162,16 @@ fn validate_online_proves_each_account_read_only() {
     );
     assert_eq!(env.writes(), 0);
     // A token the registrar refuses.
-    let cfg = env.write_config(
-        &env.cloudflare_config("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"),
-    );
-    let r = run(mxddns().arg("--config").arg(&cfg).args(["validate", "--online"]));
+    let cfg = env.write_config(&env.cloudflare_config("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"));
+    let r = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["validate", "--online"]));
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("example.com: home-cf (cloudflare)"), "{r:?}");
+    assert!(
+        r.stderr.contains("example.com: home-cf (cloudflare)"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -210,13 +235,15 @@ fn small_config_mistakes_are_caught_at_validate() {
         &base
             .replace("    provider: home-cf\n", "    provder: home-cf\n")
             .replace("  timeout: 5s\n", "  timout: 5s\n"),
-        &["domains[0].provder", "did you mean \"provider\"", "detect.timout"],
+        &[
+            "domains[0].provder",
+            "did you mean \"provider\"",
+            "detect.timout",
+        ],
     );
     // An empty variable is named.
-    let cfg = env.write_config(&base.replace(
-        &format!("\"{CF_TOKEN}\""),
-        "${MXDDNS_TEST_EMPTY_TOKEN}",
-    ));
+    let cfg =
+        env.write_config(&base.replace(&format!("\"{CF_TOKEN}\""), "${MXDDNS_TEST_EMPTY_TOKEN}"));
     let r = run(mxddns()
         .arg("--config")
         .arg(&cfg)
@@ -322,7 +349,11 @@ fn the_demo_counts_registrar_requests_only() {
     let total = r
         .stdout
         .lines()
-        .find_map(|l| l.split(" API request(s) reached").next().filter(|_| l.contains("reached")))
+        .find_map(|l| {
+            l.split(" API request(s) reached")
+                .next()
+                .filter(|_| l.contains("reached"))
+        })
         .and_then(|n| n.trim().parse::<u64>().ok())
         .expect("the total line");
     assert_eq!(total, per_cycle, "{r:?}");

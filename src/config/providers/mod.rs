@@ -161,9 +161,7 @@ pub fn init_fields(kind: &str) -> Option<Vec<(&'static str, bool)>> {
         keys.iter()
             .filter(|k| !INIT_SKIPS.contains(k) && !k.ends_with("_file"))
             .map(|k| {
-                let secret = keys
-                    .iter()
-                    .any(|f| f.strip_suffix("_file") == Some(*k));
+                let secret = keys.iter().any(|f| f.strip_suffix("_file") == Some(*k));
                 (*k, secret)
             })
             .collect(),
