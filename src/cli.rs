@@ -68,6 +68,7 @@ pub enum DemoProvider {
     Cloudflare,
     Aliyun,
     Godaddy,
+    Dnspod,
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,6 +48,15 @@ fn provider_block(
             ),
             "GoDaddy Domains v1",
         ),
+        DemoProvider::Dnspod => (
+            format!(
+                "  demo:\n    type: dnspod\n    secret_id: \"{}\"\n    secret_key: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_ID,
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+                fake.dnspod_endpoint()
+            ),
+            "DNSPod API 3.0",
+        ),
     })
 }
 
@@ -121,6 +130,7 @@ fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
         DemoProvider::Cloudflare => fake.cloudflare_endpoint(),
         DemoProvider::Aliyun => fake.aliyun_endpoint(),
         DemoProvider::Godaddy => fake.godaddy_endpoint(),
+        DemoProvider::Dnspod => fake.dnspod_endpoint(),
     }
 }
 

@@ -18,6 +18,7 @@ mod aliyun;
 pub mod clock;
 mod cloudflare;
 mod dns;
+mod dnspod;
 pub mod echo;
 pub mod faults;
 mod godaddy;
@@ -39,6 +40,7 @@ pub use aliyun::options::{
     AliyunAccess, AliyunKey, AliyunOptions, DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET,
     FREE_EDITION_MIN_TTL,
 };
+pub use dnspod::{DnspodKey, DnspodOptions, DEMO_DNSPOD_SECRET_ID, DEMO_DNSPOD_SECRET_KEY};
 pub use echo::EchoIps;
 pub use faults::{DnsFault, DnsMatch, Faults, HttpFault, HttpMatch};
 pub use log::{LoggedQuery, LoggedRequest, RequestLog};
@@ -61,6 +63,7 @@ struct Running {
     cloudflare: SocketAddr,
     godaddy: SocketAddr,
     aliyun: SocketAddr,
+    dnspod: SocketAddr,
     echo_http: SocketAddr,
 }
 
@@ -129,6 +132,12 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         stopped.clone(),
     )
     .await?;
+    let dnspod = http::serve(
+        Arc::new(dnspod::Dnspod::new(store.clone(), opts.dnspod.clone())),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
     let echo_http = http::serve(
         Arc::new(echo::EchoVendor { ips: echo.clone() }),
         shared,
@@ -146,6 +155,7 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         cloudflare,
         godaddy,
         aliyun,
+        dnspod,
         echo_http,
     };
     Ok((running, stop))
@@ -232,6 +242,11 @@ impl FakeRegistrar {
     }
 
     /// `http://127.0.0.1:PORT/ip`: the IPv4 echo address (or the IPv6 one when no IPv4 is set).
+    /// The DNSPod (Tencent Cloud API 3.0) emulator's base URL.
+    pub fn dnspod_endpoint(&self) -> String {
+        format!("http://{}", self.running.dnspod)
+    }
+
     pub fn echo_url(&self) -> String {
         format!("http://{}/ip", self.running.echo_http)
     }

@@ -176,6 +176,8 @@ pub struct FakeOptions {
     pub godaddy: GoDaddyOptions,
     /// Alidns emulator settings.
     pub aliyun: AliyunOptions,
+    /// DNSPod emulator settings.
+    pub dnspod: crate::dnspod::DnspodOptions,
     /// Address reported by the echo services to IPv4 clients (and to all when no IPv6 is set).
     pub echo_ipv4: Option<Ipv4Addr>,
     /// Address reported by `/ip6` and to IPv6 DNS clients.
@@ -234,6 +236,10 @@ impl FakeOptions {
             )
             .cloudflare_token(CfToken::full(EXAMPLE_CF_TOKEN))
             .godaddy_key(DEMO_GODADDY_KEY, DEMO_GODADDY_SECRET, &[])
+            .dnspod_key(
+                crate::dnspod::DEMO_DNSPOD_SECRET_ID,
+                crate::dnspod::DEMO_DNSPOD_SECRET_KEY,
+            )
             .aliyun_key(DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET, &[])
             .echo_ipv4(Ipv4Addr::new(203, 0, 113, 20))
     }

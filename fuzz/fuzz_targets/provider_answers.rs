@@ -1,9 +1,9 @@
 //! Every provider's answer parsers on any HTTP status and body: the first two bytes are
-//! the status, the rest the body.
+//! the status, the rest the body (for rfc2136: a DNS message from the server).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mxddns_providers::{aliyun, cloudflare, godaddy};
+use mxddns_providers::{aliyun, cloudflare, dnspod, godaddy, rfc2136};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 2 {
@@ -15,6 +15,8 @@ fuzz_target!(|data: &[u8]| {
         cloudflare::parse_for_fuzz,
         aliyun::parse_for_fuzz,
         godaddy::parse_for_fuzz,
+        dnspod::parse_for_fuzz,
+        rfc2136::parse_for_fuzz,
     ] {
         for e in parse(status, body) {
             let text = e.to_string();

@@ -17,6 +17,7 @@ pub mod secret;
 
 pub mod aliyun;
 pub mod cloudflare;
+pub mod dnspod;
 
 pub mod godaddy;
 pub mod rfc2136;

@@ -161,12 +161,12 @@ fn broken_configs_say_where_and_what() {
         (
             "bad provider type",
             config_with(&[]).replace("type: cloudflare", "type: cloudfare"),
-            "config.yaml:3: providers.home-cf.type: unknown provider type \"cloudfare\" (did you mean cloudflare?) — use cloudflare, aliyun, godaddy or rfc2136".into(),
+            "config.yaml:3: providers.home-cf.type: unknown provider type \"cloudfare\" (did you mean cloudflare?) — use cloudflare, aliyun, godaddy, rfc2136 or dnspod".into(),
         ),
         (
             "provider without a type",
             config_with(&[]).replace("    type: cloudflare\n", ""),
-            "config.yaml:2: providers.home-cf: missing type — add type: cloudflare, aliyun, godaddy or rfc2136".into(),
+            "config.yaml:2: providers.home-cf: missing type — add type: cloudflare, aliyun, godaddy, rfc2136 or dnspod".into(),
         ),
         (
             "a key of another provider type",
@@ -1032,3 +1032,65 @@ fn plain_http_endpoints_on_loopback_are_accepted() {
 
 mod mail;
 mod notify;
+
+#[test]
+fn rfc2136_reads_a_bind_key_file_and_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "key \"mxddns-key\" {\n\talgorithm hmac-sha512;\n\tsecret \"c2VjcmV0c2VjcmV0c2VjcmV0\";\n};\n";
+    std::fs::write(dir.path().join("mxddns-key.key"), key).unwrap();
+    let base = "providers:\n  own:\n    type: rfc2136\n    server: 192.0.2.53\n    tsig_secret_file: mxddns-key.key\nEXTRAdomains:\n  - domain: example.com\n    provider: own\n";
+    let load = |extra: &str| {
+        load_str_with_env(
+            &base.replace("EXTRA", extra),
+            &dir.path().join("config.yaml"),
+            &env,
+        )
+    };
+    let loaded = load("").unwrap();
+    match &loaded.config.providers["own"].credentials {
+        Credentials::Rfc2136 { server, key } => {
+            assert_eq!(server, "192.0.2.53:53");
+            assert_eq!(key.name, "mxddns-key");
+            assert_eq!(key.algorithm.as_str(), "hmac-sha512");
+            assert_eq!(key.secret.expose(), "c2VjcmV0c2VjcmV0c2VjcmV0");
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = load("    tsig_key_name: other-key\n")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("the key file names the key \"mxddns-key\""),
+        "{e}"
+    );
+    let e = load("    tsig_algorithm: hmac-sha256\n")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("the key file says hmac-sha512"), "{e}");
+    assert!(!e.contains("c2VjcmV0"), "{e}");
+    let e = load("    tsig_algorithm: hmac-md5\n")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("hmac-sha256, hmac-sha512 or hmac-sha1"), "{e}");
+}
+
+#[test]
+fn dnspod_takes_a_secret_id_and_key() {
+    let text = "providers:\n  dp:\n    type: dnspod\n    secret_id: AKIDabc\n    secret_key: ${CF_TOKEN}\ndomains:\n  - domain: example.com\n    provider: dp\n";
+    let loaded = load_text(text).unwrap();
+    match &loaded.config.providers["dp"].credentials {
+        Credentials::Dnspod {
+            secret_id,
+            secret_key,
+        } => {
+            assert_eq!(secret_id, "AKIDabc");
+            assert!(!secret_key.expose().is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = error_of(&text.replace("    secret_id: AKIDabc\n", ""));
+    assert!(e.contains("missing secret_id"), "{e}");
+}

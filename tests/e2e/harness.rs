@@ -136,6 +136,15 @@ impl Env {
         self.config_text(&provider, "home-ali", "")
     }
 
+    /// A DNSPod config pointing at the fake, with `extra` lines on the domain entry.
+    pub fn dnspod_config(&self, secret_id: &str, secret_key: &str, extra: &str) -> String {
+        let provider = format!(
+            "  home-dp:\n    type: dnspod\n    secret_id: \"{secret_id}\"\n    secret_key: \"{secret_key}\"\n    endpoint: {}\n",
+            self.fake.dnspod_endpoint()
+        );
+        self.config_text(&provider, "home-dp", extra)
+    }
+
     /// The config every test starts from: the fake's echo as the only IP source, its DNS
     /// server as resolver and authoritative server, one provider entry (`provider`, YAML
     /// under `providers:`), and example.com on `account` with `extra` lines appended.

@@ -12,6 +12,7 @@ mod config_errors;
 mod crash;
 mod daemon;
 mod detect;
+mod dnspod;
 mod faults;
 mod firsthour;
 mod godaddy;

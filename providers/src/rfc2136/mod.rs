@@ -437,3 +437,31 @@ impl Provider for Rfc2136 {
         }
     }
 }
+
+/// Fuzzing and property tests only: a server's answer (`body`, a DNS message; `status`
+/// unused) through the decoder, the TSIG extraction and MAC input, the error advice and
+/// the record conversion. Never panics.
+#[doc(hidden)]
+pub fn parse_for_fuzz(_status: u16, body: &[u8]) -> Vec<ProviderError> {
+    let mut errors = Vec::new();
+    let key = TsigKey {
+        name: "mxddns-key".into(),
+        algorithm: Algorithm::HmacSha256,
+        secret: crate::secret::Secret::new("c2VjcmV0"),
+    };
+    match client::decode(body) {
+        Ok(m) => {
+            let _ = client::tsig_of(&m);
+            let _ = client::signed_tbs(body, b"mac", true);
+            let _ = client::signed_tbs(body, b"mac", false);
+            for r in m.answers.iter().chain(m.additionals.iter()) {
+                let _ = types::record(r);
+            }
+            if m.metadata.response_code != ResponseCode::NoError || client::tsig_of(&m).is_some() {
+                errors.push(errors::rcode(&m, &key, 0, "update"));
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    errors
+}

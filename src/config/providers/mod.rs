@@ -8,6 +8,7 @@
 
 mod aliyun;
 mod cloudflare;
+mod dnspod;
 mod godaddy;
 mod rfc2136;
 
@@ -31,7 +32,13 @@ pub(crate) struct Kind {
 }
 
 /// Every provider type this build knows, in the order messages list them.
-const KINDS: &[Kind] = &[cloudflare::KIND, aliyun::KIND, godaddy::KIND, rfc2136::KIND];
+const KINDS: &[Kind] = &[
+    cloudflare::KIND,
+    aliyun::KIND,
+    godaddy::KIND,
+    rfc2136::KIND,
+    dnspod::KIND,
+];
 
 /// A provider entry's credentials and options, one variant per type.
 #[derive(Debug, Clone)]
@@ -53,6 +60,10 @@ pub enum Credentials {
         server: String,
         key: mxddns_providers::rfc2136::TsigKey,
     },
+    Dnspod {
+        secret_id: String,
+        secret_key: Secret,
+    },
 }
 
 impl Credentials {
@@ -63,6 +74,7 @@ impl Credentials {
             Credentials::Aliyun { .. } => aliyun::KIND.name,
             Credentials::GoDaddy { .. } => godaddy::KIND.name,
             Credentials::Rfc2136 { .. } => rfc2136::KIND.name,
+            Credentials::Dnspod { .. } => dnspod::KIND.name,
         }
     }
 
@@ -80,6 +92,10 @@ impl Credentials {
                 api_secret,
             } => godaddy::describe(api_key, api_secret),
             Credentials::Rfc2136 { server, key } => rfc2136::describe(server, key),
+            Credentials::Dnspod {
+                secret_id,
+                secret_key,
+            } => dnspod::describe(secret_id, secret_key),
         }
     }
 
@@ -127,6 +143,10 @@ impl Credentials {
                 api_secret,
             } => godaddy::build(api_key, api_secret, http, endpoint),
             Credentials::Rfc2136 { server, key } => rfc2136::build(server, key, http),
+            Credentials::Dnspod {
+                secret_id,
+                secret_key,
+            } => dnspod::build(secret_id, secret_key, http, endpoint),
         }
     }
 }
