@@ -126,6 +126,10 @@ impl Credentials {
                 format!("{:?}", key.algorithm),
                 key.secret.expose().to_string(),
             ],
+            Credentials::Dnspod {
+                secret_id,
+                secret_key,
+            } => vec![secret_id.clone(), secret_key.expose().to_string()],
         }
     }
 
