@@ -141,7 +141,7 @@ fn broken_configs_say_where_and_what() {
         (
             "unknown nested key, with a suggestion",
             config_with(&["    hots: mail.example.com"]),
-            "config.yaml:12: domains[0].hots: unknown key — did you mean \"host\"? (valid keys here: domain, provider, host, type, target, ttl, spf, zone, dkim_selectors, mail, ipv4, ipv6)".into(),
+            "config.yaml:12: domains[0].hots: unknown key — did you mean \"host\"? (valid keys here: domain, provider, host, type, target, ttl, spf, zone, dkim_selectors, ipv4, ipv6, mail)".into(),
         ),
         (
             "unknown key of a provider, with a suggestion",
