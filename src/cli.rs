@@ -86,6 +86,13 @@ pub enum Command {
         /// Check this public address instead of detecting it (repeat for IPv4 and IPv6)
         #[arg(long = "address", value_name = "IP")]
         addresses: Vec<std::net::IpAddr>,
+        /// Probe the mail server's ports (default 25; also 465, 587, 993), even when the
+        /// MX host is not this network; on by default for port 25 when it is
+        #[arg(long, value_name = "PORTS", value_delimiter = ',', num_args = 0..)]
+        ports: Option<Vec<u16>>,
+        /// Do not probe any port
+        #[arg(long, conflicts_with = "ports")]
+        no_ports: bool,
     },
     /// Show how the zone differs from the declared mail records; change nothing
     Plan {

@@ -132,6 +132,12 @@ fn pem_reason(e: &pem::Error) -> String {
     }
 }
 
+/// The TLS client configuration: the webpki roots, plus `extra` when given (also used by
+/// `check --ports` for STARTTLS).
+pub fn tls_client_config(extra: Option<&CaFile>) -> rustls::ClientConfig {
+    tls_config(extra)
+}
+
 fn tls_config(extra: Option<&CaFile>) -> rustls::ClientConfig {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),

@@ -124,12 +124,20 @@ async fn dispatch(cli: Cli) -> ExitCode {
             domain,
             format,
             addresses,
+            ports,
+            no_ports,
         }) => {
+            let ports = match (ports, no_ports) {
+                (_, true) => check::PortsMode::Off,
+                (Some(list), false) => check::PortsMode::On(list.clone()),
+                (None, false) => check::PortsMode::Auto,
+            };
             check_cmd(
                 &cli,
                 domain.as_deref(),
                 *format == cli::ReportFormat::Json,
                 addresses,
+                &ports,
             )
             .await
         }
@@ -280,6 +288,7 @@ async fn check_cmd(
     domain: Option<&str>,
     json: bool,
     given: &[std::net::IpAddr],
+    ports: &check::PortsMode,
 ) -> ExitCode {
     let cfg = if domain.is_some() && !cli.config.exists() {
         None
@@ -332,7 +341,20 @@ async fn check_cmd(
         }
         found
     };
-    let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json).await;
+    if let check::PortsMode::On(list) = ports {
+        if let Some(p) = list.iter().find(|p| !check::KNOWN_PORTS.contains(p)) {
+            crate::say_err!(
+                "error: --ports: {p} is not a mail port mxddns can probe (it knows {})",
+                check::KNOWN_PORTS
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json, ports).await;
     crate::say_raw!("{report}");
     if let check::Verdict::CouldNotCheck { failed, total } = verdict {
         crate::say_err!(

@@ -196,6 +196,7 @@ async fn periodic_check(agent: &Agent) -> Option<Vec<crate::check::DomainCheck>>
             ipv6_enabled,
             dkim_selectors: &d.dkim_selectors,
             blocklists: &blocklists,
+            ports: None,
         };
         async move { check_domain(&agent.dns, &input).await }
     });

@@ -11,6 +11,7 @@ mod dkim;
 mod dmarc;
 mod mta_sts;
 mod mx;
+mod ports;
 mod ptr;
 mod report;
 mod spf_eval;
@@ -18,6 +19,7 @@ mod spf_eval;
 #[cfg(test)]
 mod tests;
 
+pub use ports::KNOWN_PORTS;
 pub use report::{render_json, render_text};
 
 use crate::config::Config;
@@ -167,6 +169,20 @@ pub struct CheckInput<'a> {
     pub dkim_selectors: &'a [String],
     /// DNS blocklist zones to ask (see [`DEFAULT_BLOCKLISTS`]).
     pub blocklists: &'a [String],
+    /// The port probe: off, or the ports and whether only this network's MX addresses.
+    pub ports: Option<(&'a [u16], bool)>,
+}
+
+/// `check --ports` / `--no-ports` / neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortsMode {
+    /// Port 25 of the primary MX host when it points at this network (not for
+    /// documentation addresses, which are examples rather than a network).
+    Auto,
+    /// No probe.
+    Off,
+    /// These ports (25 when empty) of the primary MX host, wherever it points.
+    On(Vec<u16>),
 }
 
 /// Check one domain: every area at once, findings in a fixed order (MX and addresses,
@@ -210,6 +226,15 @@ pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
     out.findings.extend(dkim);
     out.findings.extend(blocklist);
     out.findings.extend(sts);
+    if let Some((ports, only_here)) = input.ports {
+        let probe = ports::ProbeInput {
+            domain: &domain,
+            addrs: input.addrs,
+            ports,
+            only_here,
+        };
+        out.findings.extend(ports::probe(dns, &probe).await);
+    }
     out
 }
 
@@ -270,6 +295,7 @@ pub async fn run(
     addrs: &[IpAddr],
     dns: &Dns,
     json: bool,
+    ports: &PortsMode,
 ) -> (String, Verdict) {
     let ipv6_enabled = match cfg {
         Some(c) => c.detect.ipv6_enabled(),
@@ -295,6 +321,19 @@ pub async fn run(
         let msg = rust_i18n::t!("check.nothing_to_check");
         return (format!("{msg}\n"), Verdict::Errors);
     }
+    let probe: Option<(Vec<u16>, bool)> = match ports {
+        PortsMode::Off => None,
+        PortsMode::On(list) if list.is_empty() => Some((ports::DEFAULT_PORTS.to_vec(), false)),
+        PortsMode::On(list) => Some((list.clone(), false)),
+        // Documentation addresses are examples, not a network: no probe of them unless
+        // the tests' port map leads the probe to loopback.
+        PortsMode::Auto
+            if addrs.iter().all(|a| is_documentation(*a)) && ports::test_port_map().is_empty() =>
+        {
+            None
+        }
+        PortsMode::Auto => Some((ports::DEFAULT_PORTS.to_vec(), true)),
+    };
     let checks = join_all(
         targets
             .iter()
@@ -305,6 +344,7 @@ pub async fn run(
                     ipv6_enabled,
                     dkim_selectors: selectors,
                     blocklists: &blocklists,
+                    ports: probe.as_ref().map(|(p, here)| (p.as_slice(), *here)),
                 };
                 async move { check_domain(dns, &input).await }
             })
@@ -317,6 +357,20 @@ pub async fn run(
         render_text(&checks)
     };
     (report, verdict(&checks))
+}
+
+/// An address of the documentation ranges (RFC 5737, RFC 3849).
+fn is_documentation(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            matches!(
+                (o[0], o[1], o[2]),
+                (192, 0, 2) | (198, 51, 100) | (203, 0, 113)
+            )
+        }
+        IpAddr::V6(v6) => v6.segments()[0] == 0x2001 && v6.segments()[1] == 0x0db8,
+    }
 }
 
 /// Two domain names are the same, ignoring case and a trailing dot.

@@ -54,6 +54,7 @@ async fn check_with(srv: &TestDns, addrs: &[&str], ipv6: bool) -> DomainCheck {
         ipv6_enabled: ipv6,
         dkim_selectors: &selectors,
         blocklists: &blocklists,
+        ports: None,
     };
     check_domain(&dns, &input).await
 }
@@ -743,16 +744,32 @@ async fn run_checks_the_given_domain() {
     let srv = healthy().await;
     let dns = dns_via(srv.addr, vec![]);
     let addrs = [IP.parse().unwrap()];
-    let (text, verdict) = run(None, Some("example.com"), &addrs, &dns, false).await;
+    let (text, verdict) = run(
+        None,
+        Some("example.com"),
+        &addrs,
+        &dns,
+        false,
+        &PortsMode::Off,
+    )
+    .await;
     assert_eq!(verdict, Verdict::Clean, "{text}");
     // No selectors without a configuration: DKIM is not checked, said as info.
     assert!(text.contains("[dkim.unchecked]"), "{text}");
     srv.set(REV, RecordType::PTR, vec![]);
-    let (json, verdict) = run(None, Some("example.com"), &addrs, &dns, true).await;
+    let (json, verdict) = run(
+        None,
+        Some("example.com"),
+        &addrs,
+        &dns,
+        true,
+        &PortsMode::Off,
+    )
+    .await;
     assert_eq!(verdict, Verdict::Errors);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["errors"], 1);
-    let (msg, verdict) = run(None, None, &addrs, &dns, false).await;
+    let (msg, verdict) = run(None, None, &addrs, &dns, false, &PortsMode::Off).await;
     assert!(verdict == Verdict::Errors && msg.contains("--domain"));
 }
 

@@ -6,3 +6,4 @@
 
 pub mod bind;
 pub mod knot;
+pub mod postfix;
