@@ -55,6 +55,10 @@ pub struct DomainState {
     /// unchanged fingerprint means no API call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_inputs: Option<String>,
+    /// Declared mail records the registrar refused as values it cannot hold ("name TYPE
+    /// value" -> why): `plan` shows them as `!` instead of trying again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cannot: BTreeMap<String, String>,
     /// The verification of the last change: when it passed, and how long it took (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_verified: Option<i64>,

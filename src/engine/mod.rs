@@ -75,6 +75,8 @@ pub enum Outcome {
 pub struct Failure {
     pub message: String,
     pub permanent: bool,
+    /// The registrar cannot hold this record (`ErrorKind::Unsupported`).
+    pub unsupported: bool,
 }
 
 impl Failure {
@@ -82,6 +84,7 @@ impl Failure {
         Failure {
             message: message.into(),
             permanent: false,
+            unsupported: false,
         }
     }
 }

@@ -65,6 +65,7 @@ impl Writer {
                     b.last_error
                 ),
                 permanent: true,
+                unsupported: false,
             })
         } else if let Some(why) = self.unreachable.get(&p.account) {
             Outcome::Failed(Failure::new(format!(
@@ -382,6 +383,7 @@ async fn write_one(agent: &mut Agent, p: &Plan) -> (Outcome, bool) {
             Outcome::Failed(Failure {
                 message: e.to_string(),
                 permanent: e.is_permanent(),
+                unsupported: e.kind == ErrorKind::Unsupported,
             }),
             crate::retry::worth_retrying(&e),
         ),

@@ -172,6 +172,19 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
             ),
         };
         match outcome {
+            Outcome::Failed(f) if f.unsupported => {
+                // The registrar cannot hold this value: a `!` from now on, the rest goes on.
+                crate::say!("{d}: ! {what}: {}", f.message);
+                if let Some(w) = &l.want {
+                    agent
+                        .state
+                        .domains
+                        .entry(d.clone())
+                        .or_default()
+                        .cannot
+                        .insert(owned_key(&l.name, w), f.message.clone());
+                }
+            }
             Outcome::Failed(f) => {
                 all_ok = false;
                 crate::say!("{d}: {} {what} failed: {}", l.action.sign(), f.message);
@@ -249,6 +262,7 @@ async fn write_line(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan, l: &
                         Outcome::Failed(Failure {
                             message: e.to_string(),
                             permanent: e.is_permanent(),
+                            unsupported: e.kind == mxddns_providers::ErrorKind::Unsupported,
                         }),
                         crate::retry::worth_retrying(&e),
                     ),

@@ -350,7 +350,17 @@ pub async fn plan_domain(
         .map(|s| s.owned.clone())
         .unwrap_or_default();
     let supports = |t: RecordType| p.supports(t);
-    let lines = diff(&desired, &existing, &supports, &owned, prune);
+    let mut lines = diff(&desired, &existing, &supports, &owned, prune);
+    // Values the registrar refused before (a type it holds, but not this value).
+    if let Some(refused) = agent.state.domains.get(&d.domain).map(|s| &s.cannot) {
+        for l in &mut lines {
+            if let (Action::Create | Action::Change(_), Some(w)) = (&l.action, &l.want) {
+                if let Some(why) = refused.get(&owned_key(&l.name, w)) {
+                    l.action = Action::Cannot(why.clone());
+                }
+            }
+        }
+    }
     notes.extend(desired.notes.iter().cloned());
     let mut ptr = Vec::new();
     if let Some(host) = mail
