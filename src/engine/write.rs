@@ -354,6 +354,7 @@ async fn provider_read(agent: &Agent, p: &Plan) -> Result<Vec<String>, Failure> 
         Err(e) => Err(Failure {
             message: format!("the provider refused a read-only request: {e}"),
             permanent: e.is_permanent(),
+            unsupported: e.kind == ErrorKind::Unsupported,
         }),
     }
 }
