@@ -118,13 +118,73 @@ pub enum Command {
     /// Show what each IP source answers and which address is agreed on
     Detect,
     /// Load and validate the configuration, print what it means, exit
-    Validate,
+    Validate {
+        /// Also prove each domain's provider account with read-only API calls (find the
+        /// zone, list the record at the MX host); nothing is written
+        #[arg(long)]
+        online: bool,
+    },
+    /// Write a first configuration interactively (or from flags) and prove it with read-only calls
+    #[command(
+        long_about = "Write a first configuration and prove it: the provider lists the record at the \
+domain's MX host (read-only), and this network's address is detected.\n\nAt a terminal it asks \
+for what the flags leave out (credentials without echo). In a script, give --registrar, --domain \
+and --spf, and each credential in an environment variable named REGISTRAR_KEY (such as \
+CLOUDFLARE_API_TOKEN, ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET). Secrets are stored in files \
+beside the configuration (mode 0600), or with --env as ${VAR} references. The configuration is \
+written to --config (default /etc/mxddns/config.yaml) with mode 0600."
+    )]
+    Init(InitArgs),
     /// Run one full cycle against a built-in local registrar and DNS server
+    // A build without the demo (the router package) does not offer it.
+    #[cfg_attr(not(feature = "demo"), command(hide = true))]
     Demo {
         /// Which registrar the local fake speaks
         #[arg(long, value_enum, default_value_t = DemoProvider::Cloudflare)]
         provider: DemoProvider,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+/// `mxddns init`'s flags: every question has one, so that a script can run it.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The registrar that serves the domain's DNS
+    #[arg(id = "init_registrar", long = "registrar", value_name = "NAME")]
+    pub registrar: Option<String>,
+    /// The mail domain (the owner of the MX record)
+    #[arg(id = "init_domain", long = "domain", value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    /// Keep this network's address in the domain's SPF record
+    #[arg(id = "init_spf", long = "spf", value_enum)]
+    pub spf: Option<YesNo>,
+    /// Store each secret as a ${REGISTRAR_KEY} reference instead of in a file
+    #[arg(id = "init_env", long = "env")]
+    pub env: bool,
+    /// The registrar's API base URL, when not the default
+    #[arg(id = "init_endpoint", long = "endpoint", value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// IPv4 source to use instead of the built-in ones (repeat for several)
+    #[arg(id = "init_ip_source", long = "ip-source", value_name = "SOURCE")]
+    pub ip_sources: Vec<String>,
+    /// Recursive DNS resolver (IP or IP:PORT) instead of the system's (repeat for several)
+    #[arg(id = "init_resolver", long = "resolver", value_name = "IP")]
+    pub resolvers: Vec<String>,
+    /// Where the state is kept (default: /var/lib/mxddns/state.json for root, else beside
+    /// the configuration)
+    #[arg(id = "init_state_file", long = "state-file", value_name = "PATH")]
+    pub state_file: Option<PathBuf>,
+    /// Never ask: fail on what the flags and variables leave out
+    #[arg(id = "init_no_input", long = "no-input")]
+    pub no_input: bool,
+    /// Replace an existing configuration (and secret files)
+    #[arg(id = "init_overwrite", long = "overwrite")]
+    pub overwrite: bool,
 }
 
 /// The command line in the process's language ([`crate::i18n`]): every about and help

@@ -9,7 +9,7 @@
 //! 5. Verify at the authoritative servers until MX -> host -> address ends at the new IP.
 //! 6. Save the state file atomically.
 
-use crate::engine::{confirm, lookup, remember, total_requests, write};
+use crate::engine::{confirm, domain_addrs, lookup, remember, total_requests, write};
 use futures_util::stream::{self, StreamExt};
 use std::time::Instant;
 
@@ -34,10 +34,12 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         let addrs = &addrs;
         stream::iter(agent_ref.config.domains.iter())
             .map(|d| async move {
-                if addrs.is_empty() {
+                // Only the families this domain manages (`ipv4:` / `ipv6:` not off).
+                let mine = domain_addrs(d, addrs);
+                if mine.is_empty() {
                     return Err("no address detected; nothing was changed".to_string());
                 }
-                lookup::lookup_domain(agent_ref, d, addrs).await
+                lookup::lookup_domain(agent_ref, d, &mine).await
             })
             .buffered(LOOKUP_CONCURRENCY)
             .collect()
@@ -45,7 +47,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
     };
 
     // 3 and 4. Write what differs, once per record, paced by each account's budget.
-    let done = write::write_all(agent, opts, lookups, &detect_errors, now).await;
+    let done = write::write_all(agent, opts, lookups, &addrs, &detect_errors, now).await;
 
     // 5. Verify the domains whose records were written.
     let verified = confirm::verify_all(

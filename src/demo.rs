@@ -99,6 +99,7 @@ async fn run_in(
         dry_run: false,
         force: false,
         honour_backoff: false,
+        prove: false,
     };
 
     let echo = fake
@@ -118,8 +119,8 @@ async fn run_in(
     let ok2 = crate::service::finish_cycle(&mut agent, report, false, false);
     crate::say!();
     crate::say!(
-        "{} HTTP request(s) reached the fake registrar in all. Next: write /etc/mxddns/config.yaml (see config.example.yaml) and run `mxddns validate`.",
-        fake.requests().len()
+        "{} API request(s) reached the fake registrar in all (the IP echo not counted). Next: `mxddns init` writes a configuration for your registrar and proves it (see README, \"Your first hour\").",
+        fake.requests().iter().filter(|r| r.vendor != "echo").count()
     );
     Ok(ok1 && ok2)
 }

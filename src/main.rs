@@ -29,11 +29,14 @@ mod dns;
 mod engine;
 mod http;
 mod i18n;
+
+mod init;
 mod mail;
 mod net;
 mod notify;
 mod output;
 mod pace;
+mod probe;
 #[cfg(test)]
 mod proptests;
 mod redact;
@@ -122,8 +125,13 @@ fn init_logging(cli: &Cli) {
 }
 
 async fn dispatch(cli: Cli) -> ExitCode {
+    if let Some(e) = inapplicable_flags(&cli) {
+        crate::say_err!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     match &cli.command {
-        Some(Command::Validate) => validate(&cli),
+        Some(Command::Validate { online: false }) => validate(&cli),
+        Some(Command::Validate { online: true }) => validate_online(&cli).await,
         Some(Command::Detect) => detect_cmd(&cli).await,
         Some(Command::Demo { provider }) => demo_cmd(*provider, &cli).await,
         Some(Command::Check {
@@ -147,6 +155,7 @@ async fn dispatch(cli: Cli) -> ExitCode {
             )
             .await
         }
+        Some(Command::Init(args)) => init::run(&cli.config, args).await,
         Some(Command::Plan { domain, format }) => match load_config(&cli) {
             Ok(cfg) => {
                 setup::plan::run(cfg, domain.as_deref(), *format == cli::ReportFormat::Json).await
@@ -166,6 +175,40 @@ async fn dispatch(cli: Cli) -> ExitCode {
         },
         Some(Command::Run) | None => update(&cli).await,
     }
+}
+
+/// The update flags (`--update-now`, `--dry-run`, `--force`) belong to the update run; on
+/// another command they would be silently ignored, so they are refused.
+fn inapplicable_flags(cli: &Cli) -> Option<String> {
+    let name = match &cli.command {
+        Some(Command::Validate { .. }) => "validate",
+        Some(Command::Detect) => "detect",
+        Some(Command::Demo { .. }) => "demo",
+        Some(Command::Check { .. }) => "check",
+        Some(Command::Init(_)) => "init",
+        _ => return None,
+    };
+    let used: Vec<&str> = [
+        (cli.update_now, "--update-now"),
+        (cli.dry_run, "--dry-run"),
+        (cli.force, "--force"),
+        (cli.cycles.is_some(), "--cycles"),
+    ]
+    .into_iter()
+    .filter_map(|(on, flag)| on.then_some(flag))
+    .collect();
+    if used.is_empty() {
+        return None;
+    }
+    let hint = if name == "init" && used == ["--force"] {
+        " (to replace an existing configuration: init --overwrite)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{} does not apply to `mxddns {name}`: it belongs to the update run (mxddns --config FILE --update-now …) — remove it{hint}",
+        used.join(", ")
+    ))
 }
 
 fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
@@ -193,21 +236,47 @@ fn validate(cli: &Cli) -> ExitCode {
     }
 }
 
+/// `validate --online`: the configuration, then a read-only probe of every domain.
+async fn validate_online(cli: &Cli) -> ExitCode {
+    let cfg = match load_config(cli) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    crate::say_raw!("{}", config::render_plan(&cfg));
+    crate::say!();
+    let (agent, _) = match agent(cfg) {
+        Ok(a) => a,
+        Err(e) => {
+            crate::say_err!("error: {e:#}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    if probe::prove_all(&agent).await {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
 async fn detect_cmd(cli: &Cli) -> ExitCode {
     let cfg = match load_config(cli) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let mut ok = true;
-    let v4 = detect::detect(
-        detect::Family::V4,
-        &cfg.detect.ipv4,
-        cfg.detect.quorum,
-        cfg.detect.timeout,
-    )
-    .await;
-    crate::say_raw!("{}", detect::render(&v4));
-    ok &= v4.result.is_ok();
+    if cfg.detect.ipv4_enabled() {
+        let v4 = detect::detect(
+            detect::Family::V4,
+            &cfg.detect.ipv4,
+            cfg.detect.quorum,
+            cfg.detect.timeout,
+        )
+        .await;
+        crate::say_raw!("{}", detect::render(&v4));
+        ok &= v4.result.is_ok();
+    } else {
+        crate::say!("IPv4: off (detect.ipv4: off)");
+    }
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
             detect::Family::V6,
@@ -267,7 +336,10 @@ async fn check_cmd(
             None => config::default_detect(),
         };
         let mut found = Vec::new();
-        let mut families = vec![(detect::Family::V4, &detect_cfg.ipv4)];
+        let mut families = Vec::new();
+        if detect_cfg.ipv4_enabled() {
+            families.push((detect::Family::V4, &detect_cfg.ipv4));
+        }
         if detect_cfg.ipv6_enabled() {
             families.push((detect::Family::V6, &detect_cfg.ipv6));
         }
@@ -317,6 +389,12 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // A missing state directory is made (mode 0700) rather than warned about every run.
+    if !cli.dry_run {
+        if let Err(e) = state::ensure_dir(&cfg.state_file) {
+            tracing::warn!("{e}");
+        }
+    }
     // One writer at a time (a dry run writes nothing and needs no lock).
     let _lock = if cli.dry_run {
         None
@@ -345,6 +423,7 @@ async fn update(cli: &Cli) -> ExitCode {
         dry_run: cli.dry_run,
         force: cli.force,
         honour_backoff: !cli.update_now,
+        prove: false,
     };
     if cli.update_now || cli.dry_run {
         return if service::once(&mut agent, opts, cli.quiet).await {

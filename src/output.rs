@@ -4,6 +4,7 @@
 //! verification's detail) are quoted as they are.
 
 use crate::cycle::{CycleReport, DomainReport, Outcome};
+use crate::detect::Family;
 use rust_i18n::t;
 
 /// The summary lines of a cycle (stdout) and the problem lines (stderr).
@@ -25,6 +26,9 @@ pub fn summarize(report: &CycleReport, dry_run: bool) -> Summary {
     }
     if let Some(e) = &report.state_error {
         problems.push(t!("summary.warning", text = e).into_owned());
+    }
+    if let Some(line) = served_line(report) {
+        lines.push(line);
     }
     lines.push(
         t!(
@@ -50,6 +54,23 @@ fn domain_lines(
     }
     for w in &d.warnings {
         problems.push(t!("summary.warning", text = format!("{dom}: {w}")).into_owned());
+    }
+    for u in &d.unserved {
+        let (word, key) = match u.family {
+            Family::V4 => ("IPv4", "ipv4"),
+            Family::V6 => ("IPv6", "ipv6"),
+        };
+        if u.best_effort {
+            let text = format!("{word} not served ({key}: best-effort): {}", u.why);
+            lines.push(t!("summary.note", domain = dom, text = text).into_owned());
+        } else if d.error.is_none() {
+            let text = format!(
+                "{dom}: {} — its {} record was not updated; to keep the other family current when this happens, set `{key}: best-effort` for this domain (or `{key}: off`)",
+                u.why,
+                if u.family == Family::V4 { "A" } else { "AAAA" }
+            );
+            problems.push(t!("summary.error", text = text).into_owned());
+        }
     }
     if let Some(e) = &d.error {
         problems.push(t!("summary.error", text = format!("{dom}: {e}")).into_owned());
@@ -160,4 +181,42 @@ fn domain_lines(
             problems.push(t!("summary.error", text = failed).into_owned());
         }
     }
+}
+
+/// `served: IPv4 and IPv6`, `served: IPv6 only (IPv4 not served)`: which address families
+/// were kept current by the domains that succeeded. Only when some family was not served,
+/// or only one is managed, so that a dual-stack cycle keeps its short summary.
+fn served_line(report: &CycleReport) -> Option<String> {
+    let word = |f: Family| match f {
+        Family::V4 => "IPv4",
+        Family::V6 => "IPv6",
+    };
+    let mut served: Vec<Family> = Vec::new();
+    let mut missed: Vec<Family> = Vec::new();
+    for d in &report.domains {
+        if d.ok() {
+            served.extend(d.served.iter().copied());
+        }
+        missed.extend(d.unserved.iter().map(|u| u.family));
+    }
+    served.sort();
+    served.dedup();
+    missed.sort();
+    missed.dedup();
+    missed.retain(|f| !served.contains(f));
+    if missed.is_empty() {
+        return None;
+    }
+    let missed: Vec<&str> = missed.iter().map(|f| word(*f)).collect();
+    Some(match served.as_slice() {
+        [] => format!("served: none ({} not served)", missed.join(", ")),
+        list => format!(
+            "served: {} only ({} not served)",
+            list.iter()
+                .map(|f| word(*f))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            missed.join(", ")
+        ),
+    })
 }

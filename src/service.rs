@@ -89,13 +89,24 @@ async fn serve(
     }
     let notifier = Notifier::new().context("cannot build the HTTP client for notifications")?;
     let mut done = 0u64;
+    // Until every domain has had a provider request succeed, each cycle reads its record
+    // through the provider even when DNS shows it current: no "ok" without evidence that
+    // the credentials work. Again after each reload.
+    let mut prove = true;
     loop {
         status.borrow_mut().cycle_started();
         let before = notify::failure_counts(&agent.state);
+        let run_opts = CycleOptions {
+            prove: opts.prove || prove,
+            ..opts
+        };
         let mut report = tokio::select! {
-            r = cycle::run(agent, opts) => r,
+            r = cycle::run(agent, run_opts) => r,
             e = stop.recv() => return Ok(e),
         };
+        if report.domains.iter().all(|d| d.proven) {
+            prove = false;
+        }
         let ok = finish(agent, &mut report, opts.dry_run, quiet);
         status
             .borrow_mut()
@@ -142,6 +153,7 @@ async fn serve(
                 e = stop.recv() => return Ok(e),
                 _ = hup.recv() => {
                     if reconfigure(agent, &status, &mut listener).await {
+                        prove = true;
                         break;
                     }
                 }

@@ -44,6 +44,10 @@ pub struct DomainState {
     /// A permanent provider error (credentials, permissions) seen: no API call before this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_until: Option<i64>,
+    /// The configuration fingerprint ([`crate::config::Config::fingerprint`]) the back-off
+    /// was set under: a changed configuration is not held back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_fingerprint: Option<String>,
     /// The mail records `apply` wrote ("name TYPE value"): the ones `--prune` may remove.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owned: Vec<String>,
@@ -172,6 +176,28 @@ pub enum StateError {
     Newer { path: PathBuf, found: u32 },
     #[error("state file {path}: cannot write it: {source} (check that the directory exists, is writable by this user and the disk is not full)")]
     Write { path: PathBuf, source: io::Error },
+}
+
+/// Make the state file's directory when it is missing (mode 0700: the state names the
+/// domains and addresses), so that the first run does not fail to save.
+pub fn ensure_dir(path: &Path) -> Result<(), StateError> {
+    use std::os::unix::fs::DirBuilderExt;
+    let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.exists() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StateError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    tracing::info!("created the state directory {}", dir.display());
+    Ok(())
 }
 
 /// Read the state; a missing file is an empty state.

@@ -91,6 +91,7 @@ pub async fn write(
             .await
             {
                 Ok(rec) => {
+                    say_ttl(desired, cached.ttl);
                     remember(state, &key, &rec);
                     return Ok(Written::Updated { from });
                 }
@@ -127,6 +128,7 @@ pub async fn write(
                 log_retry,
             )
             .await?;
+            say_ttl(desired, old.ttl);
             remember(state, &key, &rec);
             Ok(Written::Updated { from })
         }
@@ -162,6 +164,20 @@ pub async fn write(
             remember(state, &key, &rec);
             Ok(Written::Created)
         }
+    }
+}
+
+/// A record's TTL changed along with its value (the configured `ttl:`, or the provider's
+/// minimum): said, not done silently.
+fn say_ttl(desired: &Desired<'_>, old: u32) {
+    // 0 and 1 are "automatic" at some providers (Cloudflare's 1): not a number to compare.
+    if old > 1 && old != desired.ttl {
+        tracing::info!(
+            "{} {}: TTL {old} -> {} (the domain's ttl: setting)",
+            desired.name,
+            desired.data.rtype(),
+            desired.ttl
+        );
     }
 }
 

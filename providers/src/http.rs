@@ -211,6 +211,7 @@ fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -
     let mut detail = e.to_string();
     if let Some(url) = e.url() {
         let full = url.as_str();
+        // The port stays: "http://127.0.0.1/..." for ":18999" points at the wrong server.
         let short = format!(
             "{}://{}{}{}",
             url.scheme(),

@@ -4,7 +4,7 @@ use super::index::{child, item};
 use super::load::{Check, Ctx, Reported};
 use super::names::{parse_target, validate_dns_name};
 use super::raw::RawDomain;
-use super::{DomainConfig, HostMode, SpfMode};
+use super::{DomainConfig, FamilyPolicy, HostMode, SpfMode};
 use std::collections::HashMap;
 
 /// `ttl:` when absent.
@@ -13,13 +13,20 @@ pub(crate) const DEFAULT_TTL: u32 = 600;
 /// raises it to that minimum and says so.
 pub(crate) const TTL_RANGE: std::ops::RangeInclusive<u32> = 60..=86400;
 
-/// `domains:`. `providers`: the names under `providers:` in file order; `ipv6`: whether
-/// IPv6 detection is on.
+/// Which address families `detect:` has sources for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Families {
+    pub ipv4: bool,
+    pub ipv6: bool,
+}
+
+/// `domains:`. `providers`: the names under `providers:` in file order; `families`: which
+/// address families are detected.
 pub(crate) fn domains(
     cx: &mut Ctx<'_>,
     raw: Option<&[RawDomain]>,
     providers: &[String],
-    ipv6: bool,
+    families: Families,
 ) -> Check<Vec<DomainConfig>> {
     let list = raw.unwrap_or_default();
     if list.is_empty() {
@@ -33,7 +40,7 @@ pub(crate) fn domains(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, d) in list.iter().enumerate() {
         let path = item("domains", i);
-        match domain(cx, &path, d, providers, ipv6) {
+        match domain(cx, &path, d, providers, families) {
             Ok(config) => {
                 let key = child(&path, "domain");
                 if let Some(first) = seen.get(&config.domain) {
@@ -65,7 +72,7 @@ fn domain(
     path: &str,
     d: &RawDomain,
     providers: &[String],
-    ipv6: bool,
+    families: Families,
 ) -> Check<DomainConfig> {
     let name = dns_name(cx, path, "domain", d.domain.as_ref()).and_then(|n| {
         n.ok_or_else(|| {
@@ -76,8 +83,10 @@ fn domain(
         })
     });
     let provider = provider(cx, path, d.provider.as_ref(), providers);
-    let host = dns_name(cx, path, "host", d.host.as_ref());
-    let mode = mode(cx, path, d, ipv6);
+    let host = host(cx, path, d.host.as_ref());
+    let mode = mode(cx, path, d, families.ipv6);
+    let ipv4 = family(cx, path, "ipv4", d.ipv4.as_ref(), families.ipv4);
+    let ipv6 = family(cx, path, "ipv6", d.ipv6.as_ref(), families.ipv6);
     let ttl = ttl(cx, path, d.ttl.as_ref());
     let spf = spf(cx, path, d.spf.as_ref());
     let zone = dns_name(cx, path, "zone", d.zone.as_ref());
@@ -92,6 +101,13 @@ fn domain(
         Some(m) => super::mail::mail(cx, &child(path, "mail"), m).map(Some),
     };
     let (name, host, zone, mode) = (name?, host?, zone?, mode?);
+    let (ipv4, ipv6) = (ipv4?, ipv6?);
+    if ipv4 == FamilyPolicy::Off && ipv6 == FamilyPolicy::Off {
+        return Err(cx.report(
+            path,
+            format!("{name} has both ipv4 and ipv6 off, so mxddns would keep nothing for it — turn one of them on (and give detect: sources for it)"),
+        ));
+    }
     if let Some(zone) = &zone {
         let zone_key = child(path, "zone");
         let mut inside = true;
@@ -123,9 +139,65 @@ fn domain(
         spf: spf?,
         zone,
         dkim_selectors: dkim_selectors?,
+        ipv4,
+        ipv6,
         mail: mail?,
         line: cx.index.line(path),
     })
+}
+
+/// `host:` — a DNS name, and not an IP address (a common first guess: the record's value).
+fn host(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<String>> {
+    let key = child(path, "host");
+    if let Some(text) = raw {
+        let t = cx.text(&key, Some(text))?.unwrap_or_default();
+        let t = t.trim().trim_start_matches('[').trim_end_matches(']');
+        if t.parse::<std::net::IpAddr>().is_ok() {
+            return Err(cx.report(
+                &key,
+                format!("\"{t}\" is an IP address, but host: is the name whose record mxddns keeps pointing at this network (such as mail.example.com) — write that name, or remove the key to use the domain's MX host; the address is detected"),
+            ));
+        }
+    }
+    dns_name(cx, path, "host", raw)
+}
+
+/// `ipv4:` / `ipv6:` of a domain: on, off or best-effort. `detected`: whether `detect:`
+/// has sources for the family.
+fn family(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    key: &str,
+    raw: Option<&String>,
+    detected: bool,
+) -> Check<FamilyPolicy> {
+    let k = child(path, key);
+    let default = if detected {
+        FamilyPolicy::Required
+    } else {
+        FamilyPolicy::Off
+    };
+    let Some(text) = cx.text(&k, raw)? else {
+        return Ok(default);
+    };
+    let policy = match text.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" => FamilyPolicy::Required,
+        "off" | "false" => FamilyPolicy::Off,
+        "best-effort" | "best_effort" => FamilyPolicy::BestEffort,
+        _ => {
+            return Err(cx.report(
+                &k,
+                format!("\"{}\" is not on, off or best-effort — best-effort keeps the other family current when this one cannot be detected (a carrier-grade NAT IPv4, say)", text.trim()),
+            ))
+        }
+    };
+    if policy != FamilyPolicy::Off && !detected {
+        return Err(cx.report(
+            &k,
+            format!("is {} but detect.{key} has no sources — list sources under detect.{key}, or write {key}: off", text.trim()),
+        ));
+    }
+    Ok(policy)
 }
 
 fn in_zone(name: &str, zone: &str) -> bool {

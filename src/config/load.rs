@@ -76,9 +76,20 @@ pub fn load_str_with_env(
         Err(err) => {
             // Not YAML at all, or YAML that does not fit the configuration's shape?
             let syntax = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).is_err();
-            return Err(ConfigError::Invalid(vec![super::serde_error::problem(
-                &file, &index, &err, syntax,
-            )]));
+            if syntax {
+                if let Some(p) = super::serde_error::tab_problem(&file, text) {
+                    return Err(ConfigError::Invalid(vec![p]));
+                }
+            }
+            let mut problems = vec![super::serde_error::problem(&file, &index, &err, syntax)];
+            if !syntax {
+                // serde stops at the first unknown key: report every one.
+                problems.extend(super::serde_error::more_unknown_keys(
+                    &file, &index, text, &err,
+                ));
+                problems.sort_by_key(|p| p.line);
+            }
+            return Err(ConfigError::Invalid(problems));
         }
     };
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -112,17 +123,25 @@ fn only_comments(text: &str) -> bool {
 }
 
 fn build(cx: &mut Ctx<'_>, raw: &RawConfig, path: &Path) -> Option<Config> {
-    let ipv6_on = raw
-        .detect
-        .as_ref()
-        .and_then(|d| d.ipv6.as_ref())
-        .is_some_and(|l| !l.is_empty());
+    use super::raw::RawSources;
+    // Off only when written `off` (or an empty IPv6 list): a malformed value is reported
+    // once, at detect:, not again at every domain.
+    let family_on = |f: Option<&RawSources>, default: bool| match f {
+        None => default,
+        Some(RawSources::List(l)) => !l.is_empty() || default,
+        Some(RawSources::Word(w)) => !w.trim().eq_ignore_ascii_case("off"),
+    };
+    let detect = raw.detect.as_ref();
+    let families = domains::Families {
+        ipv4: family_on(detect.and_then(|d| d.ipv4.as_ref()), true),
+        ipv6: family_on(detect.and_then(|d| d.ipv6.as_ref()), false),
+    };
     let schedule = sections::schedule(cx, raw.schedule.as_ref());
     let state_file = sections::state_file(cx, raw.state_file.as_ref());
     let detect = sections::detect(cx, raw.detect.as_ref());
     let providers = providers::providers(cx, raw.providers.as_ref());
     let names = provider_names(cx, raw);
-    let domains = domains::domains(cx, raw.domains.as_deref(), &names, ipv6_on);
+    let domains = domains::domains(cx, raw.domains.as_deref(), &names, families);
     let dns = sections::dns(cx, raw.dns.as_ref());
     let listen = sections::listen(cx, raw.listen.as_ref());
     let notify = notify::notify(cx, raw.notify.as_deref());
@@ -218,6 +237,22 @@ impl Ctx<'_> {
         let line = self.index.line(key);
         self.warnings
             .push(format!("{}:{line}: {key}: {message}", self.file));
+    }
+
+    /// The variables `${NAME}` in `raw` that are set but empty (for messages).
+    pub fn empty_vars(&self, raw: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = raw;
+        while let Some(i) = rest.find("${") {
+            let tail = &rest[i + 2..];
+            let Some(end) = tail.find('}') else { break };
+            let name = &tail[..end];
+            if (self.env)(name).is_some_and(|v| v.trim().is_empty()) {
+                out.push(name.to_string());
+            }
+            rest = &tail[end..];
+        }
+        out
     }
 
     /// The value of `key` with `${VAR}` expanded; `None` when the key is absent.

@@ -29,6 +29,7 @@ pub use mail::{report_uri, ClientService, MailConfig, MtaStsConfig};
 pub use mail::{DkimEntry, DmarcConfig, MailSpf, MtaStsMode, MxEntry, TlsaConfig};
 pub use names::validate_dns_name;
 pub use providers::Credentials;
+pub use providers::{init_fields, kinds};
 pub use render::render_plan;
 
 use crate::detect::SourceSpec;
@@ -68,6 +69,7 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub struct DetectConfig {
+    /// Empty: IPv4 off (`ipv4: off`, an IPv6-only line).
     pub ipv4: Vec<SourceSpec>,
     /// Empty: IPv6 off.
     pub ipv6: Vec<SourceSpec>,
@@ -77,9 +79,27 @@ pub struct DetectConfig {
 }
 
 impl DetectConfig {
+    pub fn ipv4_enabled(&self) -> bool {
+        !self.ipv4.is_empty()
+    }
+
     pub fn ipv6_enabled(&self) -> bool {
         !self.ipv6.is_empty()
     }
+}
+
+/// Whether a domain is kept current for one address family (`ipv4:` / `ipv6:` of a
+/// domain entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FamilyPolicy {
+    /// The family's record is kept; a failed detection fails the domain.
+    Required,
+    /// The family's record is kept when its address is detected; when it is not (a
+    /// carrier-grade NAT IPv4 answer, say), the other family is still served and the
+    /// domain does not fail.
+    BestEffort,
+    /// The domain has no record of this family.
+    Off,
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +163,10 @@ pub struct DomainConfig {
     /// The zone at the provider, when it is not found through DNS (SOA).
     pub zone: Option<String>,
     pub dkim_selectors: Vec<String>,
+    /// IPv4 and IPv6 for this domain (default: required when `detect:` has sources for
+    /// the family, off when it has none).
+    pub ipv4: FamilyPolicy,
+    pub ipv6: FamilyPolicy,
     /// `mail:`: the declared mail record set, for `plan`/`apply` and its upkeep.
     pub mail: Option<MailConfig>,
     /// The line of this entry in the file, for messages.
@@ -184,6 +208,36 @@ pub struct DnsConfig {
     /// Verify against these instead of the zone's NS.
     pub authoritative: Vec<ServerSpec>,
     pub verify_timeout: Duration,
+}
+
+impl Config {
+    /// A fingerprint of what decides whether `d`'s provider requests can succeed: the
+    /// domain entry and its provider account (type, endpoint, credentials). A back-off
+    /// after a permanent error holds only while this stays the same, so a fixed token,
+    /// a new endpoint or a corrected zone is tried at once (SIGHUP or restart).
+    /// SHA-256, truncated: the state file never holds a credential.
+    pub fn fingerprint(&self, d: &DomainConfig) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut part = |s: &str| {
+            h.update(s.as_bytes());
+            h.update([0u8]);
+        };
+        part(&d.domain);
+        part(&d.provider);
+        part(&format!(
+            "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}",
+            d.host, d.mode, d.ttl, d.spf, d.zone, d.ipv4, d.ipv6
+        ));
+        if let Some(p) = self.providers.get(&d.provider) {
+            part(p.kind());
+            part(p.endpoint.as_deref().unwrap_or(""));
+            for v in p.credentials.fingerprint_parts() {
+                part(&v);
+            }
+        }
+        hex::encode(&h.finalize()[..12])
+    }
 }
 
 /// The `detect:` section as it is when the file leaves it out: the built-in IPv4

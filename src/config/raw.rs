@@ -26,10 +26,21 @@ pub(crate) struct RawConfig {
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawDetect {
-    pub ipv4: Option<Vec<String>>,
-    pub ipv6: Option<Vec<String>>,
+    pub ipv4: Option<RawSources>,
+    pub ipv6: Option<RawSources>,
     pub quorum: Option<String>,
     pub timeout: Option<String>,
+}
+
+/// `detect.ipv4:` / `detect.ipv6:`: a list of sources, or the word `off`.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a list of sources (\"- https://…\" lines), or off"
+)]
+pub(crate) enum RawSources {
+    List(Vec<String>),
+    Word(String),
 }
 
 /// One entry under `providers:`. Every provider type's keys are here; `load` refuses the
@@ -85,6 +96,8 @@ pub(crate) struct RawDomain {
     pub spf: Option<String>,
     pub zone: Option<String>,
     pub dkim_selectors: Option<Vec<String>>,
+    pub ipv4: Option<String>,
+    pub ipv6: Option<String>,
     pub mail: Option<RawMail>,
 }
 

@@ -1,7 +1,10 @@
 //! What `mxddns validate` prints: the configuration in words, with every default made
 //! visible and secrets masked.
 
-use super::{schedule, CnameTarget, Config, HostMode, NotifyConfig, Schedule, SpfMode, VerifyMode};
+use super::{
+    schedule, CnameTarget, Config, FamilyPolicy, HostMode, NotifyConfig, Schedule, SpfMode,
+    VerifyMode,
+};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -53,7 +56,11 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    writeln!(out, "  IPv4 sources: {}", list(&c.detect.ipv4))?;
+    if c.detect.ipv4_enabled() {
+        writeln!(out, "  IPv4 sources: {}", list(&c.detect.ipv4))?;
+    } else {
+        writeln!(out, "  IPv4: off (an IPv6-only line)")?;
+    }
     if c.detect.ipv6_enabled() {
         writeln!(out, "  IPv6 sources: {}", list(&c.detect.ipv6))?;
     } else {
@@ -91,10 +98,18 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
             None => writeln!(out, "    host: the MX host found in DNS")?,
         }
         match &d.mode {
-            HostMode::Address if c.detect.ipv6_enabled() => {
-                writeln!(out, "    record: A and AAAA")?;
+            HostMode::Address => {
+                let fam = |p: FamilyPolicy, rtype: &'static str| match p {
+                    FamilyPolicy::Required => Some(rtype.to_string()),
+                    FamilyPolicy::BestEffort => Some(format!("{rtype} (best-effort)")),
+                    FamilyPolicy::Off => None,
+                };
+                let kinds: Vec<String> = [fam(d.ipv4, "A"), fam(d.ipv6, "AAAA")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                writeln!(out, "    record: {}", kinds.join(" and "))?;
             }
-            HostMode::Address => writeln!(out, "    record: A")?,
             HostMode::Cname(CnameTarget::Fixed(t)) => writeln!(out, "    record: CNAME to {t}")?,
             HostMode::Cname(CnameTarget::Ptr) => writeln!(
                 out,

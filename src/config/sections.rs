@@ -1,7 +1,7 @@
 //! The checks of the top-level keys other than `providers:` and `domains:`.
 
 use super::load::{Check, Ctx};
-use super::raw::{RawDetect, RawDns};
+use super::raw::{RawDetect, RawDns, RawSources};
 use super::{schedule, DetectConfig, DnsConfig, Schedule, ServerSpec, VerifyMode};
 use crate::detect::SourceSpec;
 use std::net::{IpAddr, SocketAddr};
@@ -84,16 +84,26 @@ pub(crate) fn detect(cx: &mut Ctx<'_>, raw: Option<&RawDetect>) -> Check<DetectC
             .iter()
             .filter_map(|s| s.parse::<SourceSpec>().ok())
             .collect()),
-        Some(list) if list.is_empty() => Err(cx.report(
+        Some(RawSources::List(list)) if list.is_empty() => Err(cx.report(
             "detect.ipv4",
-            "is empty — list at least one source, or remove the key to use the built-in ones",
+            "is empty — list at least one source, remove the key to use the built-in ones, or write `ipv4: off` for an IPv6-only line",
         )),
-        Some(list) => sources(cx, "detect.ipv4", list),
+        Some(RawSources::List(list)) => sources(cx, "detect.ipv4", list),
+        Some(RawSources::Word(w)) => off_word(cx, "detect.ipv4", w),
     };
     let ipv6 = match &raw.ipv6 {
         None => Ok(Vec::new()),
-        Some(list) => sources(cx, "detect.ipv6", list),
+        Some(RawSources::List(list)) => sources(cx, "detect.ipv6", list),
+        Some(RawSources::Word(w)) => off_word(cx, "detect.ipv6", w),
     };
+    if let (Ok(v4), Ok(v6)) = (&ipv4, &ipv6) {
+        if v4.is_empty() && v6.is_empty() {
+            return Err(cx.report(
+                "detect.ipv4",
+                "is off and detect.ipv6 has no sources, so no address can be detected — list IPv6 sources under detect.ipv6, or turn IPv4 back on",
+            ));
+        }
+    }
     let timeout = duration(
         cx,
         "detect.timeout",
@@ -112,6 +122,19 @@ pub(crate) fn detect(cx: &mut Ctx<'_>, raw: Option<&RawDetect>) -> Check<DetectC
         quorum: quorum?,
         timeout: timeout?,
     })
+}
+
+/// `detect.ipvN: off`: no source of that family (any other single word is a mistake).
+fn off_word(cx: &mut Ctx<'_>, key: &str, word: &str) -> Check<Vec<SourceSpec>> {
+    let w = cx.text(key, Some(&word.to_string()))?.unwrap_or_default();
+    if w.trim().eq_ignore_ascii_case("off") {
+        return Ok(Vec::new());
+    }
+    // The value is not repeated: a secret may have slipped to the wrong line.
+    Err(cx.report(
+        key,
+        "must be a list (\"- item\" lines, or [a, b]), not a single value — or the word off, for a line without this address family",
+    ))
 }
 
 fn sources(cx: &mut Ctx<'_>, key: &str, list: &[String]) -> Check<Vec<SourceSpec>> {

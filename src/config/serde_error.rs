@@ -94,6 +94,107 @@ fn unknown_key(
     problem(line, key, message)
 }
 
+/// A tab in the indentation: libyaml's message ("found character that cannot start any
+/// token") does not say so.
+pub(crate) fn tab_problem(file: &str, text: &str) -> Option<Problem> {
+    let (n, _) = text.lines().enumerate().find(|(_, l)| {
+        let indent = &l[..l.len() - l.trim_start().len()];
+        indent.contains('\t') && !l.trim().is_empty()
+    })?;
+    Some(Problem {
+        file: file.to_string(),
+        line: n + 1,
+        key: String::new(),
+        message:
+            "a tab in the indentation — YAML indents with spaces only: replace the tab with spaces"
+                .to_string(),
+    })
+}
+
+/// `(path, key)` of an unknown-key error.
+fn unknown_field(index: &LineIndex, err: &serde_yaml_ng::Error) -> Option<(String, String)> {
+    let text = strip_positions(&err.to_string());
+    let (path, message) = match text.split_once(": ") {
+        Some((p, m)) if index.contains(p) => (p.to_string(), m.to_string()),
+        _ => (String::new(), text.clone()),
+    };
+    let rest = message.strip_prefix("unknown field `")?;
+    let name = rest.split('`').next()?;
+    Some((path, name.to_string()))
+}
+
+/// The unknown keys after the first one (`first`): each is taken out of the document and
+/// the rest read again, so that a file with three typos gets three messages at once.
+pub(crate) fn more_unknown_keys(
+    file: &str,
+    index: &LineIndex,
+    text: &str,
+    first: &serde_yaml_ng::Error,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let Ok(mut doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) else {
+        return out;
+    };
+    let mut next = unknown_field(index, first);
+    // Bounded: each round removes one key.
+    for _ in 0..50 {
+        let Some((path, name)) = next.take() else {
+            break;
+        };
+        if !remove_key(&mut doc, &path, &name) {
+            break;
+        }
+        let Ok(again) = serde_yaml_ng::to_string(&doc) else {
+            break;
+        };
+        match serde_yaml_ng::from_str::<super::raw::RawConfig>(&again) {
+            Ok(_) => break,
+            Err(e) => match unknown_field(index, &e) {
+                Some(u) => {
+                    out.push(problem(file, index, &e, false));
+                    next = Some(u);
+                }
+                None => break,
+            },
+        }
+    }
+    out
+}
+
+/// Remove `key` from the mapping at `path` (`domains[0]`, `providers.home-cf`, `` for the
+/// root). Whether it was there.
+fn remove_key(doc: &mut serde_yaml_ng::Value, path: &str, key: &str) -> bool {
+    use serde_yaml_ng::Value;
+    let mut cur = doc;
+    for seg in path.split('.').filter(|s| !s.is_empty()) {
+        let (name, idx) = match seg.split_once('[') {
+            Some((n, rest)) => (n, Some(rest)),
+            None => (seg, None),
+        };
+        if !name.is_empty() {
+            let Some(next) = cur
+                .as_mapping_mut()
+                .and_then(|m| m.get_mut(Value::String(name.to_string())))
+            else {
+                return false;
+            };
+            cur = next;
+        }
+        for i in idx.into_iter().flat_map(|r| r.split('[')) {
+            let Some(i) = i.trim_end_matches(']').parse::<usize>().ok() else {
+                return false;
+            };
+            let Some(next) = cur.as_sequence_mut().and_then(|s| s.get_mut(i)) else {
+                return false;
+            };
+            cur = next;
+        }
+    }
+    cur.as_mapping_mut()
+        .and_then(|m| m.remove(Value::String(key.to_string())))
+        .is_some()
+}
+
 /// The known key `name` was probably meant to be, if one is close.
 pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     let name_lc = name.to_ascii_lowercase();

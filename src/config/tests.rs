@@ -141,7 +141,7 @@ fn broken_configs_say_where_and_what() {
         (
             "unknown nested key, with a suggestion",
             config_with(&["    hots: mail.example.com"]),
-            "config.yaml:12: domains[0].hots: unknown key — did you mean \"host\"? (valid keys here: domain, provider, host, type, target, ttl, spf, zone, dkim_selectors, mail)".into(),
+            "config.yaml:12: domains[0].hots: unknown key — did you mean \"host\"? (valid keys here: domain, provider, host, type, target, ttl, spf, zone, dkim_selectors, ipv4, ipv6, mail)".into(),
         ),
         (
             "unknown key of a provider, with a suggestion",
@@ -391,7 +391,7 @@ fn broken_configs_say_where_and_what() {
         (
             "empty ipv4 list",
             config_with(&["detect:", "  ipv4: []"]),
-            "config.yaml:13: detect.ipv4: is empty — list at least one source, or remove the key to use the built-in ones".into(),
+            "config.yaml:13: detect.ipv4: is empty — list at least one source, remove the key to use the built-in ones, or write `ipv4: off` for an IPv6-only line".into(),
         ),
         (
             "duplicate domain",
@@ -421,7 +421,7 @@ fn broken_configs_say_where_and_what() {
         (
             "a value where a list belongs",
             config_with(&["detect:", "  ipv4: dns:opendns"]),
-            "config.yaml:13: detect.ipv4: must be a list (\"- item\" lines, or [a, b]), not a single value".into(),
+            "config.yaml:13: detect.ipv4: must be a list (\"- item\" lines, or [a, b]), not a single value — or the word off, for a line without this address family".into(),
         ),
         (
             "a YAML merge key",
@@ -528,6 +528,9 @@ fn secret_file(content: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret");
     std::fs::write(&path, content).unwrap();
+    // As a user keeps it: readable by the owner only (no warning).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     (dir, path)
 }
 
@@ -610,11 +613,35 @@ fn the_contract_example_parses() {
 
 #[test]
 fn the_shipped_example_parses() {
+    // As copied, with only its one provider's variable set (issue 11).
     let text = include_str!("../../config.example.yaml");
+    let only_cf = |name: &str| (name == "CF_API_TOKEN").then(|| env(name)).flatten();
+    let loaded = load_str_with_env(text, Path::new("config.yaml"), &only_cf).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let c = &loaded.config;
+    assert_eq!(c.providers.keys().collect::<Vec<_>>(), ["home-cf"]);
+    assert_eq!(c.domains[0].provider, "home-cf");
+    // The other registrars, enabled as its comment says, give the contract's example.
     assert!(text.contains("/run/secrets/aliyun"));
     let (_dir, secret) = secret_file("  aliyun-secret-from-file \n\n");
-    let text = text.replace("/run/secrets/aliyun", &secret.display().to_string());
-    let loaded = load_text(&text).unwrap();
+    let mut all = String::new();
+    let mut in_other = false;
+    for line in text.lines() {
+        if line.starts_with("  # home-ali:") || line.starts_with("  # home-gd:") {
+            in_other = true;
+        } else if !line.starts_with("  #   ") {
+            in_other = false;
+        }
+        let line = if in_other {
+            line.replacen("  # ", "  ", 1)
+        } else {
+            line.to_string()
+        };
+        all.push_str(&line);
+        all.push('\n');
+    }
+    let all = all.replace("/run/secrets/aliyun", &secret.display().to_string());
+    let loaded = load_text(&all).unwrap();
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     check_example(&loaded.config);
 }
@@ -629,7 +656,13 @@ fn the_shipped_example_uses_only_contract_keys() {
     let mut seen = Vec::new();
     for line in include_str!("../../config.example.yaml").lines() {
         let l = line.trim_start();
-        let l = l.strip_prefix("# ").unwrap_or(l);
+        let mut l = l.strip_prefix("# ").unwrap_or(l);
+        // A commented-out provider entry ("  #   type: aliyun", "  #   # signature: v1"),
+        // as opposed to a comment continued in the right-hand column.
+        if line.len() - line.trim_start().len() <= 4 {
+            l = l.trim_start();
+            l = l.strip_prefix("# ").unwrap_or(l);
+        }
         if let Some(key) = key_of(l) {
             seen.push(key);
             assert!(
@@ -717,7 +750,7 @@ fn empty_secrets_are_refused() {
     let cases = [
         (
             config_with(&[]).replace("${CF_TOKEN}", "${EMPTY}"),
-            "config.yaml:4: providers.home-cf.api_token: is empty — write the api_token, or use api_token_file".to_string(),
+            "config.yaml:4: providers.home-cf.api_token: is empty: the environment variable EMPTY is set but empty — set it to the api_token, or use api_token_file".to_string(),
         ),
         (
             config_with(&[]).replace(

@@ -105,6 +105,11 @@ impl FromStr for SourceSpec {
             if path.is_empty() {
                 return Err("cmd: needs the path of a program that prints the address".to_string());
             }
+            if path.trim().contains(char::is_whitespace) {
+                return Err(format!(
+                    "'{s}': cmd: takes the path of one program, without arguments (it is run directly, not through a shell) — put the command and its arguments in a small script and give the script's path"
+                ));
+            }
             return Ok(SourceSpec::Command(PathBuf::from(path)));
         }
         Err(format!(

@@ -19,7 +19,7 @@ pub mod remember;
 pub mod write;
 
 use crate::accounts::Account;
-use crate::config::Config;
+use crate::config::{Config, DomainConfig, FamilyPolicy};
 use crate::detect::{Detection, Family};
 use crate::dns::Dns;
 use crate::retry::RetryPolicy;
@@ -49,6 +49,10 @@ pub struct CycleOptions {
     /// The service honours the backoff after permanent provider errors; a person running
     /// `--update-now` gets a real attempt.
     pub honour_backoff: bool,
+    /// Read each domain's record through its provider even when DNS shows it current, so
+    /// that the credentials are proven (the service's first cycle, and after a reload).
+    /// A dry run reads every record it would write.
+    pub prove: bool,
 }
 
 /// What happened to one record.
@@ -106,11 +110,44 @@ pub struct DomainReport {
     pub error: Option<String>,
     pub notices: Vec<String>,
     pub warnings: Vec<String>,
+    /// The address families kept current in this cycle.
+    pub served: Vec<Family>,
+    /// The families the domain manages whose address was not detected: why, and
+    /// whether the domain declared the family best-effort (then it does not fail).
+    pub unserved: Vec<Unserved>,
+    /// A provider request (read or write) succeeded for this domain in this cycle.
+    pub proven: bool,
+}
+
+/// A family a domain manages that this cycle could not serve.
+#[derive(Debug, Clone)]
+pub struct Unserved {
+    pub family: Family,
+    pub why: String,
+    pub best_effort: bool,
 }
 
 impl DomainReport {
+    /// A report with nothing in it yet.
+    pub fn new(domain: &str) -> DomainReport {
+        DomainReport {
+            domain: domain.to_string(),
+            host: None,
+            records: Vec::new(),
+            verify: None,
+            servers: 0,
+            error: None,
+            notices: Vec::new(),
+            warnings: Vec::new(),
+            served: Vec::new(),
+            unserved: Vec::new(),
+            proven: false,
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.error.is_none()
+            && self.unserved.iter().all(|u| u.best_effort)
             && self
                 .records
                 .iter()
@@ -202,6 +239,23 @@ pub fn total_requests(accounts: &BTreeMap<String, Account>) -> u64 {
     accounts.values().map(|a| a.counters.requests()).sum()
 }
 
+/// The detected addresses `d` manages (its `ipv4:` / `ipv6:` not off).
+pub fn domain_addrs(d: &DomainConfig, addrs: &[IpAddr]) -> Vec<IpAddr> {
+    addrs
+        .iter()
+        .copied()
+        .filter(|a| family_policy(d, Family::of(*a)) != FamilyPolicy::Off)
+        .collect()
+}
+
+/// `d`'s `ipv4:` or `ipv6:`.
+pub fn family_policy(d: &DomainConfig, family: Family) -> FamilyPolicy {
+    match family {
+        Family::V4 => d.ipv4,
+        Family::V6 => d.ipv6,
+    }
+}
+
 pub fn family_word(f: Family) -> &'static str {
     match f {
         Family::V4 => "IPv4",
@@ -243,16 +297,20 @@ impl Agent {
 
 /// Step 1: ask the IP sources once per family. Returns the detections, the agreed
 /// addresses, and one line per family that failed.
-pub async fn detect_all(cfg: &Config) -> (Vec<Detection>, Vec<IpAddr>, Vec<String>) {
-    let mut detections = vec![
-        crate::detect::detect(
-            Family::V4,
-            &cfg.detect.ipv4,
-            cfg.detect.quorum,
-            cfg.detect.timeout,
-        )
-        .await,
-    ];
+pub async fn detect_all(cfg: &Config) -> (Vec<Detection>, Vec<IpAddr>, Vec<(Family, String)>) {
+    let mut detections = Vec::new();
+    // `detect.ipv4: off`: an IPv6-only line.
+    if cfg.detect.ipv4_enabled() {
+        detections.push(
+            crate::detect::detect(
+                Family::V4,
+                &cfg.detect.ipv4,
+                cfg.detect.quorum,
+                cfg.detect.timeout,
+            )
+            .await,
+        );
+    }
     if cfg.detect.ipv6_enabled() {
         detections.push(
             crate::detect::detect(
@@ -269,9 +327,9 @@ pub async fn detect_all(cfg: &Config) -> (Vec<Detection>, Vec<IpAddr>, Vec<Strin
     for d in &detections {
         match &d.result {
             Ok(ip) => addrs.push(*ip),
-            Err(e) => errors.push(format!(
-                "{} address not detected: {e}",
-                family_word(d.family)
+            Err(e) => errors.push((
+                d.family,
+                format!("{} address not detected: {e}", family_word(d.family)),
             )),
         }
     }

@@ -38,6 +38,7 @@ pub fn record_outcomes(
             s.last_error = None;
             s.consecutive_failures = 0;
             s.backoff_until = None;
+            s.config_fingerprint = None;
         } else {
             s.consecutive_failures += 1;
             let permanent = r
@@ -48,6 +49,12 @@ pub fn record_outcomes(
             if permanent {
                 let wait = crate::schedule::failure_backoff(s.consecutive_failures, base);
                 s.backoff_until = Some(now + wait.as_secs() as i64);
+                // The back-off holds for this configuration only.
+                s.config_fingerprint = cfg
+                    .domains
+                    .iter()
+                    .find(|d| d.domain == r.domain)
+                    .map(|d| cfg.fingerprint(d));
             }
         }
     }

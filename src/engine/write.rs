@@ -4,9 +4,12 @@
 //! unreachable through the retries (which live in `crate::retry`).
 
 use super::{
-    fmt_time, Agent, CycleOptions, DomainPlan, DomainReport, Failure, Outcome, Plan, RecordReport,
+    domain_addrs, family_policy, fmt_time, Agent, CycleOptions, DomainPlan, DomainReport, Failure,
+    Outcome, Plan, RecordReport, Unserved,
 };
 use crate::accounts::Account;
+use crate::config::FamilyPolicy;
+use crate::detect::Family;
 use crate::pace::Pacer;
 use crate::retry::{retry, RetryPolicy};
 use crate::update::{self, Desired, Written};
@@ -32,6 +35,11 @@ pub struct Backoff {
 }
 
 impl Writer {
+    /// Whether `p`'s record was already written (or tried) in this cycle.
+    pub fn has_written(&self, p: &Plan) -> bool {
+        self.written
+            .contains_key(&(p.account.clone(), p.name.clone(), p.want.rtype().as_str()))
+    }
     /// Write one planned record unless it is current, already written in this cycle, a
     /// dry run, backed off, or its registrar is unreachable; returns what happened.
     pub async fn write(
@@ -122,7 +130,8 @@ pub async fn write_all(
     agent: &mut Agent,
     opts: CycleOptions,
     lookups: Vec<Result<DomainPlan, String>>,
-    detect_errors: &[String],
+    addrs: &[std::net::IpAddr],
+    detect_errors: &[(Family, String)],
     now: i64,
 ) -> Vec<(DomainReport, Option<DomainPlan>)> {
     if !opts.dry_run {
@@ -132,24 +141,36 @@ pub async fn write_all(
     let mut done: Vec<(DomainReport, Option<DomainPlan>)> = Vec::with_capacity(lookups.len());
     let domains = agent.config.domains.clone();
     for (d, lookup) in domains.iter().zip(lookups) {
-        let mut report = DomainReport {
-            domain: d.domain.clone(),
-            host: None,
-            records: Vec::new(),
-            verify: None,
-            servers: 0,
-            error: None,
-            notices: Vec::new(),
-            warnings: Vec::new(),
-        };
+        let mut report = DomainReport::new(&d.domain);
+        report.served = domain_addrs(d, addrs)
+            .iter()
+            .map(|a| Family::of(*a))
+            .collect();
+        for (family, why) in detect_errors {
+            match family_policy(d, *family) {
+                FamilyPolicy::Off => {}
+                policy => report.unserved.push(Unserved {
+                    family: *family,
+                    why: why.clone(),
+                    best_effort: policy == FamilyPolicy::BestEffort,
+                }),
+            }
+        }
         let plan = match lookup {
             Ok(p) => p,
             Err(e) => {
-                report.error = Some(if detect_errors.is_empty() {
-                    e
+                // Nothing detected for this domain: the detection's reasons are the error.
+                report.error = Some(if report.served.is_empty() && !report.unserved.is_empty() {
+                    report
+                        .unserved
+                        .iter()
+                        .map(|u| u.why.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 } else {
-                    detect_errors.join("; ")
+                    e
                 });
+                report.served.clear();
                 done.push((report, None));
                 continue;
             }
@@ -158,23 +179,55 @@ pub async fn write_all(
         report.servers = plan.servers.len();
         report.notices.clone_from(&plan.notices);
         report.warnings.clone_from(&plan.warnings);
-        report.warnings.extend(detect_errors.iter().cloned());
         report.records.extend(plan.refused.iter().cloned());
+        // A back-off holds only for the configuration that failed: a fixed token (SIGHUP,
+        // restart) is tried at once.
+        let fingerprint = agent.config.fingerprint(d);
         let backoff = agent
             .state
             .domains
             .get(&d.domain)
+            .filter(|s| s.config_fingerprint.as_deref() == Some(fingerprint.as_str()))
             .filter(|s| opts.honour_backoff && s.backoff_until.is_some_and(|t| t > now))
             .map(|s| Backoff {
                 until: s.backoff_until.unwrap_or(now),
                 last_error: s.last_error.clone().unwrap_or_default(),
             });
         for p in &plan.plans {
+            // The provider's own view, read-only: every record a dry run would write (so
+            // the summary shows the provider's value, and a bad token fails it), and one
+            // record per domain when the cycle must prove the credentials.
+            let mut at_provider = None;
+            let read = backoff.is_none()
+                && !writer.has_written(p)
+                && (opts.dry_run || (opts.prove && !report.proven));
+            if read {
+                match provider_read(agent, p).await {
+                    Ok(values) => {
+                        report.proven = true;
+                        at_provider = Some(values);
+                    }
+                    Err(f) => {
+                        report.records.push(RecordReport {
+                            name: p.name.clone(),
+                            rtype: p.want.rtype().as_str(),
+                            old: p.seen.iter().map(|r| r.to_string()).collect(),
+                            new: p.want.to_string(),
+                            outcome: Outcome::Failed(f),
+                            provider: p.account.clone(),
+                        });
+                        continue;
+                    }
+                }
+            }
             let outcome = writer.write(agent, p, opts, backoff.as_ref()).await;
+            if matches!(outcome, Outcome::Updated | Outcome::Created) {
+                report.proven = true;
+            }
             report.records.push(RecordReport {
                 name: p.name.clone(),
                 rtype: p.want.rtype().as_str(),
-                old: p.seen.iter().map(|r| r.to_string()).collect(),
+                old: at_provider.unwrap_or_else(|| p.seen.iter().map(|r| r.to_string()).collect()),
                 new: p.want.to_string(),
                 outcome,
                 provider: p.account.clone(),
@@ -283,6 +336,26 @@ pub fn announce_long_writes(agent: &Agent, lookups: &[Result<DomainPlan, String>
                 t.as_secs().div_ceil(60)
             );
         }
+    }
+}
+
+/// Read the planned record's name and type at the provider (read-only, two requests):
+/// its values, or why the provider refused.
+async fn provider_read(agent: &Agent, p: &Plan) -> Result<Vec<String>, Failure> {
+    let Some(account) = agent.accounts.get(&p.account) else {
+        return Err(Failure::new(format!(
+            "no provider account named {}",
+            p.account
+        )));
+    };
+    check_names(p).map_err(Failure::new)?;
+    match crate::probe::records(account, &p.zone, &p.name, p.want.rtype(), agent.policy).await {
+        Ok(seen) => Ok(seen.records.iter().map(|r| r.data.to_string()).collect()),
+        Err(e) => Err(Failure {
+            message: format!("the provider refused a read-only request: {e}"),
+            permanent: e.is_permanent(),
+            unsupported: e.kind == ErrorKind::Unsupported,
+        }),
     }
 }
 

@@ -98,6 +98,9 @@ fn domain(name: &str, records: Vec<RecordReport>, error: Option<&str>) -> Domain
         error: error.map(Into::into),
         notices: Vec::new(),
         warnings: Vec::new(),
+        served: Vec::new(),
+        unserved: Vec::new(),
+        proven: false,
     }
 }
 

@@ -58,7 +58,7 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
         }
     };
     let (_, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
-    for e in &detect_errors {
+    for (_, e) in &detect_errors {
         crate::say_err!("warning: {e}; its records are left as they are");
     }
     let mut plans = Vec::new();

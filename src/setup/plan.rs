@@ -26,7 +26,7 @@ pub async fn run(cfg: Config, domain: Option<&str>, json: bool) -> ExitCode {
         }
     };
     let (_, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
-    for e in &detect_errors {
+    for (_, e) in &detect_errors {
         crate::say_err!("warning: {e}; its records are left out of the plan");
     }
     let mut plans = Vec::new();

@@ -15,9 +15,12 @@ pub struct Health {
 
 #[derive(Serialize)]
 struct Body<'a> {
-    /// `ok`, `starting`, `failing` or `stuck`.
+    /// `ok`, `starting`, `unverified`, `failing` or `stuck`.
     status: &'static str,
     reason: String,
+    /// `verified`, `not verified` or `failing`: whether the provider accounts have been
+    /// seen to answer since the start (or the last reload).
+    credentials: &'static str,
     last_success: Option<i64>,
     last_error: Option<&'a str>,
     consecutive_failures: u32,
@@ -38,14 +41,21 @@ pub fn health(s: &Status, now: Instant) -> Health {
                 limit.as_secs()
             ),
         ),
-        (Some(c), _) if c.ok => ("ok", "the last cycle succeeded".to_string()),
+        (Some(c), _) if c.ok && s.credentials_verified() => (
+            "ok",
+            "the last cycle succeeded; the credentials are verified".to_string(),
+        ),
+        (Some(c), _) if c.ok => (
+            "unverified",
+            "the last cycle succeeded, but the credentials are not verified: no provider request has succeeded yet".to_string(),
+        ),
         (Some(_), _) => (
             "failing",
             format!("the last {} cycle(s) failed", s.consecutive_failures.max(1)),
         ),
         (None, _) if uptime <= limit => (
             "starting",
-            "the first cycle has not finished yet".to_string(),
+            "the first cycle has not finished yet; credentials not verified".to_string(),
         ),
         (None, _) => (
             "stuck",
@@ -60,9 +70,17 @@ pub fn health(s: &Status, now: Instant) -> Health {
     } else {
         503
     };
+    let credentials = if s.credentials_verified() {
+        "verified"
+    } else if s.last_cycle.as_ref().is_some_and(|c| !c.ok) {
+        "failing"
+    } else {
+        "not verified"
+    };
     let body = Body {
         status,
         reason,
+        credentials,
         last_success: s.last_success,
         last_error: s.last_cycle.as_ref().and_then(|c| c.error.as_deref()),
         consecutive_failures: s.consecutive_failures,

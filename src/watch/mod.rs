@@ -122,6 +122,11 @@ pub struct Status {
     pub accounts: Vec<AccountCounters>,
     pub notifications_sent: u64,
     pub notifications_failed: u64,
+    /// The configured domains whose provider account has answered a request (read or
+    /// write) since the start or the last reload: the evidence behind "ok".
+    pub proven: std::collections::BTreeSet<String>,
+    /// The configured domains, to tell whether all are proven.
+    pub configured: Vec<String>,
     /// Unix seconds of the next scheduled cycle, while waiting for it.
     pub next_cycle: Option<i64>,
     /// The last address changes, oldest first (from the state file).
@@ -134,6 +139,11 @@ pub struct Status {
 }
 
 impl Status {
+    /// Whether every configured domain's credentials have been seen to work.
+    pub fn credentials_verified(&self) -> bool {
+        self.configured.iter().all(|d| self.proven.contains(d))
+    }
+
     /// The status of an agent starting now with `config`, `state` (read from the state
     /// file: the last address and each domain's last success and change survive a
     /// restart) and `accounts`.
@@ -159,6 +169,8 @@ impl Status {
             accounts: Vec::new(),
             notifications_sent: 0,
             notifications_failed: 0,
+            proven: Default::default(),
+            configured: config.domains.iter().map(|d| d.domain.clone()).collect(),
             next_cycle: None,
             changes: Vec::new(),
             check: None,
@@ -191,6 +203,8 @@ impl Status {
             accounts: Vec::new(),
             notifications_sent: 0,
             notifications_failed: 0,
+            proven: Default::default(),
+            configured: Vec::new(),
             next_cycle: None,
             changes: Vec::new(),
             check: None,
@@ -206,6 +220,8 @@ impl Status {
         accounts: &BTreeMap<String, Account>,
     ) {
         self.busy_limit = busy_limit(config);
+        self.proven.clear();
+        self.configured = config.domains.iter().map(|d| d.domain.clone()).collect();
         self.set_accounts(accounts);
         self.take_state(config, state);
         // The domains may have changed: the next cycle checks them again.
@@ -265,6 +281,9 @@ impl Status {
         now_unix: i64,
     ) {
         self.cycle_started = None;
+        for d in report.domains.iter().filter(|d| d.proven) {
+            self.proven.insert(d.domain.clone());
+        }
         let ok = report.ok();
         let error = report
             .domains

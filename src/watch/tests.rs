@@ -55,6 +55,9 @@ fn domain(name: &str, outcome: Outcome, verify: Option<(u64, bool)>) -> DomainRe
         error: None,
         notices: Vec::new(),
         warnings: Vec::new(),
+        served: Vec::new(),
+        unserved: Vec::new(),
+        proven: true,
     }
 }
 

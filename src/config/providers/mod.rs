@@ -4,7 +4,7 @@
 //! (`cloudflare.rs`, ...) with everything the binary knows about it: the keys it takes,
 //! how they are checked, how they are shown by `plan`, and how the provider is built.
 //! Adding a type: its folder in `providers/src/`, its file here, and one line in each of
-//! [`KINDS`], [`Credentials`] and the three `match`es below.
+//! [`KINDS`], [`Credentials`] and the four `match`es below.
 
 // Each type is a cargo feature of the same name (default: all of them), so that a router
 // build carries only its own registrar: `--no-default-features --features cloudflare`.
@@ -132,6 +132,40 @@ impl Credentials {
         }
     }
 
+    /// Every credential and option value, secrets included, for the configuration
+    /// fingerprint (`Config::fingerprint`, which keeps only a hash). Never print these.
+    pub fn fingerprint_parts(&self) -> Vec<String> {
+        match self {
+            Credentials::Cloudflare { api_token } => vec![api_token.expose().to_string()],
+            Credentials::Aliyun {
+                access_key_id,
+                access_key_secret,
+                signature,
+            } => vec![
+                access_key_id.clone(),
+                access_key_secret.expose().to_string(),
+                format!("{signature:?}"),
+            ],
+            Credentials::GoDaddy {
+                api_key,
+                api_secret,
+            } => vec![
+                api_key.expose().to_string(),
+                api_secret.expose().to_string(),
+            ],
+            Credentials::Rfc2136 { server, key } => vec![
+                server.clone(),
+                key.name.clone(),
+                format!("{:?}", key.algorithm),
+                key.secret.expose().to_string(),
+            ],
+            Credentials::Dnspod {
+                secret_id,
+                secret_key,
+            } => vec![secret_id.clone(), secret_key.expose().to_string()],
+        }
+    }
+
     /// The provider client for these credentials.
     // An rfc2136-only build has no type with an `endpoint:`.
     #[allow(unused_variables)]
@@ -177,6 +211,31 @@ fn kind_list() -> String {
 
 /// Keys every provider type takes besides its own.
 const COMMON_KEYS: [&str; 1] = ["tls_ca_file"];
+
+/// The provider types (`type:` values), in the order messages and `mxddns init` list them.
+pub fn kinds() -> Vec<&'static str> {
+    KINDS.iter().map(|k| k.name).collect()
+}
+
+/// Keys that `mxddns init` does not ask for: they have a default.
+const INIT_SKIPS: [&str; 3] = ["type", "endpoint", "signature"];
+
+/// What `mxddns init` asks for a provider type, derived from [`KINDS`] so that a new
+/// provider needs nothing of its own there: each key with a `_file` form is a secret
+/// (read without echo, stored in a file or as `${VAR}`); every other key is asked in clear.
+/// `None`: no such type.
+pub fn init_fields(kind: &str) -> Option<Vec<(&'static str, bool)>> {
+    let keys = KINDS.iter().find(|k| k.name == kind)?.keys;
+    Some(
+        keys.iter()
+            .filter(|k| !INIT_SKIPS.contains(k) && !k.ends_with("_file"))
+            .map(|k| {
+                let secret = keys.iter().any(|f| f.strip_suffix("_file") == Some(*k));
+                (*k, secret)
+            })
+            .collect(),
+    )
+}
 
 /// `providers:`
 pub(crate) fn providers(
@@ -293,13 +352,21 @@ pub(super) fn secret(
             Err(cx.report(&file_key, t!("config.secret_twice", key = key).into_owned()))
         }
         (Some(v), None) => {
+            let raw = v;
             let v = cx.secret_text(&value_key, Some(v))?.unwrap_or_default();
             let v = v.trim();
             if v.is_empty() {
-                return Err(cx.report(
-                    &value_key,
-                    t!("config.secret_empty", key = key).into_owned(),
-                ));
+                // An empty ${VAR} is named: "is empty" alone sends people to the file.
+                let vars = cx.empty_vars(raw);
+                let message = if vars.is_empty() {
+                    t!("config.secret_empty", key = key).into_owned()
+                } else {
+                    format!(
+                        "is empty: the environment variable {} is set but empty — set it to the {key}, or use {key}_file",
+                        vars.join(", ")
+                    )
+                };
+                return Err(cx.report(&value_key, message));
             }
             Ok(Some(Secret::new(v)))
         }
@@ -330,9 +397,25 @@ pub(super) fn secret(
                     t!("config.secret_file_empty", file = file.display(), key = key).into_owned(),
                 ));
             }
+            if let Some(w) = readable_by_others(&file, key) {
+                cx.warn(&file_key, w);
+            }
             Ok(Some(Secret::new(text)))
         }
     }
+}
+
+/// A warning when a secret file may be read by other users (as for the configuration).
+fn readable_by_others(file: &std::path::Path, key: &str) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(file).ok()?.permissions().mode() & 0o7777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds the {key} and is readable by group or others (mode {mode:04o}) — run: chmod 600 {}",
+            file.display(),
+            file.display()
+        )
+    })
 }
 
 /// `endpoint:` — https, or plain http to a loopback address only.
