@@ -136,7 +136,9 @@ impl Credentials {
     /// fingerprint (`Config::fingerprint`, which keeps only a hash). Never print these.
     pub fn fingerprint_parts(&self) -> Vec<String> {
         match self {
+            #[cfg(feature = "cloudflare")]
             Credentials::Cloudflare { api_token } => vec![api_token.expose().to_string()],
+            #[cfg(feature = "aliyun")]
             Credentials::Aliyun {
                 access_key_id,
                 access_key_secret,
@@ -146,6 +148,7 @@ impl Credentials {
                 access_key_secret.expose().to_string(),
                 format!("{signature:?}"),
             ],
+            #[cfg(feature = "godaddy")]
             Credentials::GoDaddy {
                 api_key,
                 api_secret,
@@ -153,16 +156,19 @@ impl Credentials {
                 api_key.expose().to_string(),
                 api_secret.expose().to_string(),
             ],
+            #[cfg(feature = "rfc2136")]
             Credentials::Rfc2136 { server, key } => vec![
                 server.clone(),
                 key.name.clone(),
                 format!("{:?}", key.algorithm),
                 key.secret.expose().to_string(),
             ],
+            #[cfg(feature = "dnspod")]
             Credentials::Dnspod {
                 secret_id,
                 secret_key,
             } => vec![secret_id.clone(), secret_key.expose().to_string()],
+            Credentials::None(never) => match *never {},
         }
     }
 
