@@ -25,6 +25,8 @@ pub mod cloudflare;
 pub mod dnspod;
 #[cfg(feature = "godaddy")]
 pub mod godaddy;
+#[cfg(feature = "huaweicloud")]
+pub mod huaweicloud;
 #[cfg(feature = "rfc2136")]
 pub mod rfc2136;
 
