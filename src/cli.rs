@@ -69,6 +69,7 @@ pub enum DemoProvider {
     Aliyun,
     Godaddy,
     Dnspod,
+    Huaweicloud,
 }
 
 #[derive(Debug, Subcommand)]

@@ -57,6 +57,15 @@ fn provider_block(
             ),
             "DNSPod API 3.0",
         ),
+        DemoProvider::Huaweicloud => (
+            format!(
+                "  demo:\n    type: huaweicloud\n    access_key: \"{}\"\n    secret_key: \"{}\"\n    endpoint: {}\n",
+                mxddns_fakereg::DEMO_HUAWEICLOUD_AK,
+                mxddns_fakereg::DEMO_HUAWEICLOUD_SK,
+                fake.huaweicloud_endpoint()
+            ),
+            "Huawei Cloud DNS v2",
+        ),
     })
 }
 
@@ -131,6 +140,7 @@ fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
         DemoProvider::Aliyun => fake.aliyun_endpoint(),
         DemoProvider::Godaddy => fake.godaddy_endpoint(),
         DemoProvider::Dnspod => fake.dnspod_endpoint(),
+        DemoProvider::Huaweicloud => fake.huaweicloud_endpoint(),
     }
 }
 

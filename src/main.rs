@@ -12,7 +12,8 @@
         feature = "aliyun",
         feature = "godaddy",
         feature = "rfc2136",
-        feature = "dnspod"
+        feature = "dnspod",
+        feature = "huaweicloud"
     )),
     allow(dead_code, unused_variables, unused_imports)
 )]

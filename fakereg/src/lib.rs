@@ -23,6 +23,7 @@ pub mod echo;
 pub mod faults;
 mod godaddy;
 mod http;
+mod huaweicloud;
 pub mod ids;
 pub mod log;
 pub mod options;
@@ -43,6 +44,7 @@ pub use aliyun::options::{
 pub use dnspod::{DnspodKey, DnspodOptions, DEMO_DNSPOD_SECRET_ID, DEMO_DNSPOD_SECRET_KEY};
 pub use echo::EchoIps;
 pub use faults::{DnsFault, DnsMatch, Faults, HttpFault, HttpMatch};
+pub use huaweicloud::{HuaweiKey, HuaweiOptions, DEMO_HUAWEICLOUD_AK, DEMO_HUAWEICLOUD_SK};
 pub use log::{LoggedQuery, LoggedRequest, RequestLog};
 pub use options::{
     CfToken, CloudflareOptions, FakeOptions, FakeSecret, GdKey, GdRateLimit, GdRestriction,
@@ -64,6 +66,7 @@ struct Running {
     godaddy: SocketAddr,
     aliyun: SocketAddr,
     dnspod: SocketAddr,
+    huaweicloud: SocketAddr,
     echo_http: SocketAddr,
 }
 
@@ -138,6 +141,15 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         stopped.clone(),
     )
     .await?;
+    let huaweicloud = http::serve(
+        Arc::new(huaweicloud::HuaweiCloud::new(
+            store.clone(),
+            opts.huaweicloud.clone(),
+        )),
+        shared.clone(),
+        stopped.clone(),
+    )
+    .await?;
     let echo_http = http::serve(
         Arc::new(echo::EchoVendor { ips: echo.clone() }),
         shared,
@@ -156,6 +168,7 @@ async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)>
         godaddy,
         aliyun,
         dnspod,
+        huaweicloud,
         echo_http,
     };
     Ok((running, stop))
@@ -245,6 +258,11 @@ impl FakeRegistrar {
     /// The DNSPod (Tencent Cloud API 3.0) emulator's base URL.
     pub fn dnspod_endpoint(&self) -> String {
         format!("http://{}", self.running.dnspod)
+    }
+
+    /// The Huawei Cloud DNS API v2 emulator's base URL (paths start with `/v2/zones`).
+    pub fn huaweicloud_endpoint(&self) -> String {
+        format!("http://{}", self.running.huaweicloud)
     }
 
     pub fn echo_url(&self) -> String {

@@ -178,6 +178,8 @@ pub struct FakeOptions {
     pub aliyun: AliyunOptions,
     /// DNSPod emulator settings.
     pub dnspod: crate::dnspod::DnspodOptions,
+    /// Huawei Cloud DNS emulator settings.
+    pub huaweicloud: crate::huaweicloud::HuaweiOptions,
     /// Address reported by the echo services to IPv4 clients (and to all when no IPv6 is set).
     pub echo_ipv4: Option<Ipv4Addr>,
     /// Address reported by `/ip6` and to IPv6 DNS clients.
@@ -239,6 +241,10 @@ impl FakeOptions {
             .dnspod_key(
                 crate::dnspod::DEMO_DNSPOD_SECRET_ID,
                 crate::dnspod::DEMO_DNSPOD_SECRET_KEY,
+            )
+            .huaweicloud_key(
+                crate::huaweicloud::DEMO_HUAWEICLOUD_AK,
+                crate::huaweicloud::DEMO_HUAWEICLOUD_SK,
             )
             .aliyun_key(DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET, &[])
             .echo_ipv4(Ipv4Addr::new(203, 0, 113, 20))

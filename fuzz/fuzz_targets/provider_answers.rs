@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mxddns_providers::{aliyun, cloudflare, dnspod, godaddy, rfc2136};
+use mxddns_providers::{aliyun, cloudflare, dnspod, godaddy, huaweicloud, rfc2136};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 2 {
@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         aliyun::parse_for_fuzz,
         godaddy::parse_for_fuzz,
         dnspod::parse_for_fuzz,
+        huaweicloud::parse_for_fuzz,
         rfc2136::parse_for_fuzz,
     ] {
         for e in parse(status, body) {

@@ -3,16 +3,17 @@
 //! back, parsing ends without a panic, and every rejection is a clear error: it names
 //! the provider, says something, and is one short printable line.
 
-use mxddns_providers::{aliyun, cloudflare, dnspod, godaddy, rfc2136, ProviderError};
+use mxddns_providers::{aliyun, cloudflare, dnspod, godaddy, huaweicloud, rfc2136, ProviderError};
 use proptest::prelude::*;
 
 type Parser = fn(u16, &[u8]) -> Vec<ProviderError>;
 
-const PARSERS: [(&str, Parser); 5] = [
+const PARSERS: [(&str, Parser); 6] = [
     ("cloudflare", cloudflare::parse_for_fuzz),
     ("aliyun", aliyun::parse_for_fuzz),
     ("godaddy", godaddy::parse_for_fuzz),
     ("dnspod", dnspod::parse_for_fuzz),
+    ("huaweicloud", huaweicloud::parse_for_fuzz),
     ("rfc2136", rfc2136::parse_for_fuzz),
 ];
 

@@ -161,12 +161,12 @@ fn broken_configs_say_where_and_what() {
         (
             "bad provider type",
             config_with(&[]).replace("type: cloudflare", "type: cloudfare"),
-            "config.yaml:3: providers.home-cf.type: unknown provider type \"cloudfare\" (did you mean cloudflare?) — use cloudflare, aliyun, godaddy, rfc2136 or dnspod".into(),
+            "config.yaml:3: providers.home-cf.type: unknown provider type \"cloudfare\" (did you mean cloudflare?) — use cloudflare, aliyun, godaddy, rfc2136, dnspod or huaweicloud".into(),
         ),
         (
             "provider without a type",
             config_with(&[]).replace("    type: cloudflare\n", ""),
-            "config.yaml:2: providers.home-cf: missing type — add type: cloudflare, aliyun, godaddy, rfc2136 or dnspod".into(),
+            "config.yaml:2: providers.home-cf: missing type — add type: cloudflare, aliyun, godaddy, rfc2136, dnspod or huaweicloud".into(),
         ),
         (
             "a key of another provider type",
@@ -1093,4 +1093,28 @@ fn dnspod_takes_a_secret_id_and_key() {
     }
     let e = error_of(&text.replace("    secret_id: AKIDabc\n", ""));
     assert!(e.contains("missing secret_id"), "{e}");
+}
+
+#[test]
+fn huaweicloud_takes_an_access_key_and_region() {
+    let text = "providers:\n  hw:\n    type: huaweicloud\n    access_key: HPUAEXAMPLEAK\n    secret_key: ${CF_TOKEN}\n    region: cn-south-1\ndomains:\n  - domain: example.com\n    provider: hw\n";
+    let loaded = load_text(text).unwrap();
+    match &loaded.config.providers["hw"].credentials {
+        Credentials::HuaweiCloud {
+            access_key,
+            secret_key,
+            region,
+        } => {
+            assert_eq!(access_key, "HPUAEXAMPLEAK");
+            assert!(!secret_key.expose().is_empty());
+            assert_eq!(region.as_deref(), Some("cn-south-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = error_of(&text.replace("    access_key: HPUAEXAMPLEAK\n", ""));
+    assert!(e.contains("missing access_key"), "{e}");
+    let e = error_of(&text.replace("cn-south-1", "dns.evil.example/x"));
+    assert!(e.contains("is not a Huawei Cloud region id"), "{e}");
+    let e = error_of(&text.replace("    secret_key: ${CF_TOKEN}\n", ""));
+    assert!(e.contains("secret_key"), "{e}");
 }

@@ -145,6 +145,15 @@ impl Env {
         self.config_text(&provider, "home-dp", extra)
     }
 
+    /// A Huawei Cloud config pointing at the fake, with `extra` lines on the domain entry.
+    pub fn huaweicloud_config(&self, access_key: &str, secret_key: &str, extra: &str) -> String {
+        let provider = format!(
+            "  home-hw:\n    type: huaweicloud\n    access_key: \"{access_key}\"\n    secret_key: \"{secret_key}\"\n    region: cn-south-1\n    endpoint: {}\n",
+            self.fake.huaweicloud_endpoint()
+        );
+        self.config_text(&provider, "home-hw", extra)
+    }
+
     /// The config every test starts from: the fake's echo as the only IP source, its DNS
     /// server as resolver and authoritative server, one provider entry (`provider`, YAML
     /// under `providers:`), and example.com on `account` with `extra` lines appended.

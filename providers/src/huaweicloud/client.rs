@@ -41,15 +41,6 @@ pub(crate) enum CallError {
     Other(ProviderError),
 }
 
-impl CallError {
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            CallError::Vendor(v) => Some(&v.code),
-            CallError::Other(_) => None,
-        }
-    }
-}
-
 impl From<CallError> for ProviderError {
     fn from(e: CallError) -> Self {
         match e {
@@ -136,7 +127,8 @@ impl Client {
         ttl: u32,
         records: &[String],
     ) -> Result<RecordSet, CallError> {
-        let body = json!({ "name": format!("{fqdn}."), "type": rtype, "ttl": ttl, "records": records });
+        let body =
+            json!({ "name": format!("{fqdn}."), "type": rtype, "ttl": ttl, "records": records });
         let path = format!("/v2/zones/{}/recordsets", sign::escape(zone_id));
         self.call("CreateRecordSet", Method::POST, &path, &[], Some(body))
             .await

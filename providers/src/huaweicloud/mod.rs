@@ -73,9 +73,8 @@ impl HuaweiCloud {
         region: Option<String>,
         endpoint: Option<String>,
     ) -> HuaweiCloud {
-        let endpoint = endpoint.unwrap_or_else(|| {
-            endpoint_for(region.as_deref().unwrap_or(DEFAULT_REGION))
-        });
+        let endpoint =
+            endpoint.unwrap_or_else(|| endpoint_for(region.as_deref().unwrap_or(DEFAULT_REGION)));
         HuaweiCloud {
             client: Client::new(http, access_key, secret_key, endpoint),
         }
@@ -150,9 +149,9 @@ impl HuaweiCloud {
 
     /// The index of the set's value that holds `data`.
     fn position(set: &RecordSet, data: &RecordData) -> Option<usize> {
-        set.records.iter().position(|v| {
-            types::from_value(data.rtype(), v).is_some_and(|d| same(&d, data))
-        })
+        set.records
+            .iter()
+            .position(|v| types::from_value(data.rtype(), v).is_some_and(|d| same(&d, data)))
     }
 
     /// Write `records` with `ttl` over `set` unless that changes nothing.

@@ -58,10 +58,7 @@ pub fn canonical_uri(path: &str) -> String {
 /// `k=v&...`, escaped, sorted by key then value. Also the query string sent on the wire,
 /// so that what is signed is exactly what the gateway decodes.
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
-    let mut p: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (escape(k), escape(v)))
-        .collect();
+    let mut p: Vec<(String, String)> = pairs.iter().map(|(k, v)| (escape(k), escape(v))).collect();
     p.sort();
     p.iter()
         .map(|(k, v)| format!("{k}={v}"))

@@ -21,11 +21,22 @@ fn record_sets_become_records() {
         {"id":"2c9eb155587228570158722b6ac30008","name":"example.com.","type":"TXT","ttl":300,"records":["\"v=spf1 ip4:203.0.113.10 \" \"-all\"","\"google-site-verification=abc\""],"status":"ACTIVE","default":false},
         {"id":"2c9eb155587228570158722b6ac30009","name":"example.com.","type":"NS","ttl":172800,"records":["ns1.huaweicloud-dns.com."],"status":"ACTIVE","default":true}],
       "metadata":{"total_count":3}}"#;
-    let a: RecordSetsAnswer = parse_answer("ListRecordSetsByZone", 200, body.as_bytes(), false, None, None)
-        .map_err(|_| ())
-        .unwrap();
+    let a: RecordSetsAnswer = parse_answer(
+        "ListRecordSetsByZone",
+        200,
+        body.as_bytes(),
+        false,
+        None,
+        None,
+    )
+    .map_err(|_| ())
+    .unwrap();
     assert_eq!(a.metadata.total_count, Some(3));
-    let recs: Vec<Record> = a.recordsets.iter().flat_map(HuaweiCloud::records_of).collect();
+    let recs: Vec<Record> = a
+        .recordsets
+        .iter()
+        .flat_map(HuaweiCloud::records_of)
+        .collect();
     assert_eq!(recs.len(), 4, "{recs:?}");
     assert_eq!(recs[0].id, "2c9eb155587228570158722b6ac30007");
     assert_eq!(recs[0].name, "example.com");

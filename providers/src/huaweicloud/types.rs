@@ -29,8 +29,6 @@ pub struct Metadata {
 #[derive(Debug, Deserialize)]
 pub struct ZonesAnswer {
     pub zones: Vec<ZoneItem>,
-    #[serde(default)]
-    pub metadata: Metadata,
 }
 
 #[derive(Debug, Deserialize, Clone)]

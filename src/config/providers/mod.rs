@@ -16,6 +16,8 @@ mod cloudflare;
 mod dnspod;
 #[cfg(feature = "godaddy")]
 mod godaddy;
+#[cfg(feature = "huaweicloud")]
+mod huaweicloud;
 #[cfg(feature = "rfc2136")]
 mod rfc2136;
 
@@ -51,11 +53,20 @@ const KINDS: &[Kind] = &[
     rfc2136::KIND,
     #[cfg(feature = "dnspod")]
     dnspod::KIND,
+    #[cfg(feature = "huaweicloud")]
+    huaweicloud::KIND,
 ];
 
 /// Every provider type mxddns has, compiled into this build or not: a config naming one
 /// that was left out is told which feature to build with.
-const ALL_KINDS: &[&str] = &["cloudflare", "aliyun", "godaddy", "rfc2136", "dnspod"];
+const ALL_KINDS: &[&str] = &[
+    "cloudflare",
+    "aliyun",
+    "godaddy",
+    "rfc2136",
+    "dnspod",
+    "huaweicloud",
+];
 
 /// A provider entry's credentials and options, one variant per type.
 #[derive(Debug, Clone)]
@@ -81,6 +92,13 @@ pub enum Credentials {
         secret_id: String,
         secret_key: Secret,
     },
+    #[cfg(feature = "huaweicloud")]
+    HuaweiCloud {
+        access_key: String,
+        secret_key: Secret,
+        /// `None`: the default region.
+        region: Option<String>,
+    },
     /// Never made: keeps this enum and its `match`es valid in a build with no provider
     /// type at all (`--no-default-features`, a `check`-only build).
     #[allow(dead_code)]
@@ -101,6 +119,8 @@ impl Credentials {
             Credentials::Rfc2136 { .. } => rfc2136::KIND.name,
             #[cfg(feature = "dnspod")]
             Credentials::Dnspod { .. } => dnspod::KIND.name,
+            #[cfg(feature = "huaweicloud")]
+            Credentials::HuaweiCloud { .. } => huaweicloud::KIND.name,
             Credentials::None(never) => match *never {},
         }
     }
@@ -128,6 +148,12 @@ impl Credentials {
                 secret_id,
                 secret_key,
             } => dnspod::describe(secret_id, secret_key),
+            #[cfg(feature = "huaweicloud")]
+            Credentials::HuaweiCloud {
+                access_key,
+                secret_key,
+                region,
+            } => huaweicloud::describe(access_key, secret_key, region),
             Credentials::None(never) => match *never {},
         }
     }
@@ -168,6 +194,16 @@ impl Credentials {
                 secret_id,
                 secret_key,
             } => vec![secret_id.clone(), secret_key.expose().to_string()],
+            #[cfg(feature = "huaweicloud")]
+            Credentials::HuaweiCloud {
+                access_key,
+                secret_key,
+                region,
+            } => vec![
+                access_key.clone(),
+                secret_key.expose().to_string(),
+                region.clone().unwrap_or_default(),
+            ],
             Credentials::None(never) => match *never {},
         }
     }
@@ -197,6 +233,12 @@ impl Credentials {
                 secret_id,
                 secret_key,
             } => dnspod::build(secret_id, secret_key, http, endpoint),
+            #[cfg(feature = "huaweicloud")]
+            Credentials::HuaweiCloud {
+                access_key,
+                secret_key,
+                region,
+            } => huaweicloud::build(access_key, secret_key, region, http, endpoint),
             Credentials::None(never) => match *never {},
         }
     }
