@@ -19,6 +19,9 @@ pub struct HttpMatch {
     /// Text the raw query string must contain, e.g. `Action=UpdateDomainRecord` (Alidns
     /// names its actions in the query, on one path).
     pub query_contains: Option<String>,
+    /// The API action named in a header, exactly: DNSPod's `X-TC-Action` (API 3.0 posts
+    /// every action to `/`, so neither path nor query tells them apart).
+    pub action: Option<String>,
 }
 
 impl HttpMatch {
@@ -44,13 +47,38 @@ impl HttpMatch {
         self
     }
 
-    /// Whether a request (listener, method, path, raw query) matches.
+    /// Only requests whose action header (`X-TC-Action`) is `action`.
+    pub fn action(mut self, action: &str) -> Self {
+        self.action = Some(action.to_string());
+        self
+    }
+
+    /// Whether a request (listener, method, path, raw query) matches; a request without an
+    /// action header.
     pub fn matches_request(&self, vendor: &str, method: &str, path: &str, query: &str) -> bool {
+        self.matches_action(vendor, method, path, query, None)
+    }
+
+    /// The same for a request whose action header (`X-TC-Action`) is `action`.
+    pub fn matches_action(
+        &self,
+        vendor: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        action: Option<&str>,
+    ) -> bool {
         self.matches(vendor, method, path)
             && self
                 .query_contains
                 .as_deref()
                 .is_none_or(|q| query.contains(q))
+            && self.action.as_deref().is_none_or(|a| action == Some(a))
+    }
+
+    /// Whether a logged request matches.
+    pub fn matches_logged(&self, r: &crate::log::LoggedRequest) -> bool {
+        self.matches_action(r.vendor, &r.method, &r.path, &r.query, r.action.as_deref())
     }
 
     fn matches(&self, vendor: &str, method: &str, path: &str) -> bool {
@@ -266,6 +294,7 @@ impl Faults {
     }
 
     /// The fault for this HTTP request, if a rule fires; with its label.
+    #[cfg(test)]
     pub(crate) fn take_http(
         &self,
         vendor: &str,
@@ -273,9 +302,21 @@ impl Faults {
         path: &str,
         query: &str,
     ) -> Option<(String, HttpFault)> {
-        match self.take(
-            |k| matches!(k, Kind::Http(m, _) if m.matches_request(vendor, method, path, query)),
-        )? {
+        self.take_http_action(vendor, method, path, query, None)
+    }
+
+    /// The same for a request whose action header is `action`.
+    pub(crate) fn take_http_action(
+        &self,
+        vendor: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        action: Option<&str>,
+    ) -> Option<(String, HttpFault)> {
+        match self.take(|k| {
+            matches!(k, Kind::Http(m, _) if m.matches_action(vendor, method, path, query, action))
+        })? {
             (label, Kind::Http(_, f)) => Some((label, f)),
             _ => None,
         }

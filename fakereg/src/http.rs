@@ -178,10 +178,13 @@ async fn entry(
     };
     let vendor = ctx.vendor.as_ref();
     let write = vendor.is_write(&req);
-    let fault = ctx
-        .shared
-        .faults
-        .take_http(vendor.name(), &req.method, &req.path, &req.query);
+    let fault = ctx.shared.faults.take_http_action(
+        vendor.name(),
+        &req.method,
+        &req.path,
+        &req.query,
+        req.header("x-tc-action"),
+    );
     let (label, answer) = match fault {
         None => (None, Some(vendor.handle(&req))),
         Some((label, fault)) => (Some(label), apply(fault, vendor, &req).await),
@@ -191,6 +194,7 @@ async fn entry(
         method: req.method.clone(),
         path: req.path.clone(),
         query: req.query.clone(),
+        action: req.header("x-tc-action").map(str::to_string),
         body: String::from_utf8_lossy(&req.body).into_owned(),
         status: answer.as_ref().map_or(0, |a| a.status),
         write,

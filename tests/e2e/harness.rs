@@ -14,16 +14,24 @@ pub struct Env {
     pub dir: tempfile::TempDir,
 }
 
-/// The three registrars, for tests that must hold for each.
+/// The emulated registrars and clouds, for tests that must hold for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registrar {
     Cloudflare,
     Aliyun,
     GoDaddy,
+    Dnspod,
+    HuaweiCloud,
 }
 
 impl Registrar {
-    pub const ALL: [Registrar; 3] = [Registrar::Cloudflare, Registrar::Aliyun, Registrar::GoDaddy];
+    pub const ALL: [Registrar; 5] = [
+        Registrar::Cloudflare,
+        Registrar::Aliyun,
+        Registrar::GoDaddy,
+        Registrar::Dnspod,
+        Registrar::HuaweiCloud,
+    ];
 
     /// The provider account name its config uses.
     pub fn account(self) -> &'static str {
@@ -31,6 +39,8 @@ impl Registrar {
             Registrar::Cloudflare => "home-cf",
             Registrar::Aliyun => "home-ali",
             Registrar::GoDaddy => "home-gd",
+            Registrar::Dnspod => "home-dp",
+            Registrar::HuaweiCloud => "home-hw",
         }
     }
 
@@ -47,6 +57,14 @@ impl Registrar {
                 mxddns_fakereg::DEMO_GODADDY_KEY,
                 mxddns_fakereg::DEMO_GODADDY_SECRET,
                 &[],
+            ),
+            Registrar::Dnspod => opts.dnspod_key(
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_ID,
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+            ),
+            Registrar::HuaweiCloud => opts.huaweicloud_key(
+                mxddns_fakereg::DEMO_HUAWEICLOUD_AK,
+                mxddns_fakereg::DEMO_HUAWEICLOUD_SK,
             ),
         }
     }
@@ -66,6 +84,16 @@ impl Env {
             Registrar::GoDaddy => self.godaddy_config(
                 mxddns_fakereg::DEMO_GODADDY_KEY,
                 mxddns_fakereg::DEMO_GODADDY_SECRET,
+            ),
+            Registrar::Dnspod => self.dnspod_config(
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_ID,
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+                "",
+            ),
+            Registrar::HuaweiCloud => self.huaweicloud_config(
+                mxddns_fakereg::DEMO_HUAWEICLOUD_AK,
+                mxddns_fakereg::DEMO_HUAWEICLOUD_SK,
+                "",
             ),
         };
         splice_domains(&base, &domains.replace("{provider}", registrar.account()))

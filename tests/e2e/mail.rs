@@ -394,9 +394,10 @@ fn split_spf_strings_keep_their_split() {
         let r = update_now(&spf_config(reg, &env, "true"));
         assert_eq!(r.code, 0, "{r:?}");
         let after = txt(&env, "example.com");
-        // Cloudflare takes the character-strings as written; Alidns and GoDaddy take a TXT
-        // value as one string and split it themselves, so there only the text is ours.
-        let want = if reg == Registrar::Cloudflare {
+        // Cloudflare and Huawei Cloud take the character-strings as written; Alidns,
+        // GoDaddy and DNSPod take a TXT value as one string and split it themselves, so
+        // there only the text is ours.
+        let want = if matches!(reg, Registrar::Cloudflare | Registrar::HuaweiCloud) {
             "\"v=spf1 include:_spf.example.net include:mailgun.example\" \" ip4:203.0.113.20 ~all\""
         } else {
             "\"v=spf1 include:_spf.example.net include:mailgun.example ip4:203.0.113.20 ~all\""

@@ -27,7 +27,7 @@ pub struct Registrar {
 
 /// Every registrar whose emulator is in the fake registrar.
 pub fn all() -> Vec<Registrar> {
-    vec![cloudflare(), aliyun(), godaddy()]
+    vec![cloudflare(), aliyun(), godaddy(), dnspod(), huaweicloud()]
 }
 
 fn cloudflare() -> Registrar {
@@ -122,6 +122,71 @@ fn godaddy() -> Registrar {
     }
 }
 
+/// DNSPod (Tencent Cloud API 3.0): every action is a signed `POST /`, named by its
+/// `X-TC-Action` header.
+fn dnspod() -> Registrar {
+    Registrar {
+        vendor: "dnspod",
+        config: |env| {
+            env.dnspod_config(
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_ID,
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+                "",
+            )
+        },
+        update: || HttpMatch::any().vendor("dnspod").action("ModifyRecord"),
+        create: || HttpMatch::any().vendor("dnspod").action("CreateRecord"),
+        revoked: (
+            200,
+            r#"{"Response":{"Error":{"Code":"AuthFailure.SecretIdNotFound","Message":"密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。"},"RequestId":"6ee2ee3a-5a70-4d2d-9a5a-5ba5dba8e5d6"}}"#,
+        ),
+        secret: mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+        allowed: |r| {
+            const ACTIONS: [&str; 4] = [
+                "DescribeDomain",
+                "DescribeRecordList",
+                "CreateRecord",
+                "ModifyRecord",
+            ];
+            r.method == "POST"
+                && r.path == "/"
+                && r.action.as_deref().is_some_and(|a| ACTIONS.contains(&a))
+        },
+    }
+}
+
+/// Huawei Cloud DNS v2: record sets listed and read with GET, changed with PUT, made with
+/// POST.
+fn huaweicloud() -> Registrar {
+    Registrar {
+        vendor: "huaweicloud",
+        config: |env| {
+            env.huaweicloud_config(
+                mxddns_fakereg::DEMO_HUAWEICLOUD_AK,
+                mxddns_fakereg::DEMO_HUAWEICLOUD_SK,
+                "",
+            )
+        },
+        update: || HttpMatch::any().vendor("huaweicloud").method("PUT"),
+        create: || HttpMatch::any().vendor("huaweicloud").method("POST"),
+        revoked: (
+            401,
+            r#"{"error_msg":"Incorrect IAM authentication information: ak not exist","error_code":"APIGW.0301","request_id":"9f6b2d1c5a3e4f7b8c0d1e2f3a4b5c6d"}"#,
+        ),
+        secret: mxddns_fakereg::DEMO_HUAWEICLOUD_SK,
+        allowed: |r| {
+            let segs: Vec<&str> = r.path.trim_matches('/').split('/').collect();
+            let id = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
+            match (r.method.as_str(), segs.as_slice()) {
+                ("GET", ["v2", "zones"]) => true,
+                ("GET" | "POST", ["v2", "zones", z, "recordsets"]) => id(z),
+                ("GET" | "PUT", ["v2", "zones", z, "recordsets", set]) => id(z) && id(set),
+                _ => false,
+            }
+        },
+    }
+}
+
 impl Registrar {
     /// Writes the config for `env` and returns its path.
     pub fn write_config(&self, env: &Env) -> PathBuf {
@@ -142,7 +207,7 @@ impl Registrar {
         let m = (self.update)();
         self.requests(env)
             .into_iter()
-            .filter(|r| m.matches_request(r.vendor, &r.method, &r.path, &r.query))
+            .filter(|r| m.matches_logged(r))
             .collect()
     }
 

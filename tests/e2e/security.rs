@@ -161,6 +161,8 @@ fn validate_masks_the_password_of_an_endpoint_with_userinfo() {
             Registrar::Cloudflare => env.fake.cloudflare_endpoint(),
             Registrar::Aliyun => env.fake.aliyun_endpoint(),
             Registrar::GoDaddy => env.fake.godaddy_endpoint(),
+            Registrar::Dnspod => env.fake.dnspod_endpoint(),
+            Registrar::HuaweiCloud => env.fake.huaweicloud_endpoint(),
         };
         let with_user = endpoint.replacen("http://", "http://alice:Userinfo-Pass-4242@", 1);
         let cfg = env.write_config(&base.replace(&endpoint, &with_user));

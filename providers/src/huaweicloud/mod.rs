@@ -193,6 +193,21 @@ impl HuaweiCloud {
         })
     }
 
+    /// The set `record` belongs to, read fresh; a set that is gone (or now another name or
+    /// type) is [`ErrorKind::RecordNotFound`].
+    async fn read_set(&self, zone: &Zone, record: &Record) -> Result<RecordSet, ProviderError> {
+        if record.id.is_empty() {
+            return Err(gone(record));
+        }
+        let set = self.client.show_record_set(&zone.id, &record.id).await?;
+        if !set.rtype.eq_ignore_ascii_case(record.rtype().as_str())
+            || normalize_name(&set.name) != normalize_name(&record.name)
+        {
+            return Err(gone(record));
+        }
+        Ok(set)
+    }
+
     /// The set `record` belongs to, fresh, and its value's index; a set or value that is
     /// gone is [`ErrorKind::RecordNotFound`].
     async fn find(
@@ -200,31 +215,24 @@ impl HuaweiCloud {
         zone: &Zone,
         record: &Record,
     ) -> Result<(RecordSet, usize), ProviderError> {
-        let gone = || {
-            ProviderError::new(
-                PROVIDER,
-                ErrorKind::RecordNotFound,
-                format!(
-                    "the {} record {} of {} is no longer in record set \"{}\"",
-                    record.rtype(),
-                    record.data,
-                    record.name,
-                    record.id
-                ),
-            )
-        };
-        if record.id.is_empty() {
-            return Err(gone());
-        }
-        let set = self.client.show_record_set(&zone.id, &record.id).await?;
-        if !set.rtype.eq_ignore_ascii_case(record.rtype().as_str())
-            || normalize_name(&set.name) != normalize_name(&record.name)
-        {
-            return Err(gone());
-        }
-        let i = Self::position(&set, &record.data).ok_or_else(gone)?;
+        let set = self.read_set(zone, record).await?;
+        let i = Self::position(&set, &record.data).ok_or_else(|| gone(record))?;
         Ok((set, i))
     }
+}
+
+fn gone(record: &Record) -> ProviderError {
+    ProviderError::new(
+        PROVIDER,
+        ErrorKind::RecordNotFound,
+        format!(
+            "the {} record {} of {} is no longer in record set \"{}\"",
+            record.rtype(),
+            record.data,
+            record.name,
+            record.id
+        ),
+    )
 }
 
 /// Whether two values are the same record (TXT: the same text, however split).
@@ -336,16 +344,20 @@ impl Provider for HuaweiCloud {
             ));
         }
         let value = Self::value(data)?;
-        let (set, i) = self.find(zone, old).await?;
+        let set = self.read_set(zone, old).await?;
         let mut records = set.records.clone();
-        match Self::position(&set, data) {
+        match (Self::position(&set, &old.data), Self::position(&set, data)) {
+            // The old value is gone and the new one there: this change landed already
+            // (a retry after a lost answer); only the TTL may still differ.
+            (None, Some(_)) => {}
+            (None, None) => return Err(gone(old)),
             // The new value is there already (another entry): drop the old one.
-            Some(j) if j != i => {
+            (Some(i), Some(j)) if j != i => {
                 records.remove(i);
             }
             // The same value: keep it byte for byte as the vendor stores it.
-            Some(_) => {}
-            None => records[i] = value,
+            (Some(_), Some(_)) => {}
+            (Some(i), None) => records[i] = value,
         }
         self.write_set(zone, &set, records, ttl).await?;
         Ok(Record {
