@@ -19,8 +19,8 @@ pub struct HttpMatch {
     /// Text the raw query string must contain, e.g. `Action=UpdateDomainRecord` (Alidns
     /// names its actions in the query, on one path).
     pub query_contains: Option<String>,
-    /// The API action named in a header, exactly: DNSPod's `X-TC-Action` (API 3.0 posts
-    /// every action to `/`, so neither path nor query tells them apart).
+    /// The API action, for vendors that name it outside the path and query (DNSPod's
+    /// `X-TC-Action` header; see `Vendor::action`).
     pub action: Option<String>,
 }
 
@@ -47,38 +47,26 @@ impl HttpMatch {
         self
     }
 
-    /// Only requests whose action header (`X-TC-Action`) is `action`.
     pub fn action(mut self, action: &str) -> Self {
         self.action = Some(action.to_string());
         self
     }
 
-    /// Whether a request (listener, method, path, raw query) matches; a request without an
-    /// action header.
-    pub fn matches_request(&self, vendor: &str, method: &str, path: &str, query: &str) -> bool {
-        self.matches_action(vendor, method, path, query, None)
-    }
-
-    /// The same for a request whose action header (`X-TC-Action`) is `action`.
-    pub fn matches_action(
+    /// Whether a request (listener, method, path, raw query, API action or "") matches.
+    pub fn matches_request(
         &self,
         vendor: &str,
         method: &str,
         path: &str,
         query: &str,
-        action: Option<&str>,
+        action: &str,
     ) -> bool {
         self.matches(vendor, method, path)
             && self
                 .query_contains
                 .as_deref()
                 .is_none_or(|q| query.contains(q))
-            && self.action.as_deref().is_none_or(|a| action == Some(a))
-    }
-
-    /// Whether a logged request matches.
-    pub fn matches_logged(&self, r: &crate::log::LoggedRequest) -> bool {
-        self.matches_action(r.vendor, &r.method, &r.path, &r.query, r.action.as_deref())
+            && self.action.as_deref().is_none_or(|a| a == action)
     }
 
     fn matches(&self, vendor: &str, method: &str, path: &str) -> bool {
@@ -294,29 +282,17 @@ impl Faults {
     }
 
     /// The fault for this HTTP request, if a rule fires; with its label.
-    #[cfg(test)]
     pub(crate) fn take_http(
         &self,
         vendor: &str,
         method: &str,
         path: &str,
         query: &str,
+        action: &str,
     ) -> Option<(String, HttpFault)> {
-        self.take_http_action(vendor, method, path, query, None)
-    }
-
-    /// The same for a request whose action header is `action`.
-    pub(crate) fn take_http_action(
-        &self,
-        vendor: &str,
-        method: &str,
-        path: &str,
-        query: &str,
-        action: Option<&str>,
-    ) -> Option<(String, HttpFault)> {
-        match self.take(|k| {
-            matches!(k, Kind::Http(m, _) if m.matches_action(vendor, method, path, query, action))
-        })? {
+        match self.take(
+            |k| matches!(k, Kind::Http(m, _) if m.matches_request(vendor, method, path, query, action)),
+        )? {
             (label, Kind::Http(_, f)) => Some((label, f)),
             _ => None,
         }
@@ -359,20 +335,22 @@ mod tests {
         .dns(DnsMatch::any(), DnsFault::Drop, 0);
         assert_eq!(f.pending(), 3);
         assert!(f
-            .take_http("cloudflare", "GET", "/client/v4/zones", "")
+            .take_http("cloudflare", "GET", "/client/v4/zones", "", "")
             .is_none());
-        assert!(f.take_http("cloudflare", "PATCH", "/other", "").is_none());
+        assert!(f
+            .take_http("cloudflare", "PATCH", "/other", "", "")
+            .is_none());
         for _ in 0..2 {
             let (_, fault) = f
-                .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
+                .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "", "")
                 .unwrap();
             assert!(matches!(fault, HttpFault::Status { status: 500, .. }));
         }
         assert!(f
-            .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
+            .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "", "")
             .is_none());
         assert_eq!(
-            f.take_http("echo", "GET", "/ip", "").unwrap().1,
+            f.take_http("echo", "GET", "/ip", "", "").unwrap().1,
             HttpFault::Close
         );
         assert!(f.take_dns("mail.example.com", "AAAA").is_some());

@@ -14,7 +14,7 @@ pub struct Env {
     pub dir: tempfile::TempDir,
 }
 
-/// The emulated registrars and clouds, for tests that must hold for each.
+/// The emulated registrars and DNS hosts, for tests that must hold for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registrar {
     Cloudflare,
@@ -41,6 +41,17 @@ impl Registrar {
             Registrar::GoDaddy => "home-gd",
             Registrar::Dnspod => "home-dp",
             Registrar::HuaweiCloud => "home-hw",
+        }
+    }
+
+    /// The fake's API endpoint for this registrar.
+    pub fn endpoint(self, fake: &mxddns_fakereg::FakeRegistrar) -> String {
+        match self {
+            Registrar::Cloudflare => fake.cloudflare_endpoint(),
+            Registrar::Aliyun => fake.aliyun_endpoint(),
+            Registrar::GoDaddy => fake.godaddy_endpoint(),
+            Registrar::Dnspod => fake.dnspod_endpoint(),
+            Registrar::HuaweiCloud => fake.huaweicloud_endpoint(),
         }
     }
 

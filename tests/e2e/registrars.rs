@@ -122,8 +122,8 @@ fn godaddy() -> Registrar {
     }
 }
 
-/// DNSPod (Tencent Cloud API 3.0): every action is a signed `POST /`, named by its
-/// `X-TC-Action` header.
+/// DNSPod (Tencent Cloud API 3.0): every action is a signed `POST /` named by its
+/// `X-TC-Action` header; errors come back as HTTP 200 with `Response.Error`.
 fn dnspod() -> Registrar {
     Registrar {
         vendor: "dnspod",
@@ -138,19 +138,17 @@ fn dnspod() -> Registrar {
         create: || HttpMatch::any().vendor("dnspod").action("CreateRecord"),
         revoked: (
             200,
-            r#"{"Response":{"Error":{"Code":"AuthFailure.SecretIdNotFound","Message":"密钥不存在。请在控制台检查密钥是否已被删除或者禁用，如状态正常，请检查密钥是否填写正确，注意前后不得有空格。"},"RequestId":"6ee2ee3a-5a70-4d2d-9a5a-5ba5dba8e5d6"}}"#,
+            r#"{"Response":{"Error":{"Code":"AuthFailure.SecretIdNotFound","Message":"The SecretId is not found, please ensure that your SecretId is correct."},"RequestId":"6f1c3b5a-0000-4000-8000-000000000000"}}"#,
         ),
         secret: mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
         allowed: |r| {
             const ACTIONS: [&str; 4] = [
                 "DescribeDomain",
                 "DescribeRecordList",
-                "CreateRecord",
                 "ModifyRecord",
+                "CreateRecord",
             ];
-            r.method == "POST"
-                && r.path == "/"
-                && r.action.as_deref().is_some_and(|a| ACTIONS.contains(&a))
+            r.method == "POST" && r.path == "/" && ACTIONS.contains(&r.action.as_str())
         },
     }
 }
@@ -207,7 +205,7 @@ impl Registrar {
         let m = (self.update)();
         self.requests(env)
             .into_iter()
-            .filter(|r| m.matches_logged(r))
+            .filter(|r| m.matches_request(r.vendor, &r.method, &r.path, &r.query, &r.action))
             .collect()
     }
 
