@@ -115,3 +115,28 @@ fn a_bad_region_is_a_configuration_error() {
     assert!(r.stderr.contains("not a Huawei Cloud region id"), "{r:?}");
     assert_eq!(env.writes(), 0);
 }
+
+#[test]
+fn demo_runs_against_the_huaweicloud_emulator() {
+    let r = super::harness::run(
+        super::harness::mxddns()
+            .arg("demo")
+            .arg("--provider")
+            .arg("huaweicloud"),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("Huawei Cloud DNS v2"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("mail.example.com A 203.0.113.10 -> 203.0.113.20 updated at demo"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("verified MX mail.example.com"), "{r:?}");
+    let cycles: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("cycle: "))
+        .collect();
+    assert_eq!(cycles.len(), 2, "{r:?}");
+    assert!(cycles[1].contains(" 0 API request(s)"), "{r:?}");
+}
