@@ -303,7 +303,13 @@ impl Provider for HuaweiCloud {
         }
         match self
             .client
-            .create_record_set(&zone.id, &fqdn, rtype.as_str(), ttl, &[value.clone()])
+            .create_record_set(
+                &zone.id,
+                &fqdn,
+                rtype.as_str(),
+                ttl,
+                std::slice::from_ref(&value),
+            )
             .await
         {
             Ok(set) => Ok(Record {

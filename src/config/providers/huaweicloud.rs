@@ -36,7 +36,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
     let region = match cx.text(&region_key, p.region.as_ref()) {
         Ok(Some(r)) if !valid_region(r.trim()) => Err(cx.report(
             &region_key,
-            &format!(
+            format!(
                 "\"{}\" is not a Huawei Cloud region id — use one like cn-south-1, cn-north-4 or {DEFAULT_REGION}",
                 r.trim()
             ),
