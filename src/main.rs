@@ -401,7 +401,7 @@ async fn update(cli: &Cli) -> ExitCode {
     } else {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
-            Err(e @ state::LockError::Held { .. }) => {
+            Err(e @ (state::LockError::Held { .. } | state::LockError::Unsafe(_))) => {
                 crate::say_err!("error: {e}");
                 return ExitCode::from(EXIT_FAILED);
             }
