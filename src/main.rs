@@ -47,6 +47,7 @@ mod service;
 mod setup;
 mod spf;
 mod state;
+mod stop;
 mod update;
 mod verify;
 mod watch;
@@ -433,7 +434,9 @@ async fn update(cli: &Cli) -> ExitCode {
         };
     }
     match service::run(&mut agent, opts, cli.quiet, cli.cycles).await {
-        Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
+        Ok(service::Ending::CyclesDone { last_ok: false } | service::Ending::CutOff) => {
+            ExitCode::from(EXIT_FAILED)
+        }
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             crate::say_err!("error: {e:#}");

@@ -477,6 +477,9 @@ impl StateLock {
     pub fn acquire(state_file: &Path) -> Result<StateLock, LockError> {
         let path = lock_path(state_file);
         check_dir(state_file, &[state_file, &path]).map_err(|e| LockError::Unsafe(e.to_string()))?;
+        if fs::symlink_metadata(state_file).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(LockError::Unsafe(symlink_refused(state_file)));
+        }
         let io_err = |source| LockError::Io {
             path: path.clone(),
             source,
