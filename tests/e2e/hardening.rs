@@ -310,3 +310,78 @@ fn a_write_cut_off_by_the_grace_is_named_and_the_exit_is_non_zero() {
         assert_eq!(state_v4(&env), None, "{what}");
     }
 }
+
+#[test]
+fn the_health_probe_answers_while_thirty_idle_clients_hold_connections() {
+    use std::io::Write;
+    let env = Env::example();
+    let mut text = env.cloudflare_config(CF_TOKEN);
+    text.push_str("listen: 127.0.0.1:0\n");
+    let cfg = env.write_config(&text);
+    let service = super::service::Service::start(&cfg);
+    let addr = service.listening();
+    // 30 clients that connect and send nothing, or half a request line, and wait.
+    let mut idle = Vec::new();
+    for i in 0..30 {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        if i % 2 == 1 {
+            s.write_all(b"GET /hea").unwrap();
+        }
+        idle.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let a = super::service::get(addr, "/healthz");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the probe waited {:?}",
+        started.elapsed()
+    );
+    assert!(a.code == 200 || a.code == 503, "{}", a.code);
+    let _: serde_json::Value = serde_json::from_str(&a.body).expect("the health JSON");
+    drop(idle);
+    assert_eq!(service.stop(), Some(0));
+}
+
+#[test]
+fn a_configuration_nested_absurdly_deep_or_too_large_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let cases = [
+        ("flow", format!("schedule: {}{}\n", "[".repeat(n), "]".repeat(n)), "nested deeper than 64 levels"),
+        ("maps", format!("schedule: {}{}\n", "{a: ".repeat(n), "}".repeat(n)), "nested deeper than 64 levels"),
+        ("dashes", format!("schedule:\n{}x\n", "- ".repeat(n)), "nested deeper than 64 levels"),
+        ("size", format!("schedule: 5m\n#{}\n", "x".repeat(2 * 1024 * 1024)), "larger than 1024 KiB"),
+    ];
+    for (what, text, says) in cases {
+        let cfg = dir.path().join(format!("{what}.yaml"));
+        write_private(&cfg, &text);
+        // The old code spent minutes (and gigabytes) here: bound the run, do not time it.
+        let child = mxddns()
+            .arg("--config")
+            .arg(&cfg)
+            .arg("validate")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let pid = child.id();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output());
+        });
+        let out = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(o) => o.unwrap(),
+            Err(_) => {
+                let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+                panic!("{what}: validate did not finish within 30 s");
+            }
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}:", cfg.display())) && stderr.contains(says),
+            "{what}: {stderr}"
+        );
+    }
+}
