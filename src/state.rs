@@ -14,9 +14,9 @@
 //! sticky and the files in it are ours, the state file is size-capped before it is read,
 //! and a state file written by a newer mxddns is left exactly as it is.
 
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use rust_i18n::t;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -233,7 +233,12 @@ pub fn check_dir(state_file: &Path, files: &[&Path]) -> Result<(), StateError> {
     }
     if mode & 0o1000 == 0 {
         return Err(StateError::Unsafe(
-            t!("state.dir_writable", dir = shown, mode = format!("{mode:04o}")).into_owned(),
+            t!(
+                "state.dir_writable",
+                dir = shown,
+                mode = format!("{mode:04o}")
+            )
+            .into_owned(),
         ));
     }
     // Sticky: others cannot replace or remove our files, only add their own names.
@@ -476,7 +481,8 @@ pub enum LockError {
 impl StateLock {
     pub fn acquire(state_file: &Path) -> Result<StateLock, LockError> {
         let path = lock_path(state_file);
-        check_dir(state_file, &[state_file, &path]).map_err(|e| LockError::Unsafe(e.to_string()))?;
+        check_dir(state_file, &[state_file, &path])
+            .map_err(|e| LockError::Unsafe(e.to_string()))?;
         if fs::symlink_metadata(state_file).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(LockError::Unsafe(symlink_refused(state_file)));
         }
@@ -494,7 +500,9 @@ impl StateLock {
             .open(&path)
         {
             Ok(f) => f,
-            Err(e) if is_symlink_error(&e) => return Err(LockError::Unsafe(symlink_refused(&path))),
+            Err(e) if is_symlink_error(&e) => {
+                return Err(LockError::Unsafe(symlink_refused(&path)))
+            }
             Err(e) => return Err(io_err(e)),
         };
         // A FIFO or a device planted at the lock path is not written to either.
@@ -554,8 +562,8 @@ fn remove_stale_temp_files(state_file: &Path) {
     let me = unsafe { libc::geteuid() };
     for e in entries.flatten() {
         let ours = e.file_name().to_str().is_some_and(|n| is_our_temp(n, name));
-        let regular_mine = fs::symlink_metadata(e.path())
-            .is_ok_and(|m| m.file_type().is_file() && m.uid() == me);
+        let regular_mine =
+            fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_file() && m.uid() == me);
         if ours && regular_mine {
             let _ = fs::remove_file(e.path());
         }

@@ -113,7 +113,9 @@ mod tests {
         assert_eq!(too_deep(&flow, MAX_DEPTH), Some(1));
         let dashes = format!("schedule:\n{}x\n", "- ".repeat(n));
         assert_eq!(too_deep(&dashes, MAX_DEPTH), Some(2));
-        let maps: String = (0..100).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let maps: String = (0..100)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
         assert_eq!(too_deep(&maps, MAX_DEPTH), Some(MAX_DEPTH + 1));
         let spread = format!("a: {}\n{}\n", "[".repeat(40), "[".repeat(40));
         assert_eq!(too_deep(&spread, MAX_DEPTH), Some(2));

@@ -36,10 +36,11 @@ impl Victim {
     }
 
     fn assert_untouched(&self, what: &str) {
-        assert_eq!(
-            std::fs::read(&self.path).unwrap(),
-            PRECIOUS,
-            "{what}: the agent wrote through a planted link"
+        let now = std::fs::read(&self.path).unwrap();
+        assert!(
+            now == PRECIOUS,
+            "{what}: the agent wrote through a planted link:\n{}",
+            String::from_utf8_lossy(&now)
         );
     }
 }
@@ -123,11 +124,16 @@ fn a_link_planted_at_the_lock_or_state_path_is_refused_and_never_written_through
         let r = update_now(&cfg);
         assert_eq!(r.code, 1, "{planted}: {r:?}");
         assert!(
-            r.stderr.contains("symbolic link") && r.stderr.contains(&format!("rm {}", link.display())),
+            r.stderr.contains("symbolic link")
+                && r.stderr.contains(&format!("rm {}", link.display())),
             "{planted}: the refusal names the link and its fix: {r:?}"
         );
         victim.assert_untouched(planted);
-        assert_eq!(env.writes(), 0, "{planted}: nothing is written at the registrar");
+        assert_eq!(
+            env.writes(),
+            0,
+            "{planted}: nothing is written at the registrar"
+        );
         std::fs::remove_file(&link).unwrap();
     }
     // Without the links, the same run works.
@@ -152,7 +158,11 @@ fn a_link_planted_at_the_old_temp_file_name_is_not_written_through_by_the_servic
     // it while the service runs. Plant it and a few neighbours.
     let pid = bg.child.id();
     for n in [pid, pid + 1, pid.saturating_sub(1)] {
-        symlink(&victim.path, env.dir.path().join(format!("state.json.tmp{n}"))).unwrap();
+        symlink(
+            &victim.path,
+            env.dir.path().join(format!("state.json.tmp{n}")),
+        )
+        .unwrap();
     }
     env.fake.set_echo_ip("203.0.113.44".parse().unwrap());
     wait_for("the next saved state", Duration::from_secs(30), || {
@@ -194,7 +204,8 @@ fn a_state_directory_others_can_write_is_refused_unless_it_is_sticky() {
 fn a_state_file_of_a_newer_mxddns_is_left_exactly_as_it_is() {
     let env = Env::example();
     let cfg = env.write_config(&env.cloudflare_config(CF_TOKEN));
-    let newer = br#"{"version": 99, "addresses": {"v4": "198.51.100.7"}, "from_the_future": [1, 2]}"#;
+    let newer =
+        br#"{"version": 99, "addresses": {"v4": "198.51.100.7"}, "from_the_future": [1, 2]}"#;
     std::fs::write(env.state_file(), newer).unwrap();
     for _ in 0..2 {
         let r = update_now(&cfg);
@@ -265,7 +276,11 @@ fn sigterm_during_a_write_finishes_it_and_saves_its_result() {
         assert_eq!(r.code, 0, "{what}: {r:?}");
         assert!(r.stderr.contains("in flight"), "{what}: said: {r:?}");
         assert!(r.stderr.contains("the state is saved"), "{what}: {r:?}");
-        assert_eq!(env.a_records("mail.example.com"), ["203.0.113.20"], "{what}");
+        assert_eq!(
+            env.a_records("mail.example.com"),
+            ["203.0.113.20"],
+            "{what}"
+        );
         assert_eq!(state_v4(&env).as_deref(), Some("203.0.113.20"), "{what}");
     }
     // The service: the same, then a clean exit.
@@ -298,12 +313,22 @@ fn a_write_cut_off_by_the_grace_is_named_and_the_exit_is_non_zero() {
             cmd.arg("--update-now");
         }
         let started = Instant::now();
-        let r = term_during_write(&env, reg, &mut cmd, Duration::from_secs(15), Duration::from_secs(12));
+        let r = term_during_write(
+            &env,
+            reg,
+            &mut cmd,
+            Duration::from_secs(15),
+            Duration::from_secs(12),
+        );
         let what = if service { "service" } else { "--update-now" };
-        assert!(started.elapsed() < Duration::from_secs(12), "{what}: bounded by the grace");
+        assert!(
+            started.elapsed() < Duration::from_secs(12),
+            "{what}: bounded by the grace"
+        );
         assert_eq!(r.code, 1, "{what}: {r:?}");
         assert!(
-            r.stderr.contains("stopped before the registrar answered") && r.stderr.contains("home-cf"),
+            r.stderr.contains("stopped before the registrar answered")
+                && r.stderr.contains("home-cf"),
             "{what}: the cut-off write is named: {r:?}"
         );
         // The state file is not half-written: none, as no cycle finished.
@@ -348,10 +373,26 @@ fn a_configuration_nested_absurdly_deep_or_too_large_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let n = 100_000;
     let cases = [
-        ("flow", format!("schedule: {}{}\n", "[".repeat(n), "]".repeat(n)), "nested deeper than 64 levels"),
-        ("maps", format!("schedule: {}{}\n", "{a: ".repeat(n), "}".repeat(n)), "nested deeper than 64 levels"),
-        ("dashes", format!("schedule:\n{}x\n", "- ".repeat(n)), "nested deeper than 64 levels"),
-        ("size", format!("schedule: 5m\n#{}\n", "x".repeat(2 * 1024 * 1024)), "larger than 1024 KiB"),
+        (
+            "flow",
+            format!("schedule: {}{}\n", "[".repeat(n), "]".repeat(n)),
+            "nested deeper than 64 levels",
+        ),
+        (
+            "maps",
+            format!("schedule: {}{}\n", "{a: ".repeat(n), "}".repeat(n)),
+            "nested deeper than 64 levels",
+        ),
+        (
+            "dashes",
+            format!("schedule:\n{}x\n", "- ".repeat(n)),
+            "nested deeper than 64 levels",
+        ),
+        (
+            "size",
+            format!("schedule: 5m\n#{}\n", "x".repeat(2 * 1024 * 1024)),
+            "larger than 1024 KiB",
+        ),
     ];
     for (what, text, says) in cases {
         let cfg = dir.path().join(format!("{what}.yaml"));
@@ -373,7 +414,10 @@ fn a_configuration_nested_absurdly_deep_or_too_large_is_refused_at_once() {
         let out = match rx.recv_timeout(Duration::from_secs(30)) {
             Ok(o) => o.unwrap(),
             Err(_) => {
-                let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+                let _ = Command::new("kill")
+                    .arg("-KILL")
+                    .arg(pid.to_string())
+                    .status();
                 panic!("{what}: validate did not finish within 30 s");
             }
         };

@@ -184,7 +184,10 @@ async fn slow_clients_and_too_many_connections() {
             idle.write_all(b"GET /metrics HT").await.unwrap();
             tokio::task::yield_now().await;
             let (status, _, _) = parse(&exchange(addr, b"GET /healthz HTTP/1.1\r\n\r\n").await);
-            assert!(status == "HTTP/1.1 200 OK" || status == "HTTP/1.1 503 Service Unavailable", "{status}");
+            assert!(
+                status == "HTTP/1.1 200 OK" || status == "HTTP/1.1 503 Service Unavailable",
+                "{status}"
+            );
             let mut got = Vec::new();
             // EOF or a reset: either way, no answer for the evicted one.
             let _ = idle.read_to_end(&mut got).await;
