@@ -15,7 +15,12 @@ fn fixture(name: &str) -> PathBuf {
 /// The fake for `reg` with example.com (SOA/NS only, or `extra` records), TTLs every
 /// registrar accepts; the echo says 203.0.113.20.
 fn start(reg: Registrar, extra: &[(&str, RrType, &str)]) -> Env {
-    let mut opts = FakeOptions::new()
+    start_with(reg, extra, FakeOptions::new())
+}
+
+/// [`start`] on top of `base` (other zones the fake serves).
+fn start_with(reg: Registrar, extra: &[(&str, RrType, &str)], base: FakeOptions) -> Env {
+    let mut opts = base
         .echo_ipv4("203.0.113.20".parse().unwrap())
         .zone("example.com");
     for (name, t, v) in extra {
@@ -215,5 +220,50 @@ fn dkim_rotation_keeps_the_old_selector_until_prune() {
         assert!(!store
             .records("big._domainkey.example.com", RrType::TXT)
             .is_empty());
+    }
+}
+
+/// What the ISP does for PTR (no registrar API can) and an empty blocklist zone, so that
+/// `check` has every answer it asks for on loopback.
+fn with_reverse() -> FakeOptions {
+    FakeOptions::new()
+        .zone("113.0.203.in-addr.arpa")
+        .record(
+            "113.0.203.in-addr.arpa",
+            "20.113.0.203.in-addr.arpa",
+            RrType::PTR,
+            "mail.example.com.",
+        )
+        .zone("zen.spamhaus.org")
+}
+
+#[test]
+fn after_apply_check_finds_no_error() {
+    for reg in Registrar::ALL {
+        let env = start_with(reg, &[], with_reverse());
+        let cfg = config(&env, reg, &dkim("mail", "mail.txt"));
+        let a = mxddns_in(&cfg, &["apply", "--yes"]);
+        assert_eq!(a.code, 0, "{reg:?} {a:?}");
+        let c = mxddns_in(&cfg, &["check", "--no-ports", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&c.stdout)
+            .unwrap_or_else(|e| panic!("{reg:?}: {e}: {c:?}"));
+        let errors: Vec<&serde_json::Value> = v["domains"][0]["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["severity"] == "error")
+            .collect();
+        assert!(errors.is_empty(), "{reg:?}: {errors:#?}\n{c:?}");
+        assert_eq!(c.code, 0, "{reg:?} {c:?}");
+        // The DKIM key apply published is the one check looked at.
+        assert!(
+            v["domains"][0]["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["check"].as_str().unwrap_or("").starts_with("dkim.")
+                    && f["message"].as_str().unwrap_or("").contains("selector mail")),
+            "{reg:?} {c:?}"
+        );
     }
 }
