@@ -36,9 +36,14 @@ fn start_with(reg: Registrar, extra: &[(&str, RrType, &str)], base: FakeOptions)
 
 /// The declaration (`dkim` selector lines as given), for `reg`.
 fn config(env: &Env, reg: Registrar, dkim: &str) -> PathBuf {
+    config_with(env, reg, dkim, "")
+}
+
+/// [`config`] with `more` (lines of the `mail:` block) at the end of the block.
+fn config_with(env: &Env, reg: Registrar, dkim: &str, more: &str) -> PathBuf {
     let policy = env.dir.path().join("mta-sts.txt");
     let domain = format!(
-        "  - domain: example.com\n    provider: {{provider}}\n    ttl: 3600\n    mail:\n      mx:\n        - {{ host: mail.example.com, priority: 10 }}\n        - {{ host: mx2.backup.example.net, priority: 20 }}\n      spf:\n        all: \"-all\"\n        include: [spf.mail.qq.com]\n      dkim:\n{dkim}      dmarc:\n        p: quarantine\n        rua: [mailto:dmarc@example.com]\n      mta_sts:\n        mode: enforce\n        policy_file: {}\n      tls_rpt: [mailto:tlsrpt@example.com]\n      client_setup: true\n      caa: [letsencrypt.org]\n",
+        "  - domain: example.com\n    provider: {{provider}}\n    ttl: 3600\n    mail:\n      mx:\n        - {{ host: mail.example.com, priority: 10 }}\n        - {{ host: mx2.backup.example.net, priority: 20 }}\n      spf:\n        all: \"-all\"\n        include: [spf.mail.qq.com]\n      dkim:\n{dkim}      dmarc:\n        p: quarantine\n        rua: [mailto:dmarc@example.com]\n      mta_sts:\n        mode: enforce\n        policy_file: {}\n      tls_rpt: [mailto:tlsrpt@example.com]\n      client_setup: true\n      caa: [letsencrypt.org]\n{more}",
         policy.display()
     );
     env.write_config(&env.config_for(reg, &domain))
@@ -245,8 +250,8 @@ fn after_apply_check_finds_no_error() {
         let a = mxddns_in(&cfg, &["apply", "--yes"]);
         assert_eq!(a.code, 0, "{reg:?} {a:?}");
         let c = mxddns_in(&cfg, &["check", "--no-ports", "--format", "json"]);
-        let v: serde_json::Value = serde_json::from_str(&c.stdout)
-            .unwrap_or_else(|e| panic!("{reg:?}: {e}: {c:?}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&c.stdout).unwrap_or_else(|e| panic!("{reg:?}: {e}: {c:?}"));
         let errors: Vec<&serde_json::Value> = v["domains"][0]["findings"]
             .as_array()
             .into_iter()
@@ -262,8 +267,121 @@ fn after_apply_check_finds_no_error() {
                 .unwrap()
                 .iter()
                 .any(|f| f["check"].as_str().unwrap_or("").starts_with("dkim.")
-                    && f["message"].as_str().unwrap_or("").contains("selector mail")),
+                    && f["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("selector mail")),
             "{reg:?} {c:?}"
         );
+    }
+}
+
+const CERT1_TLSA: &str = "342cb88fe26c99dacfe52915019e7c07197ed491cc785edde602f0f60fdf3e0c";
+const CERT2_TLSA: &str = "4d4a3770550f90ff914a231a5335a2c714d9828f06e5ec4df8707432f11aded3";
+
+/// The `id=` of the `_mta-sts` record the zone holds.
+fn sts_id(env: &Env) -> String {
+    let txt = env
+        .fake
+        .store()
+        .records("_mta-sts.example.com", RrType::TXT);
+    assert_eq!(txt.len(), 1, "{txt:?}");
+    let t = txt[0].replace('"', "");
+    t.split("id=")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_end_matches(';')
+        .to_string()
+}
+
+#[test]
+fn a_certificate_or_policy_change_is_kept_by_the_next_cycle_and_nothing_else_calls() {
+    for reg in Registrar::ALL {
+        let env = start(reg, &[]);
+        let cert = env.dir.path().join("fullchain.pem");
+        std::fs::copy(fixture("cert1.pem"), &cert).unwrap();
+        let tlsa = format!("      tlsa:\n        cert_file: {}\n", cert.display());
+        let cfg = config_with(&env, reg, &dkim("mail", "mail.txt"), &tlsa);
+        let tlsa_name = "_25._tcp.mail.example.com";
+        let takes_tlsa = reg == Registrar::Cloudflare;
+
+        let a = mxddns_in(&cfg, &["apply", "--yes"]);
+        assert_eq!(a.code, 0, "{reg:?} {a:?}");
+        let published = env.fake.store().records(tlsa_name, RrType::TLSA);
+        if takes_tlsa {
+            assert_eq!(published.len(), 1, "{reg:?} {published:?}");
+            assert!(published[0].contains(CERT1_TLSA), "{reg:?} {published:?}");
+        } else {
+            assert!(published.is_empty(), "{reg:?} {published:?}");
+            let p = mxddns_in(&cfg, &["plan"]);
+            assert!(
+                p.stdout
+                    .lines()
+                    .any(|l| l.contains("!    _25._tcp.mail.example.com TLSA 3 1 1")
+                        && (l.contains("cannot hold TLSA") || l.contains("no TLSA"))),
+                "{reg:?} {p:?}"
+            );
+        }
+        let id1 = sts_id(&env);
+
+        // Unchanged: the cycle after apply makes no API call.
+        let requests = env.api_requests();
+        let u = update_now(&cfg);
+        assert_eq!(u.code, 0, "{reg:?} {u:?}");
+        assert_eq!(
+            env.api_requests(),
+            requests,
+            "{reg:?}: an unchanged cycle called the API: {u:?}"
+        );
+
+        // The certificate renews with a new key: the next cycle moves TLSA.
+        std::fs::copy(fixture("cert2.pem"), &cert).unwrap();
+        let writes = env.writes();
+        let u = update_now(&cfg);
+        assert_eq!(u.code, 0, "{reg:?} {u:?}");
+        let published = env.fake.store().records(tlsa_name, RrType::TLSA);
+        if takes_tlsa {
+            assert_eq!(published.len(), 1, "{reg:?} {published:?}");
+            assert!(published[0].contains(CERT2_TLSA), "{reg:?} {published:?}");
+            assert_eq!(
+                env.writes(),
+                writes + 1,
+                "{reg:?}: one change in place: {u:?}"
+            );
+            assert!(
+                u.stdout.contains(CERT2_TLSA),
+                "{reg:?}: the cycle says so: {u:?}"
+            );
+        } else {
+            assert!(published.is_empty(), "{reg:?}");
+            assert_eq!(env.writes(), writes, "{reg:?}: nothing to write: {u:?}");
+        }
+        assert_eq!(sts_id(&env), id1, "{reg:?}: the policy did not change");
+
+        // The MTA-STS policy changes (mode): the next cycle writes the policy file and a new id.
+        let text = std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("mode: enforce", "mode: testing");
+        let cfg = env.write_config(&text);
+        let u = update_now(&cfg);
+        assert_eq!(u.code, 0, "{reg:?} {u:?}");
+        let id2 = sts_id(&env);
+        assert_ne!(id2, id1, "{reg:?}: the id follows the policy: {u:?}");
+        let policy = std::fs::read_to_string(env.dir.path().join("mta-sts.txt")).unwrap();
+        assert!(policy.contains("mode: testing"), "{policy}");
+        assert_eq!(
+            env.fake.store().records("example.com", RrType::MX).len(),
+            2,
+            "{reg:?}: the rest is left alone"
+        );
+
+        // Unchanged again: no API call, and plan agrees there is nothing to do.
+        let requests = env.api_requests();
+        let u = update_now(&cfg);
+        assert_eq!(u.code, 0, "{reg:?} {u:?}");
+        assert_eq!(env.api_requests(), requests, "{reg:?}: {u:?}");
+        let p = mxddns_in(&cfg, &["plan"]);
+        assert_eq!(p.code, 0, "{reg:?} {p:?}");
     }
 }
