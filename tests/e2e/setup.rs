@@ -3,7 +3,7 @@
 //! apply with no write, `plan` writing nothing, a DKIM rotation with `--prune`.
 
 use super::harness::*;
-use mxddns_fakereg::{FakeOptions, RrType};
+use mxddns_fakereg::{FakeOptions, HttpFault, HttpMatch, RrType};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
@@ -383,5 +383,123 @@ fn a_certificate_or_policy_change_is_kept_by_the_next_cycle_and_nothing_else_cal
         assert_eq!(env.api_requests(), requests, "{reg:?}: {u:?}");
         let p = mxddns_in(&cfg, &["plan"]);
         assert_eq!(p.code, 0, "{reg:?} {p:?}");
+    }
+}
+
+/// The request that creates a record at `reg`'s API.
+fn creates(reg: Registrar) -> HttpMatch {
+    match reg {
+        Registrar::Cloudflare => HttpMatch::any().vendor("cloudflare").method("POST"),
+        Registrar::Aliyun => HttpMatch::any()
+            .vendor("aliyun")
+            .query_contains("Action=AddDomainRecord"),
+        // GoDaddy writes a name's whole set of a type with one PUT.
+        Registrar::GoDaddy => HttpMatch::any().vendor("godaddy").method("PUT"),
+    }
+}
+
+/// Every record of example.com as (name, type, value), sorted.
+fn zone(env: &Env) -> Vec<(String, String, String)> {
+    let mut all: Vec<(String, String, String)> = env
+        .fake
+        .store()
+        .list("example.com", None, None)
+        .into_iter()
+        .map(|r| (r.name.clone(), format!("{:?}", r.rtype()), r.value()))
+        .collect();
+    all.sort();
+    all
+}
+
+/// The zone still receives mail: every MX host inside it has its address.
+fn receives_mail(env: &Env, reg: Registrar, when: &str) {
+    for mx in env.fake.store().records("example.com", RrType::MX) {
+        let host = mx
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('.')
+            .to_string();
+        if host.ends_with(".example.com") {
+            assert!(
+                !env.a_records(&host).is_empty(),
+                "{reg:?} {when}: MX {mx} without an address for {host}: {:?}",
+                zone(env)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_fault_half_way_leaves_mail_flowing_and_the_next_apply_finishes() {
+    // (writes let through, fault): a 503 on the first write (the MX host's address) and
+    // after the addresses and the first MX; answers lost from the fourth write on.
+    let cases = [
+        (0, HttpFault::HtmlError { status: 503 }),
+        (3, HttpFault::status(503, "service unavailable")),
+        (3, HttpFault::CloseAfterHandling),
+    ];
+    for reg in Registrar::ALL {
+        for (pass, fault) in &cases {
+            let env = start(reg, &[]);
+            let cfg = config(&env, reg, &dkim("mail", "mail.txt"));
+            env.fake
+                .faults()
+                .http_always_after(creates(reg), *pass, fault.clone());
+            let a = mxddns_in(&cfg, &["apply", "--yes"]);
+            let case = format!("{reg:?} {pass} {fault:?}");
+            if matches!(fault, HttpFault::CloseAfterHandling) {
+                // A lost answer is not trusted: the name is read back before any retry.
+                assert!(a.code == 0 || a.code == 1, "{case}: {a:?}");
+            } else {
+                assert_eq!(a.code, 1, "{case}: {a:?}");
+                assert!(
+                    a.stdout.contains("not tried: an earlier write failed"),
+                    "{case}: {a:?}"
+                );
+            }
+            assert!(!env.fake.faults().fired().is_empty(), "{case}: the fault fired");
+            receives_mail(&env, reg, &case);
+            if *pass == 0 && a.code == 1 {
+                assert!(
+                    env.fake
+                        .store()
+                        .records("example.com", RrType::MX)
+                        .is_empty(),
+                    "{case}: no MX before its host's address"
+                );
+            }
+            env.fake.faults().clear();
+
+            let again = mxddns_in(&cfg, &["apply", "--yes"]);
+            assert_eq!(again.code, 0, "{case}: {again:?}");
+            receives_mail(&env, reg, &case);
+            let all = zone(&env);
+            let mut unique = all.clone();
+            unique.dedup();
+            assert_eq!(all, unique, "{case}: a record was made twice");
+            assert_eq!(
+                env.fake.store().records("example.com", RrType::MX).len(),
+                2,
+                "{case}"
+            );
+            assert_eq!(
+                env.fake
+                    .store()
+                    .records("example.com", RrType::TXT)
+                    .iter()
+                    .filter(|t| t.contains("v=spf1"))
+                    .count(),
+                1,
+                "{case}: {all:?}"
+            );
+            let writes = env.writes();
+            let third = mxddns_in(&cfg, &["apply", "--yes"]);
+            assert!(
+                third.stdout.contains("apply: nothing to do"),
+                "{case}: {third:?}"
+            );
+            assert_eq!(env.writes(), writes, "{case}");
+        }
     }
 }
