@@ -94,7 +94,7 @@ async fn run_in(
     crate::say!();
 
     let cfg = crate::config::load_str(&yaml, &path)?.config;
-    let (mut agent, _) = crate::agent(cfg)?;
+    let (mut agent, _) = crate::commands::agent(cfg)?;
     let opts = CycleOptions {
         dry_run: false,
         force: false,
