@@ -132,7 +132,7 @@ async fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Validate { online: false }) => commands::validate::offline(&cli),
         Some(Command::Validate { online: true }) => commands::validate::online(&cli).await,
         Some(Command::Detect) => commands::detect::run(&cli).await,
-        Some(Command::Demo { provider }) => commands::demo::run(*provider, &cli).await,
+        Some(Command::Demo { provider, mail }) => commands::demo::run(*provider, *mail).await,
         Some(Command::Check {
             domain,
             format,

@@ -2,12 +2,17 @@
 //! registrar; without the feature, a clear error.
 
 use super::EXIT_FAILED;
-use crate::cli::{self, Cli};
+use crate::cli;
 use std::process::ExitCode;
 
 #[cfg(feature = "demo")]
-pub async fn run(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    match crate::demo::run(provider).await {
+pub async fn run(provider: cli::DemoProvider, mail: bool) -> ExitCode {
+    let ran = if mail {
+        crate::demo::run_mail(provider).await
+    } else {
+        crate::demo::run(provider).await
+    };
+    match ran {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
@@ -18,7 +23,7 @@ pub async fn run(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
 }
 
 #[cfg(not(feature = "demo"))]
-pub async fn run(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
+pub async fn run(_provider: cli::DemoProvider, _mail: bool) -> ExitCode {
     crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
     ExitCode::from(EXIT_FAILED)
 }

@@ -96,7 +96,7 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     }
     let mut writer = Writer::default();
     for p in &plans {
-        let done = apply_domain(&mut agent, &mut writer, p).await;
+        let done = apply_domain(&mut agent, &mut writer, p, true).await;
         if done {
             remember_inputs(&mut agent, &domains, p, &addrs);
         }
@@ -144,8 +144,14 @@ fn save(agent: &Agent) {
     }
 }
 
-/// Carry out one domain's plan; returns whether all of it succeeded.
-pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan) -> bool {
+/// Carry out one domain's plan; returns whether all of it succeeded. `each`: say every
+/// record written (failures and the verification are always said).
+pub async fn apply_domain(
+    agent: &mut Agent,
+    writer: &mut Writer,
+    p: &DomainPlan,
+    each: bool,
+) -> bool {
     let d = &p.domain;
     if let Some((path, text, true)) = &p.policy {
         match crate::mail::mta_sts::write_policy(path, text) {
@@ -219,6 +225,11 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
             Outcome::Failed(f) => {
                 all_ok = false;
                 crate::say!("{d}: {} {what} failed: {}", l.action.sign(), f.message);
+            }
+            _ if !each => {
+                if let Some(w) = &l.want {
+                    written.push((l.name.clone(), w.clone()));
+                }
             }
             _ => {
                 crate::say!(

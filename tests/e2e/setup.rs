@@ -458,7 +458,10 @@ fn a_fault_half_way_leaves_mail_flowing_and_the_next_apply_finishes() {
                     "{case}: {a:?}"
                 );
             }
-            assert!(!env.fake.faults().fired().is_empty(), "{case}: the fault fired");
+            assert!(
+                !env.fake.faults().fired().is_empty(),
+                "{case}: the fault fired"
+            );
             receives_mail(&env, reg, &case);
             if *pass == 0 && a.code == 1 {
                 assert!(
@@ -502,4 +505,61 @@ fn a_fault_half_way_leaves_mail_flowing_and_the_next_apply_finishes() {
             assert_eq!(env.writes(), writes, "{case}");
         }
     }
+}
+
+#[test]
+fn the_demo_sets_up_a_mail_domain_from_an_empty_zone_to_a_clean_check() {
+    for (provider, cannot) in [("cloudflare", 0), ("aliyun", 2), ("godaddy", 1)] {
+        let r = run(mxddns().args(["demo", "--mail", "--provider", provider]));
+        assert_eq!(r.code, 0, "{provider}: {r:?}");
+        let out = &r.stdout;
+        // The plan, shown before anything is written.
+        assert!(
+            out.contains(&format!(
+                "plan: {} to create, 0 to change, 0 to delete, 0 right, {cannot} cannot, 0 kept",
+                16 - cannot
+            )),
+            "{provider}: {r:?}"
+        );
+        assert!(
+            out.contains("+    example.org MX 10 mail.example.org."),
+            "{provider}: {r:?}"
+        );
+        assert!(
+            out.contains("PTR  203.0.113.20 -> mail.example.org"),
+            "{provider}: {r:?}"
+        );
+        // Applied and verified, every line that could be written.
+        assert!(
+            out.contains(&format!(
+                "verified {} record(s) at 1 authoritative server(s)",
+                16 - cannot
+            )),
+            "{provider}: {r:?}"
+        );
+        assert!(!out.contains("failed"), "{provider}: {r:?}");
+        assert!(
+            out.contains(&format!(
+                "nothing to do: {} record(s) right, {cannot} the registrar's API cannot hold",
+                16 - cannot
+            )),
+            "{provider}: {r:?}"
+        );
+        // Then a clean check.
+        assert!(
+            out.contains("[dkim.key]") && out.contains("[ptr.match]"),
+            "{provider}: {r:?}"
+        );
+        assert!(out.contains("\n0 errors, "), "{provider}: {r:?}");
+        // Short enough to read.
+        assert!(
+            out.lines().count() < 80,
+            "{provider}: {} lines",
+            out.lines().count()
+        );
+    }
+    // The address demo points at it.
+    let r = run(mxddns().arg("demo"));
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("`mxddns demo --mail`"), "{r:?}");
 }
