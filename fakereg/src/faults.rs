@@ -350,11 +350,11 @@ mod tests {
             HttpFault::status(503, "busy"),
         );
         // Other requests do not count.
-        assert!(f.take_http("cloudflare", "GET", "/z", "").is_none());
-        assert!(f.take_http("cloudflare", "POST", "/z", "").is_none());
-        assert!(f.take_http("cloudflare", "POST", "/z", "").is_none());
+        assert!(f.take_http("cloudflare", "GET", "/z", "", "").is_none());
+        assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_none());
+        assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_none());
         for _ in 0..3 {
-            assert!(f.take_http("cloudflare", "POST", "/z", "").is_some());
+            assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_some());
         }
         assert_eq!(f.fired().len(), 3);
     }
