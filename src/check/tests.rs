@@ -55,6 +55,7 @@ async fn check_with(srv: &TestDns, addrs: &[&str], ipv6: bool) -> DomainCheck {
         dkim_selectors: &selectors,
         blocklists: &blocklists,
         ports: None,
+        mail: None,
     };
     check_domain(&dns, &input).await
 }
