@@ -349,9 +349,13 @@ pub async fn run(
         PortsMode::On(list) if list.is_empty() => Some((ports::DEFAULT_PORTS.to_vec(), false)),
         PortsMode::On(list) => Some((list.clone(), false)),
         // Documentation addresses are examples, not a network: no probe of them unless
-        // the tests' port map leads the probe to loopback.
+        // the tests' port map leads the probed ports to loopback (a map of 443 alone,
+        // for the MTA-STS policy, does not).
         PortsMode::Auto
-            if addrs.iter().all(|a| is_documentation(*a)) && ports::test_port_map().is_empty() =>
+            if addrs.iter().all(|a| is_documentation(*a))
+                && !ports::test_port_map()
+                    .iter()
+                    .any(|(p, _)| ports::DEFAULT_PORTS.contains(p)) =>
         {
             None
         }

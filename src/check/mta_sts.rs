@@ -265,6 +265,12 @@ fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
                 rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
             );
         }
+        // rustls's error can sit behind a boxed I/O error whose `source()` skips it:
+        // its words then tell (rustls's Display of InvalidCertificate).
+        let text = err.to_string();
+        if text.contains("invalid peer certificate") || text.contains("peer sent no certificates") {
+            return true;
+        }
         cur = err.source();
     }
     false
