@@ -19,6 +19,9 @@ pub struct HttpMatch {
     /// Text the raw query string must contain, e.g. `Action=UpdateDomainRecord` (Alidns
     /// names its actions in the query, on one path).
     pub query_contains: Option<String>,
+    /// The API action, for vendors that name it outside the path and query (DNSPod's
+    /// `X-TC-Action` header; see `Vendor::action`).
+    pub action: Option<String>,
 }
 
 impl HttpMatch {
@@ -44,13 +47,26 @@ impl HttpMatch {
         self
     }
 
-    /// Whether a request (listener, method, path, raw query) matches.
-    pub fn matches_request(&self, vendor: &str, method: &str, path: &str, query: &str) -> bool {
+    pub fn action(mut self, action: &str) -> Self {
+        self.action = Some(action.to_string());
+        self
+    }
+
+    /// Whether a request (listener, method, path, raw query, API action or "") matches.
+    pub fn matches_request(
+        &self,
+        vendor: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        action: &str,
+    ) -> bool {
         self.matches(vendor, method, path)
             && self
                 .query_contains
                 .as_deref()
                 .is_none_or(|q| query.contains(q))
+            && self.action.as_deref().is_none_or(|a| a == action)
     }
 
     fn matches(&self, vendor: &str, method: &str, path: &str) -> bool {
@@ -272,9 +288,10 @@ impl Faults {
         method: &str,
         path: &str,
         query: &str,
+        action: &str,
     ) -> Option<(String, HttpFault)> {
         match self.take(
-            |k| matches!(k, Kind::Http(m, _) if m.matches_request(vendor, method, path, query)),
+            |k| matches!(k, Kind::Http(m, _) if m.matches_request(vendor, method, path, query, action)),
         )? {
             (label, Kind::Http(_, f)) => Some((label, f)),
             _ => None,
@@ -318,20 +335,22 @@ mod tests {
         .dns(DnsMatch::any(), DnsFault::Drop, 0);
         assert_eq!(f.pending(), 3);
         assert!(f
-            .take_http("cloudflare", "GET", "/client/v4/zones", "")
+            .take_http("cloudflare", "GET", "/client/v4/zones", "", "")
             .is_none());
-        assert!(f.take_http("cloudflare", "PATCH", "/other", "").is_none());
+        assert!(f
+            .take_http("cloudflare", "PATCH", "/other", "", "")
+            .is_none());
         for _ in 0..2 {
             let (_, fault) = f
-                .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
+                .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "", "")
                 .unwrap();
             assert!(matches!(fault, HttpFault::Status { status: 500, .. }));
         }
         assert!(f
-            .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
+            .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "", "")
             .is_none());
         assert_eq!(
-            f.take_http("echo", "GET", "/ip", "").unwrap().1,
+            f.take_http("echo", "GET", "/ip", "", "").unwrap().1,
             HttpFault::Close
         );
         assert!(f.take_dns("mail.example.com", "AAAA").is_some());
