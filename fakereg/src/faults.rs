@@ -196,6 +196,8 @@ struct Rule {
     kind: Kind,
     /// `None`: never runs out.
     remaining: Option<u32>,
+    /// Matching requests still let through before the rule starts firing.
+    pass: u32,
 }
 
 /// The shared fault script.
@@ -207,6 +209,10 @@ pub struct Faults {
 
 impl Faults {
     fn push(&self, kind: Kind, remaining: Option<u32>) -> &Self {
+        self.push_after(kind, 0, remaining)
+    }
+
+    fn push_after(&self, kind: Kind, pass: u32, remaining: Option<u32>) -> &Self {
         let label = match &kind {
             Kind::Http(m, f) => format!("http {m:?} => {f:?}"),
             Kind::Dns(m, f) => format!("dns {m:?} => {f:?}"),
@@ -216,6 +222,7 @@ impl Faults {
                 label,
                 kind,
                 remaining,
+                pass,
             });
         }
         self
@@ -229,6 +236,12 @@ impl Faults {
     /// Every HTTP request matching `m` gets `fault` until [`Faults::clear`].
     pub fn http_always(&self, m: HttpMatch, fault: HttpFault) -> &Self {
         self.push(Kind::Http(m, fault), None)
+    }
+
+    /// The first `pass` HTTP requests matching `m` are handled normally; every one after
+    /// them gets `fault` until [`Faults::clear`] (a fault half-way through a series of writes).
+    pub fn http_always_after(&self, m: HttpMatch, pass: u32, fault: HttpFault) -> &Self {
+        self.push_after(Kind::Http(m, fault), pass, None)
     }
 
     /// The next `times` DNS queries matching `m` get `fault`.
@@ -258,7 +271,19 @@ impl Faults {
 
     fn take(&self, pick: impl Fn(&Kind) -> bool) -> Option<(String, Kind)> {
         let mut rules = lock(&self.rules);
-        let pos = rules.iter().position(|r| pick(&r.kind))?;
+        let mut pos = None;
+        for (i, r) in rules.iter_mut().enumerate() {
+            if !pick(&r.kind) {
+                continue;
+            }
+            if r.pass > 0 {
+                r.pass -= 1;
+                continue;
+            }
+            pos = Some(i);
+            break;
+        }
+        let pos = pos?;
         let rule = &mut rules[pos];
         let label = rule.label.clone();
         let spent = match &mut rule.remaining {
@@ -315,6 +340,24 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_after_some_passes_lets_them_through_first() {
+        let f = Faults::default();
+        f.http_always_after(
+            HttpMatch::any().method("POST"),
+            2,
+            HttpFault::status(503, "busy"),
+        );
+        // Other requests do not count.
+        assert!(f.take_http("cloudflare", "GET", "/z", "", "").is_none());
+        assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_none());
+        assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_none());
+        for _ in 0..3 {
+            assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_some());
+        }
+        assert_eq!(f.fired().len(), 3);
+    }
 
     #[test]
     fn rules_fire_in_order_and_run_out() {

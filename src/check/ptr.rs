@@ -3,6 +3,7 @@
 
 use super::Finding;
 use crate::dns::{join::join_all, Dns, DnsError};
+use rust_i18n::t;
 use std::net::IpAddr;
 
 /// A reverse name and the addresses it resolves to.
@@ -37,6 +38,7 @@ pub(super) fn findings(
     lookups: &[PtrLookup],
     mx_hosts: &[String],
     canonical: &[String],
+    resolved: &[(String, Vec<IpAddr>)],
     domain: &str,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -46,6 +48,10 @@ pub(super) fn findings(
         .unwrap_or_else(|| format!("mail.{domain}"));
     for l in lookups {
         let ip = l.ip;
+        let resolves = resolved
+            .iter()
+            .any(|(h, a)| h.eq_ignore_ascii_case(&mx) && a.contains(&ip));
+        let ask = isp_request(ip, &mx, resolves);
         let names = match &l.names {
             Ok(n) => n,
             Err(e) => {
@@ -64,10 +70,7 @@ pub(super) fn findings(
                     "{ip} has no reverse name (PTR): many receivers reject mail from addresses \
                      without one"
                 ),
-                format!(
-                    "ask your ISP to set the PTR of {ip} to {mx} (business lines usually can), \
-                     or relay outgoing mail through a smarthost"
-                ),
+                ask.clone(),
             ));
             continue;
         }
@@ -89,9 +92,11 @@ pub(super) fn findings(
                             format!("resolves to {}", super::list(a))
                         }
                     ),
-                    format!(
-                        "make {name} resolve to {ip} (an A record, if the name is yours), or ask \
-                         your ISP to set the PTR of {ip} to {mx}"
+                    t!(
+                        "check.ptr.fcrdns_fix",
+                        name = name,
+                        ip = ip,
+                        request = ask.clone()
                     ),
                 )),
                 Err(e) => out.push(Finding::could_not_check(
@@ -125,10 +130,7 @@ pub(super) fn findings(
                      dynamic or residential line: many receivers score or refuse mail from such \
                      names"
                 ),
-                format!(
-                    "ask the ISP to set the PTR of {ip} to {mx} (business lines usually can), \
-                     or relay outgoing mail through a smarthost"
-                ),
+                ask.clone(),
             ));
         } else {
             out.push(Finding::warn(
@@ -137,14 +139,28 @@ pub(super) fn findings(
                     "the reverse name of {ip} ({shown}) is not an MX host of {domain}: receivers \
                      compare it with the name your server greets with (HELO)"
                 ),
-                format!(
-                    "ask your ISP to set the PTR of {ip} to {mx}, or make your mail server \
-                     greet with the reverse name"
-                ),
+                t!("check.ptr.mismatch_fix", request = ask.clone()),
             ));
         }
     }
     out
+}
+
+/// The fix that asks the ISP for the PTR, with the request to send word for word: the
+/// address, the wanted name, and that the name resolves back (or that it must first).
+fn isp_request(ip: IpAddr, name: &str, resolves: bool) -> String {
+    let request = t!("check.ptr.request_text", ip = ip, name = name);
+    if resolves {
+        t!("check.ptr.request", ip = ip, name = name, request = request).into_owned()
+    } else {
+        t!(
+            "check.ptr.request_first",
+            ip = ip,
+            name = name,
+            request = request
+        )
+        .into_owned()
+    }
 }
 
 /// Whether `name` lies inside the mail domain or the domain of one of its MX hosts: the

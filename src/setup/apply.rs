@@ -41,7 +41,7 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     }
     let _lock = match crate::state::StateLock::acquire(&cfg.state_file) {
         Ok(l) => Some(l),
-        Err(e @ crate::state::LockError::Held { .. }) => {
+        Err(e @ (crate::state::LockError::Held { .. } | crate::state::LockError::Unsafe(_))) => {
             crate::say_err!("error: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
@@ -74,6 +74,9 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     if !plans.iter().any(DomainPlan::pending) {
         crate::say_raw!("{}", render_text(&plans, &failed));
         crate::say!("apply: nothing to do");
+        for p in &plans {
+            remember_inputs(&mut agent, &domains, p, &addrs);
+        }
         save(&agent);
         return exit(failed.is_empty());
     }
@@ -93,10 +96,38 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     }
     let mut writer = Writer::default();
     for p in &plans {
-        ok &= apply_domain(&mut agent, &mut writer, p).await;
+        let done = apply_domain(&mut agent, &mut writer, p, true).await;
+        if done {
+            remember_inputs(&mut agent, &domains, p, &addrs);
+        }
+        ok &= done;
     }
     save(&agent);
     exit(ok)
+}
+
+/// A domain whose set is now right: the service's upkeep starts from these inputs, so its
+/// first cycle after `apply` makes no API call either.
+fn remember_inputs(
+    agent: &mut Agent,
+    domains: &[crate::config::DomainConfig],
+    p: &DomainPlan,
+    addrs: &[std::net::IpAddr],
+) {
+    let Some(d) = domains.iter().find(|d| d.domain == p.domain) else {
+        return;
+    };
+    if addrs.is_empty() {
+        return;
+    }
+    if let Some(fp) = super::upkeep::fingerprint(d, addrs) {
+        agent
+            .state
+            .domains
+            .entry(p.domain.clone())
+            .or_default()
+            .mail_inputs = Some(fp);
+    }
 }
 
 fn exit(ok: bool) -> ExitCode {
@@ -113,8 +144,14 @@ fn save(agent: &Agent) {
     }
 }
 
-/// Carry out one domain's plan; returns whether all of it succeeded.
-pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan) -> bool {
+/// Carry out one domain's plan; returns whether all of it succeeded. `each`: say every
+/// record written (failures and the verification are always said).
+pub async fn apply_domain(
+    agent: &mut Agent,
+    writer: &mut Writer,
+    p: &DomainPlan,
+    each: bool,
+) -> bool {
     let d = &p.domain;
     if let Some((path, text, true)) = &p.policy {
         match crate::mail::mta_sts::write_policy(path, text) {
@@ -188,6 +225,11 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
             Outcome::Failed(f) => {
                 all_ok = false;
                 crate::say!("{d}: {} {what} failed: {}", l.action.sign(), f.message);
+            }
+            _ if !each => {
+                if let Some(w) = &l.want {
+                    written.push((l.name.clone(), w.clone()));
+                }
             }
             _ => {
                 crate::say!(
