@@ -12,11 +12,19 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     out.push(match sts {
         Ok(t) => sts_finding(&sts_name, &joined(&t)),
-        Err(e) => Finding::could_not_check("mta_sts.dns", &format!("MTA-STS at {sts_name}"), &e),
+        Err(e) => Finding::could_not_check(
+            "mta_sts.dns",
+            &rust_i18n::t!("find.mta_sts.dns", sts_name = sts_name).into_owned(),
+            &e,
+        ),
     });
     out.push(match rpt {
         Ok(t) => rpt_finding(&rpt_name, &joined(&t)),
-        Err(e) => Finding::could_not_check("tls_rpt.dns", &format!("TLS-RPT at {rpt_name}"), &e),
+        Err(e) => Finding::could_not_check(
+            "tls_rpt.dns",
+            &rust_i18n::t!("find.tls_rpt.dns", rpt_name = rpt_name).into_owned(),
+            &e,
+        ),
     });
     out
 }
@@ -32,25 +40,35 @@ pub(super) fn sts_finding(name: &str, texts: &[String]) -> Finding {
     match records.as_slice() {
         [] => Finding::info(
             "mta_sts.absent",
-            format!("no MTA-STS record at {name}: senders use TLS when offered but accept mail without it (optional)"),
+            rust_i18n::t!("find.mta_sts.absent", name = name).into_owned(),
         ),
         [one] => match tag(one, "id") {
-            Some(id) if !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Some(id)
+                if !id.is_empty()
+                    && id.len() <= 32
+                    && id.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
                 Finding::info(
                     "mta_sts.present",
-                    format!("MTA-STS is published at {name} (id={id}): senders that support it require TLS with a valid certificate for the MX host, as the policy at https://mta-sts.{domain}/.well-known/mta-sts.txt says"),
+                    rust_i18n::t!(
+                        "find.mta_sts.present",
+                        name = name,
+                        id = id,
+                        domain = domain
+                    )
+                    .into_owned(),
                 )
             }
             _ => Finding::warn(
                 "mta_sts.invalid",
-                format!("the MTA-STS record at {name} has no valid id= (1 to 32 letters and digits): senders ignore it"),
-                "write it as \"v=STSv1; id=20240101T000000\" and change the id whenever the policy changes",
+                rust_i18n::t!("find.mta_sts.invalid", name = name).into_owned(),
+                rust_i18n::t!("find.mta_sts.invalid.2").into_owned(),
             ),
         },
         _ => Finding::warn(
             "mta_sts.invalid",
-            format!("{name} has {} MTA-STS records: senders ignore them all (RFC 8461 §3.1)", records.len()),
-            "keep one \"v=STSv1; id=…\" record",
+            rust_i18n::t!("find.mta_sts.invalid.3", name = name, v1 = records.len()).into_owned(),
+            rust_i18n::t!("find.mta_sts.invalid.4").into_owned(),
         ),
     }
 }
@@ -65,30 +83,37 @@ pub(super) fn rpt_finding(name: &str, texts: &[String]) -> Finding {
     match records.as_slice() {
         [] => Finding::info(
             "tls_rpt.absent",
-            format!("no TLS-RPT record at {name}: senders do not report TLS delivery problems to you (optional)"),
+            rust_i18n::t!("find.tls_rpt.absent", name = name).into_owned(),
         ),
         [one] => match tag(one, "rua") {
-            Some(rua) if !rua.is_empty() => match rua.split(',').map(str::trim).find(|u| !valid_rpt_uri(u)) {
-                None => Finding::info(
-                    "tls_rpt.present",
-                    format!("TLS-RPT is published at {name}: reports go to {rua}"),
-                ),
-                Some(bad) => Finding::warn(
-                    "tls_rpt.invalid",
-                    format!("the TLS-RPT record at {name} has rua destination {bad:?}, which is neither mailto:ADDRESS nor https://HOST/…: senders cannot send reports there (RFC 8460 §3)"),
-                    format!("write it as \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\""),
-                ),
-            },
+            Some(rua) if !rua.is_empty() => {
+                match rua.split(',').map(str::trim).find(|u| !valid_rpt_uri(u)) {
+                    None => Finding::info(
+                        "tls_rpt.present",
+                        rust_i18n::t!("find.tls_rpt.present", name = name, rua = rua).into_owned(),
+                    ),
+                    Some(bad) => Finding::warn(
+                        "tls_rpt.invalid",
+                        rust_i18n::t!(
+                            "find.tls_rpt.bad_rua",
+                            name = name,
+                            bad = format!("{bad:?}")
+                        )
+                        .into_owned(),
+                        rust_i18n::t!("find.tls_rpt.invalid", domain = domain).into_owned(),
+                    ),
+                }
+            }
             _ => Finding::warn(
                 "tls_rpt.invalid",
-                format!("the TLS-RPT record at {name} has no rua= with a mailto: or https: address: senders ignore it"),
-                format!("write it as \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\""),
+                rust_i18n::t!("find.tls_rpt.invalid.2", name = name).into_owned(),
+                rust_i18n::t!("find.tls_rpt.invalid.3", domain = domain).into_owned(),
             ),
         },
         _ => Finding::warn(
             "tls_rpt.invalid",
-            format!("{name} has {} TLS-RPT records: senders ignore them all (RFC 8460 §3)", records.len()),
-            "keep one \"v=TLSRPTv1; rua=…\" record",
+            rust_i18n::t!("find.tls_rpt.invalid.4", name = name, v1 = records.len()).into_owned(),
+            rust_i18n::t!("find.tls_rpt.invalid.5").into_owned(),
         ),
     }
 }
