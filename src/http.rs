@@ -122,12 +122,13 @@ impl CaFile {
 
 fn pem_reason(e: &pem::Error) -> String {
     match e {
-        pem::Error::MissingSectionEnd { end_marker } => format!(
-            "a block is not closed (missing {})",
-            String::from_utf8_lossy(end_marker)
-        ),
-        pem::Error::IllegalSectionStart { .. } => "a BEGIN line is malformed".to_string(),
-        pem::Error::Base64Decode(m) => format!("a block is not valid base64 ({m})"),
+        pem::Error::MissingSectionEnd { end_marker } => {
+            rust_i18n::t!("ui.http.2", v1 = String::from_utf8_lossy(end_marker)).into_owned()
+        }
+        pem::Error::IllegalSectionStart { .. } => {
+            rust_i18n::t!("ui.http.3").into_owned().to_string()
+        }
+        pem::Error::Base64Decode(m) => rust_i18n::t!("ui.http.4", m = m).into_owned(),
         other => format!("{other:?}"),
     }
 }

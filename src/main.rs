@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            crate::say_err!("error: cannot start the async runtime: {e}");
+            crate::say_err!("{}", rust_i18n::t!("ui.main", e = e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -105,7 +105,10 @@ fn init_logging(cli: &Cli) {
         .and_then(|v| match v.parse::<Targets>() {
             Ok(t) => Some(t),
             Err(e) => {
-                crate::say_err!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                crate::say_err!(
+                    "{}",
+                    rust_i18n::t!("ui.main.2", v = format!("{:?}", v), e = e)
+                );
                 None
             }
         })
@@ -201,14 +204,11 @@ fn inapplicable_flags(cli: &Cli) -> Option<String> {
         return None;
     }
     let hint = if name == "init" && used == ["--force"] {
-        " (to replace an existing configuration: init --overwrite)"
+        rust_i18n::t!("ui.main.3").into_owned()
     } else {
-        ""
+        String::new()
     };
-    Some(format!(
-        "{} does not apply to `mxddns {name}`: it belongs to the update run (mxddns --config FILE --update-now …) — remove it{hint}",
-        used.join(", ")
-    ))
+    Some(rust_i18n::t!("ui.main.4", v1 = used.join(", "), name = name, hint = hint).into_owned())
 }
 
 fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
@@ -275,7 +275,7 @@ async fn detect_cmd(cli: &Cli) -> ExitCode {
         crate::say_raw!("{}", detect::render(&v4));
         ok &= v4.result.is_ok();
     } else {
-        crate::say!("IPv4: off (detect.ipv4: off)");
+        crate::say!("{}", rust_i18n::t!("ui.main.5"));
     }
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(
@@ -324,7 +324,7 @@ async fn check_cmd(
     let dns = match dns::Dns::new(&dns_cfg) {
         Ok(d) => d,
         Err(e) => {
-            crate::say_err!("error: cannot set up DNS look-ups: {e}");
+            crate::say_err!("{}", rust_i18n::t!("ui.main.6", e = e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -348,8 +348,8 @@ async fn check_cmd(
             match d.result {
                 Ok(ip) => found.push(ip),
                 Err(e) => crate::say_err!(
-                    "warning: {family} address not detected ({}); its checks are skipped",
-                    e.headline()
+                    "{}",
+                    rust_i18n::t!("ui.main.7", family = family, v1 = e.headline())
                 ),
             }
         }
@@ -358,12 +358,16 @@ async fn check_cmd(
     if let check::PortsMode::On(list) = ports {
         if let Some(p) = list.iter().find(|p| !check::KNOWN_PORTS.contains(p)) {
             crate::say_err!(
-                "error: --ports: {p} is not a mail port mxddns can probe (it knows {})",
-                check::KNOWN_PORTS
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "{}",
+                rust_i18n::t!(
+                    "ui.main.8",
+                    p = p,
+                    v1 = check::KNOWN_PORTS
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             );
             return ExitCode::from(EXIT_USAGE);
         }
@@ -372,8 +376,8 @@ async fn check_cmd(
     crate::say_raw!("{report}");
     if let check::Verdict::CouldNotCheck { failed, total } = verdict {
         crate::say_err!(
-            "could not check: {failed} of {total} findings are failed look-ups, so this report \
-             proves nothing either way; check the resolvers (dns.resolvers) and run it again"
+            "{}",
+            rust_i18n::t!("ui.main.9", failed = failed, total = total)
         );
     }
     ExitCode::from(verdict.exit_code())
@@ -448,7 +452,7 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            crate::say_err!("error: the demo failed: {e:#}");
+            crate::say_err!("{}", rust_i18n::t!("ui.main.10", e = format!("{:#}", e)));
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -456,6 +460,6 @@ async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
 
 #[cfg(not(feature = "demo"))]
 async fn demo_cmd(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
+    crate::say_err!("{}", rust_i18n::t!("ui.main.11"));
     ExitCode::from(EXIT_FAILED)
 }

@@ -21,7 +21,7 @@ pub enum SourceError {
     TooLarge { limit: usize, excerpt: String },
     /// The answer is something else than an address (`what`: an HTML page, JSON, text…).
     #[error("the answer is {what}, not an address: \"{excerpt}\"")]
-    NotAnAddress { what: &'static str, excerpt: String },
+    NotAnAddress { what: String, excerpt: String },
     /// The answer holds more than one address, so it does not say which one is ours.
     #[error("the answer holds more than one address ({first} and {second}): which one is this network's is unclear")]
     Ambiguous { first: IpAddr, second: IpAddr },
@@ -106,12 +106,8 @@ fn advice(addrs: &[(IpAddr, Rejection)], family: Family) -> String {
         return Rejection::CarrierGradeNat.to_string();
     }
     match family {
-        Family::V4 => {
-            "this is not the WAN interface, or the router is behind another NAT".to_string()
-        }
-        Family::V6 => "this interface has no global IPv6 address: is IPv6 enabled on this line \
-                       and on this interface?"
-            .to_string(),
+        Family::V4 => rust_i18n::t!("ui.error").into_owned().to_string(),
+        Family::V6 => rust_i18n::t!("ui.error.2").into_owned().to_string(),
     }
 }
 
@@ -183,7 +179,7 @@ impl DetectError {
     pub fn headline(&self) -> String {
         match self {
             DetectError::Unconfigured => self.to_string(),
-            DetectError::NoAnswer { .. } => "no IP source gave a public address".to_string(),
+            DetectError::NoAnswer { .. } => rust_i18n::t!("ui.error.3").into_owned().to_string(),
             DetectError::NoQuorum { needed, counts, .. } => no_quorum_headline(counts, *needed),
         }
     }
@@ -204,8 +200,8 @@ fn no_quorum_headline(counts: &[(IpAddr, usize)], needed: usize) -> String {
         .join(", ");
     let tie = counts.len() > 1 && counts[0].1 == counts[1].1;
     if tie {
-        format!("the IP sources disagree and no address leads ({list}); {needed} must agree")
+        rust_i18n::t!("ui.error.4", list = list, needed = needed).into_owned()
     } else {
-        format!("too few IP sources agree ({list}); {needed} must agree")
+        rust_i18n::t!("ui.error.5", list = list, needed = needed).into_owned()
     }
 }

@@ -27,7 +27,7 @@ pub async fn run(cfg: Config, domain: Option<&str>, json: bool) -> ExitCode {
     };
     let (_, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
     for (_, e) in &detect_errors {
-        crate::say_err!("warning: {e}; its records are left out of the plan");
+        crate::say_err!("{}", rust_i18n::t!("ui.plan", e = e));
     }
     let mut plans = Vec::new();
     let mut failed = BTreeMap::new();
