@@ -36,18 +36,21 @@ pub async fn run(config_path: &Path, args: &InitArgs) -> ExitCode {
     let answers = match ask_all(config_path, args, interactive) {
         Ok(a) => a,
         Err(Usage(m)) => {
-            crate::say_err!("error: {m}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = m));
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let text = match write_all(config_path, args, &answers) {
         Ok(t) => t,
         Err(m) => {
-            crate::say_err!("error: {m}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = m));
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    crate::say!("Wrote {} (mode 0600):", config_path.display());
+    crate::say!(
+        "{}",
+        rust_i18n::t!("ui.init.wrote", path = config_path.display())
+    );
     for line in text.lines() {
         crate::say!("  | {line}");
     }
@@ -89,9 +92,12 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
     let kinds = config::kinds();
     let registrar = match &args.registrar {
         Some(r) => r.trim().to_ascii_lowercase(),
-        None if interactive => prompt(&format!("Registrar ({}): ", kinds.join(", ")))?
-            .trim()
-            .to_ascii_lowercase(),
+        None if interactive => prompt(&rust_i18n::t!(
+            "ui.init.registrar",
+            kinds = kinds.join(", ")
+        ))?
+        .trim()
+        .to_ascii_lowercase(),
         None => return Err(missing("--registrar", &kinds.join(", "))),
     };
     let Some(fields) = config::init_fields(&registrar) else {
@@ -104,8 +110,8 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
         None if interactive => prompt(&rust_i18n::t!("ui.init.9"))?,
         None => return Err(missing("--domain", &rust_i18n::t!("ui.init.10"))),
     };
-    let domain =
-        config::validate_dns_name(domain.trim()).map_err(|e| Usage(format!("the domain: {e}")))?;
+    let domain = config::validate_dns_name(domain.trim())
+        .map_err(|e| Usage(rust_i18n::t!("ui.init.domain", e = e).into_owned()))?;
     let mut credentials = Vec::new();
     let dir = config_path
         .parent()
@@ -304,18 +310,21 @@ async fn prove(path: &Path) -> bool {
     let loaded = match config::load(path) {
         Ok(l) => l,
         Err(e) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return false;
         }
     };
     for w in &loaded.warnings {
-        crate::say_err!("warning: {w}");
+        crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
     }
     let cfg = loaded.config;
     let (agent, _) = match crate::agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return false;
         }
     };
@@ -338,7 +347,10 @@ async fn prove(path: &Path) -> bool {
             ),
             Err(e) => {
                 ok = false;
-                crate::say_err!("error: {}: {e}", d.domain);
+                crate::say_err!(
+                    "{}",
+                    rust_i18n::t!("summary.error", text = format!("{}: {e}", d.domain))
+                );
             }
         }
     }

@@ -129,7 +129,7 @@ fn init_logging(cli: &Cli) {
 
 async fn dispatch(cli: Cli) -> ExitCode {
     if let Some(e) = inapplicable_flags(&cli) {
-        crate::say_err!("error: {e}");
+        crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
         return ExitCode::from(EXIT_USAGE);
     }
     match &cli.command {
@@ -247,7 +247,10 @@ async fn validate_online(cli: &Cli) -> ExitCode {
     let (agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -406,7 +409,7 @@ async fn update(cli: &Cli) -> ExitCode {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
             Err(e @ state::LockError::Held { .. }) => {
-                crate::say_err!("error: {e}");
+                crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
                 return ExitCode::from(EXIT_FAILED);
             }
             Err(e) => {
@@ -419,7 +422,10 @@ async fn update(cli: &Cli) -> ExitCode {
     let (mut agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -440,7 +446,10 @@ async fn update(cli: &Cli) -> ExitCode {
         Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             ExitCode::from(EXIT_FAILED)
         }
     }

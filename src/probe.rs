@@ -150,7 +150,13 @@ pub async fn prove_all(agent: &crate::cycle::Agent) -> bool {
             ),
             Err(e) => {
                 ok = false;
-                crate::say_err!("error: {}: {} ({kind}): {e}", d.domain, d.provider);
+                crate::say_err!(
+                    "{}",
+                    rust_i18n::t!(
+                        "summary.error",
+                        text = format!("{}: {} ({kind}): {e}", d.domain, d.provider)
+                    )
+                );
             }
         }
     }

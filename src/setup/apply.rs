@@ -30,7 +30,7 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     let domains: Vec<crate::config::DomainConfig> = match selected(&cfg, opts.domain) {
         Ok(d) => d.into_iter().cloned().collect(),
         Err(e) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -42,7 +42,7 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     let _lock = match crate::state::StateLock::acquire(&cfg.state_file) {
         Ok(l) => Some(l),
         Err(e @ crate::state::LockError::Held { .. }) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return ExitCode::from(EXIT_FAILED);
         }
         Err(e) => {
@@ -53,7 +53,10 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     let mut agent = match Agent::new(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -192,7 +195,16 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
             }
             Outcome::Failed(f) => {
                 all_ok = false;
-                crate::say!("{d}: {} {what} failed: {}", l.action.sign(), f.message);
+                crate::say!(
+                    "{}",
+                    rust_i18n::t!(
+                        "ui.apply.failed",
+                        d = d,
+                        sign = l.action.sign(),
+                        what = what,
+                        message = f.message
+                    )
+                );
             }
             _ => {
                 crate::say!(
@@ -326,7 +338,7 @@ async fn verify_written(agent: &Agent, p: &DomainPlan, written: &[(String, Recor
         Ok(s) if s.is_empty() => return true,
         Ok(s) => s,
         Err(e) => {
-            crate::say!("{d}: not verified: {e}");
+            crate::say!("{}", rust_i18n::t!("ui.apply.not_verified", d = d, e = e));
             return false;
         }
     };

@@ -14,14 +14,17 @@ pub async fn run(cfg: Config, domain: Option<&str>, json: bool) -> ExitCode {
     let domains: Vec<crate::config::DomainConfig> = match selected(&cfg, domain) {
         Ok(d) => d.into_iter().cloned().collect(),
         Err(e) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let mut agent = match Agent::new(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
