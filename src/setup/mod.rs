@@ -424,9 +424,11 @@ pub fn selected<'a>(
 pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
     for p in plans {
-        out.push_str(&format!(
-            "{} (zone {} at {}):\n",
-            p.domain, p.zone.name, p.account
+        out.push_str(&rust_i18n::t!(
+            "ui.plan.heading",
+            domain = p.domain,
+            zone = p.zone.name,
+            account = p.account
         ));
         for l in &p.lines {
             let value = |d: &RecordData| d.to_string();
@@ -450,17 +452,18 @@ pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> S
                     Some(w) => format!("{} {} {}: {why}", l.name, l.rtype, w),
                     None => format!("{} {}: {why}", l.name, l.rtype),
                 },
-                Action::Kept { record, owned } => format!(
-                    "{} {} {} (not declared; {})",
-                    record.name,
-                    record.rtype(),
-                    record.data,
-                    if *owned {
+                Action::Kept { record, owned } => rust_i18n::t!(
+                    "ui.plan.kept",
+                    name = record.name,
+                    rtype = record.rtype(),
+                    data = record.data,
+                    why = if *owned {
                         rust_i18n::t!("ui.mod.13").into_owned()
                     } else {
                         rust_i18n::t!("ui.mod.14").into_owned()
                     }
-                ),
+                )
+                .into_owned(),
                 Action::Delete(r) => {
                     rust_i18n::t!("ui.mod.15", v1 = r.name, v2 = r.rtype(), v3 = r.data)
                         .into_owned()
@@ -482,7 +485,7 @@ pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> S
             out.push_str(&rust_i18n::t!("ui.mod.17", ip = ip, host = host).into_owned());
         }
         for n in &p.notes {
-            out.push_str(&format!("  note: {n}\n"));
+            out.push_str(&rust_i18n::t!("ui.plan.note", n = n));
         }
     }
     for (domain, why) in failed {
