@@ -66,16 +66,16 @@ impl std::fmt::Debug for CaFile {
 /// Why a `tls_ca_file:` cannot be used. Each message names the file and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum CaFileError {
-    #[error("cannot read {path}: {source} — check the path, and that mxddns may read the file")]
+    #[error("{}", rust_i18n::t!("err.http", path = .path, source = .source))]
     Read {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is not a PEM file: {reason} — give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE----- blocks), e.g. `openssl x509 -in ca.der -inform der -out ca.pem`")]
+    #[error("{}", rust_i18n::t!("err.http.2", path = .path, reason = .reason))]
     Pem { path: String, reason: String },
-    #[error("{path} holds no certificate (no -----BEGIN CERTIFICATE----- block) — give the CA certificate(s) in PEM form")]
+    #[error("{}", rust_i18n::t!("err.http.3", path = .path))]
     Empty { path: String },
-    #[error("{path}: certificate {number} is not a usable X.509 CA certificate ({reason}) — give the certificate of the CA that signed the server's certificate")]
+    #[error("{}", rust_i18n::t!("err.http.4", path = .path, number = .number, reason = .reason))]
     Certificate {
         path: String,
         number: usize,

@@ -58,11 +58,11 @@ pub struct Spf {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpfError {
-    #[error("not an SPF record (it does not start with \"v=spf1\")")]
+    #[error("{}", rust_i18n::t!("err.spf"))]
     NotSpf,
-    #[error("{count} SPF records at {name}; RFC 7208 §3.2 makes that a permanent error for every receiver. Merge them into one \"v=spf1 …\" record")]
+    #[error("{}", rust_i18n::t!("err.spf.2", count = .count, name = .name))]
     Multiple { name: String, count: usize },
-    #[error("SPF term {term:?} is not valid: {why}")]
+    #[error("{}", rust_i18n::t!("err.spf.3", term = format!("{:?}", .term), why = .why))]
     BadTerm { term: String, why: String },
 }
 
