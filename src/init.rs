@@ -124,9 +124,11 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
         } else {
             let value = match std::env::var(&var).ok().filter(|v| !v.trim().is_empty()) {
                 Some(v) => v,
-                None if interactive && secret => prompt_secret(
-                    &rust_i18n::t!("ui.init.11", registrar = registrar, key = key).into_owned(),
-                )?,
+                None if interactive && secret => prompt_secret(&rust_i18n::t!(
+                    "ui.init.11",
+                    registrar = registrar,
+                    key = key
+                ))?,
                 None if interactive => prompt(&format!("{registrar} {key}: "))?,
                 None => {
                     return Err(Usage(

@@ -138,7 +138,7 @@ fn domain_cidrs(rest: &str, term: &str) -> Result<DomainCidrs, SpfError> {
         Some(_) => {
             return Err(SpfError::BadTerm {
                 term: term.to_string(),
-                why: rust_i18n::t!("ui.spf.2").into_owned().into(),
+                why: rust_i18n::t!("ui.spf.2").into_owned(),
             })
         }
         None if dom.is_empty() => None,

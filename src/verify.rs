@@ -72,7 +72,7 @@ pub async fn verify(
             servers_ok: 0,
             servers_total: 0,
             polls: 0,
-            detail: rust_i18n::t!("ui.verify").into_owned().into(),
+            detail: rust_i18n::t!("ui.verify").into_owned(),
         };
     }
     let exp = Prepared::new(exp);
@@ -99,7 +99,7 @@ pub async fn verify(
             }
             Err(_) => {
                 for (_, detail) in pending.iter_mut().filter(|(_, d)| d.is_empty()) {
-                    *detail = rust_i18n::t!("ui.verify.2").into_owned().into();
+                    *detail = rust_i18n::t!("ui.verify.2").into_owned();
                 }
             }
         }
@@ -157,7 +157,7 @@ pub async fn current_at(
     }
     Err(last.unwrap_or_else(|| DnsError::NoAuthoritative {
         zone: host.to_string(),
-        detail: rust_i18n::t!("ui.verify.4").into_owned().into(),
+        detail: rust_i18n::t!("ui.verify.4").into_owned(),
     }))
 }
 

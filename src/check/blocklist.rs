@@ -50,7 +50,7 @@ pub(super) async fn check(dns: &Dns, addrs: &[IpAddr], zones: &[String]) -> Vec<
             }
             Err(e) => out.push(Finding::could_not_check(
                 "blocklist.dns",
-                &rust_i18n::t!("find.blocklist.dns", ip = ip, zone = zone).into_owned(),
+                &rust_i18n::t!("find.blocklist.dns", ip = ip, zone = zone),
                 &e,
             )),
         }

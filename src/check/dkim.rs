@@ -28,7 +28,7 @@ pub(super) async fn check(dns: &Dns, domain: &str, selectors: &[String]) -> Vec<
             }
             Err(e) => out.push(Finding::could_not_check(
                 "dkim.dns",
-                &rust_i18n::t!("find.dkim.dns", selector = selector, name = name).into_owned(),
+                &rust_i18n::t!("find.dkim.dns", selector = selector, name = name),
                 &e,
             )),
         }

@@ -14,7 +14,7 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
         Err(e) => {
             return vec![Finding::could_not_check(
                 "dmarc.dns",
-                &rust_i18n::t!("find.dmarc.dns", name = name).into_owned(),
+                &rust_i18n::t!("find.dmarc.dns", name = name),
                 &e,
             )]
         }
@@ -103,8 +103,7 @@ async fn destinations(dns: &Dns, domain: &str, record: &str) -> Vec<Finding> {
                     d = d,
                     domain = domain,
                     auth_name = auth_name
-                )
-                .into_owned(),
+                ),
                 &e,
             )),
         }
@@ -112,7 +111,7 @@ async fn destinations(dns: &Dns, domain: &str, record: &str) -> Vec<Finding> {
             (Ok(Found::Answer(m)), _) if !m.is_empty() => {}
             (Err(e), _) | (_, Some(Err(e))) => out.push(Finding::could_not_check(
                 "dmarc.dns",
-                &rust_i18n::t!("find.dmarc.dns.3", d = d).into_owned(),
+                &rust_i18n::t!("find.dmarc.dns.3", d = d),
                 &e,
             )),
             (_, Some(Ok(a))) if !a.is_empty() => {}

@@ -14,7 +14,7 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
         Ok(t) => sts_finding(&sts_name, &joined(&t)),
         Err(e) => Finding::could_not_check(
             "mta_sts.dns",
-            &rust_i18n::t!("find.mta_sts.dns", sts_name = sts_name).into_owned(),
+            &rust_i18n::t!("find.mta_sts.dns", sts_name = sts_name),
             &e,
         ),
     });
@@ -22,7 +22,7 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
         Ok(t) => rpt_finding(&rpt_name, &joined(&t)),
         Err(e) => Finding::could_not_check(
             "tls_rpt.dns",
-            &rust_i18n::t!("find.tls_rpt.dns", rpt_name = rpt_name).into_owned(),
+            &rust_i18n::t!("find.tls_rpt.dns", rpt_name = rpt_name),
             &e,
         ),
     });

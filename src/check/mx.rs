@@ -112,11 +112,9 @@ async fn no_mx(dns: &Dns, domain: &str) -> Finding {
             rust_i18n::t!("find.mx.missing", domain = domain).into_owned(),
             rust_i18n::t!("find.mx.missing.2", domain = domain).into_owned(),
         ),
-        Err(e) => Finding::could_not_check(
-            "mx.dns",
-            &rust_i18n::t!("find.mx.dns", domain = domain).into_owned(),
-            &e,
-        ),
+        Err(e) => {
+            Finding::could_not_check("mx.dns", &rust_i18n::t!("find.mx.dns", domain = domain), &e)
+        }
     }
 }
 
@@ -151,7 +149,7 @@ fn host_findings(domain: &str, m: &MxHost, h: &Host) -> Vec<Finding> {
         Ok(None) => {}
         Err(e) => out.push(Finding::could_not_check(
             "mx.dns",
-            &rust_i18n::t!("find.mx.dns.2", name = name).into_owned(),
+            &rust_i18n::t!("find.mx.dns.2", name = name),
             e,
         )),
     }
@@ -167,7 +165,7 @@ fn host_findings(domain: &str, m: &MxHost, h: &Host) -> Vec<Finding> {
         )),
         Err(e) => out.push(Finding::could_not_check(
             "mx.dns",
-            &rust_i18n::t!("find.mx.dns.3", name = name).into_owned(),
+            &rust_i18n::t!("find.mx.dns.3", name = name),
             e,
         )),
     }

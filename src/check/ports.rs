@@ -62,7 +62,7 @@ pub async fn probe(dns: &Dns, input: &ProbeInput<'_>) -> Vec<Finding> {
         Err(e) => {
             out.push(Finding::could_not_check(
                 "ports.dns",
-                &rust_i18n::t!("find.ports.dns", v1 = input.domain).into_owned(),
+                &rust_i18n::t!("find.ports.dns", v1 = input.domain),
                 &e,
             ));
             return out;
@@ -91,7 +91,7 @@ pub async fn probe(dns: &Dns, input: &ProbeInput<'_>) -> Vec<Finding> {
             }
             Err(e) => out.push(Finding::could_not_check(
                 "ports.dns",
-                &rust_i18n::t!("find.ports.dns.2", host = host).into_owned(),
+                &rust_i18n::t!("find.ports.dns.2", host = host),
                 &e,
             )),
         }
@@ -192,11 +192,7 @@ async fn probe_one(
                         tls: Some(Err(e.to_string())),
                     })
                 }
-                Err(_) => {
-                    return Err(Stop::Protocol(
-                        rust_i18n::t!("find.ports.4").into_owned().into(),
-                    ))
-                }
+                Err(_) => return Err(Stop::Protocol(rust_i18n::t!("find.ports.4").into_owned())),
             };
             let mut r = BufReader::new(stream);
             let banner = if port == 993 {
@@ -266,7 +262,7 @@ async fn probe_one(
                     Ok(())
                 }
                 Ok(Err(e)) => Err(e.to_string()),
-                Err(_) => Err(rust_i18n::t!("find.ports.8").into_owned().into()),
+                Err(_) => Err(rust_i18n::t!("find.ports.8").into_owned()),
             };
             Ok(Seen {
                 banner: Some(banner),
@@ -294,9 +290,7 @@ async fn send<S: AsyncRead + AsyncWrite + Unpin>(
 async fn read_line<S: AsyncRead + Unpin>(r: &mut BufReader<S>) -> Result<String, Stop> {
     let mut line = String::new();
     match tokio::time::timeout(STEP_TIMEOUT, r.read_line(&mut line)).await {
-        Ok(Ok(0)) => Err(Stop::Protocol(
-            rust_i18n::t!("find.ports.10").into_owned().into(),
-        )),
+        Ok(Ok(0)) => Err(Stop::Protocol(rust_i18n::t!("find.ports.10").into_owned())),
         Ok(Ok(_)) => {
             // Never keep a huge line: a reply line is at most 512 bytes (RFC 5321 §4.5.3.1.5).
             line.truncate(512);
@@ -333,9 +327,7 @@ async fn read_reply<S: AsyncRead + Unpin>(
             return Ok((code, lines));
         }
     }
-    Err(Stop::Protocol(
-        rust_i18n::t!("find.ports.13").into_owned().into(),
-    ))
+    Err(Stop::Protocol(rust_i18n::t!("find.ports.13").into_owned()))
 }
 
 /// Printable ASCII only, for quoting what a server said.

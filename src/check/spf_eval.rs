@@ -508,7 +508,7 @@ enum Hit {
 impl Eval<'_> {
     fn eval(&mut self, domain: &str, ip: IpAddr, depth: usize) -> Outcome {
         if depth > DEPTH_LIMIT {
-            return Outcome::PermError(rust_i18n::t!("find.spf_eval.6").into_owned().into());
+            return Outcome::PermError(rust_i18n::t!("find.spf_eval.6").into_owned());
         }
         let spf = match self.tree.records.get(domain) {
             None => {

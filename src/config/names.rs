@@ -36,7 +36,7 @@ pub fn validate_dns_name(name: &str) -> Result<String, String> {
     }
     let bare = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
     if bare.is_empty() {
-        return Err(rust_i18n::t!("cfg.names.8").into_owned().into());
+        return Err(rust_i18n::t!("cfg.names.8").into_owned());
     }
     if bare.len() > 253 {
         return Err(rust_i18n::t!("cfg.names.9", name = name, v1 = bare.len()).into_owned());

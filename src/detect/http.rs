@@ -77,7 +77,7 @@ pub async fn ask(
 fn chain(e: &reqwest::Error) -> String {
     let mut out = e.to_string();
     if let Some(url) = e.url() {
-        out = out.replace(&rust_i18n::t!("ui.http", url = url).into_owned(), "");
+        out = out.replace(&format!(" for url ({url})"), "");
     }
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

@@ -175,29 +175,23 @@ pub fn render(d: &Detection) -> String {
             Err(e) if e.is_rejected_address() => format!("rejected: {e}"),
             Err(e) => format!("error: {e}"),
         };
-        out.push_str(
-            &rust_i18n::t!(
-                "ui.mod.20",
-                v1 = format!("{:<width$}", a.source.to_string()),
-                v2 = format!("{:>6}", a.elapsed.as_millis()),
-                said = said
-            )
-            .into_owned(),
-        );
+        out.push_str(&rust_i18n::t!(
+            "ui.mod.20",
+            v1 = format!("{:<width$}", a.source.to_string()),
+            v2 = format!("{:>6}", a.elapsed.as_millis()),
+            said = said
+        ));
     }
     match &d.result {
         Ok(ip) => {
             let agreeing = d.answers.len() - d.dissenters().len();
-            out.push_str(
-                &rust_i18n::t!(
-                    "ui.mod.21",
-                    v1 = d.family,
-                    ip = ip,
-                    agreeing = agreeing,
-                    v2 = d.answers.len()
-                )
-                .into_owned(),
-            );
+            out.push_str(&rust_i18n::t!(
+                "ui.mod.21",
+                v1 = d.family,
+                ip = ip,
+                agreeing = agreeing,
+                v2 = d.answers.len()
+            ));
             let dissent: Vec<String> = d
                 .dissenters()
                 .iter()

@@ -472,17 +472,14 @@ pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> S
             out.push_str(&format!("  {:<4} {body}\n", l.action.sign()));
         }
         if let Some((path, _, differs)) = &p.policy {
-            out.push_str(
-                &rust_i18n::t!(
-                    "ui.mod.16",
-                    v1 = format!("{:<4}", if *differs { "+" } else { "=" }),
-                    v2 = path.display()
-                )
-                .into_owned(),
-            );
+            out.push_str(&rust_i18n::t!(
+                "ui.mod.16",
+                v1 = format!("{:<4}", if *differs { "+" } else { "=" }),
+                v2 = path.display()
+            ));
         }
         for (ip, host) in &p.ptr {
-            out.push_str(&rust_i18n::t!("ui.mod.17", ip = ip, host = host).into_owned());
+            out.push_str(&rust_i18n::t!("ui.mod.17", ip = ip, host = host));
         }
         for n in &p.notes {
             out.push_str(&rust_i18n::t!("ui.plan.note", n = n));
@@ -498,18 +495,15 @@ pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> S
             .filter(|l| f(&l.action))
             .count()
     };
-    out.push_str(
-        &rust_i18n::t!(
-            "ui.mod.18",
-            v1 = count(&|a| matches!(a, Action::Create)),
-            v2 = count(&|a| matches!(a, Action::Change(_))),
-            v3 = count(&|a| matches!(a, Action::Delete(_))),
-            v4 = count(&|a| matches!(a, Action::Right(_))),
-            v5 = count(&|a| matches!(a, Action::Cannot(_))),
-            v6 = count(&|a| matches!(a, Action::Kept { .. }))
-        )
-        .into_owned(),
-    );
+    out.push_str(&rust_i18n::t!(
+        "ui.mod.18",
+        v1 = count(&|a| matches!(a, Action::Create)),
+        v2 = count(&|a| matches!(a, Action::Change(_))),
+        v3 = count(&|a| matches!(a, Action::Delete(_))),
+        v4 = count(&|a| matches!(a, Action::Right(_))),
+        v5 = count(&|a| matches!(a, Action::Cannot(_))),
+        v6 = count(&|a| matches!(a, Action::Kept { .. }))
+    ));
     out
 }
 
