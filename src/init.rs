@@ -320,7 +320,7 @@ async fn prove(path: &Path) -> bool {
         crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
     }
     let cfg = loaded.config;
-    let (agent, _) = match crate::agent(cfg) {
+    let (agent, _) = match crate::commands::agent(cfg) {
         Ok(a) => a,
         Err(e) => {
             crate::say_err!(

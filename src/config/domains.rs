@@ -92,6 +92,13 @@ fn domain(
     };
     let (name, host, zone, mode) = (name?, host?, zone?, mode?);
     let (ipv4, ipv6) = (ipv4?, ipv6?);
+    // The selectors `mail:` publishes are the ones `check` looks at, with any listed here.
+    let (mail, mut dkim_selectors) = (mail?, dkim_selectors?);
+    for k in mail.iter().flat_map(|m| &m.dkim) {
+        if !dkim_selectors.contains(&k.selector) {
+            dkim_selectors.push(k.selector.clone());
+        }
+    }
     if ipv4 == FamilyPolicy::Off && ipv6 == FamilyPolicy::Off {
         return Err(cx.report(
             path,
@@ -128,10 +135,10 @@ fn domain(
         ttl: ttl?,
         spf: spf?,
         zone,
-        dkim_selectors: dkim_selectors?,
+        dkim_selectors,
         ipv4,
         ipv6,
-        mail: mail?,
+        mail,
         line: cx.index.line(path),
     })
 }

@@ -77,6 +77,9 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     if !plans.iter().any(DomainPlan::pending) {
         crate::say_raw!("{}", render_text(&plans, &failed));
         crate::say!("{}", rust_i18n::t!("ui.apply.3"));
+        for p in &plans {
+            remember_inputs(&mut agent, &domains, p, &addrs);
+        }
         save(&agent);
         return exit(failed.is_empty());
     }
@@ -96,10 +99,38 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     }
     let mut writer = Writer::default();
     for p in &plans {
-        ok &= apply_domain(&mut agent, &mut writer, p).await;
+        let done = apply_domain(&mut agent, &mut writer, p, true).await;
+        if done {
+            remember_inputs(&mut agent, &domains, p, &addrs);
+        }
+        ok &= done;
     }
     save(&agent);
     exit(ok)
+}
+
+/// A domain whose set is now right: the service's upkeep starts from these inputs, so its
+/// first cycle after `apply` makes no API call either.
+fn remember_inputs(
+    agent: &mut Agent,
+    domains: &[crate::config::DomainConfig],
+    p: &DomainPlan,
+    addrs: &[std::net::IpAddr],
+) {
+    let Some(d) = domains.iter().find(|d| d.domain == p.domain) else {
+        return;
+    };
+    if addrs.is_empty() {
+        return;
+    }
+    if let Some(fp) = super::upkeep::fingerprint(d, addrs) {
+        agent
+            .state
+            .domains
+            .entry(p.domain.clone())
+            .or_default()
+            .mail_inputs = Some(fp);
+    }
 }
 
 fn exit(ok: bool) -> ExitCode {
@@ -116,8 +147,14 @@ fn save(agent: &Agent) {
     }
 }
 
-/// Carry out one domain's plan; returns whether all of it succeeded.
-pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan) -> bool {
+/// Carry out one domain's plan; returns whether all of it succeeded. `each`: say every
+/// record written (failures and the verification are always said).
+pub async fn apply_domain(
+    agent: &mut Agent,
+    writer: &mut Writer,
+    p: &DomainPlan,
+    each: bool,
+) -> bool {
     let d = &p.domain;
     if let Some((path, text, true)) = &p.policy {
         match crate::mail::mta_sts::write_policy(path, text) {
@@ -206,6 +243,11 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
                     )
                 );
             }
+            _ if !each => {
+                if let Some(w) = &l.want {
+                    written.push((l.name.clone(), w.clone()));
+                }
+            }
             _ => {
                 crate::say!(
                     "{}",
@@ -215,9 +257,9 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
                         v1 = l.action.sign(),
                         what = what,
                         v2 = match l.action {
-                            Action::Create => "created",
-                            Action::Delete(_) => "deleted",
-                            _ => "changed",
+                            Action::Create => rust_i18n::t!("ui.apply.created"),
+                            Action::Delete(_) => rust_i18n::t!("ui.apply.deleted"),
+                            _ => rust_i18n::t!("ui.apply.changed"),
                         },
                         v3 = p.account,
                         v4 = format!("{:.1}", started.elapsed().as_secs_f64())

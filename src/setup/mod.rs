@@ -355,6 +355,15 @@ pub async fn plan_domain(
         .unwrap_or_default();
     let supports = |t: RecordType| p.supports(t);
     let mut lines = diff(&desired, &existing, &supports, &owned, prune);
+    // Values the registrar's API cannot hold although it offers their type (Alidns: no
+    // SRV target "."), known before anything is sent.
+    for l in &mut lines {
+        if let (Action::Create | Action::Change(_), Some(w)) = (&l.action, &l.want) {
+            if let Err(why) = p.supports_data(w) {
+                l.action = Action::Cannot(why);
+            }
+        }
+    }
     // Values the registrar refused before (a type it holds, but not this value).
     if let Some(refused) = agent.state.domains.get(&d.domain).map(|s| &s.cannot) {
         for l in &mut lines {

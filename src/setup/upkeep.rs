@@ -73,7 +73,7 @@ pub async fn run(agent: &mut Agent, addrs: &[IpAddr]) -> bool {
             }
         };
         let done = if plan.pending() {
-            apply_domain(agent, &mut writer, &plan).await
+            apply_domain(agent, &mut writer, &plan, true).await
         } else {
             true
         };
