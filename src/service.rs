@@ -203,6 +203,7 @@ async fn periodic_check(agent: &Agent) -> Option<Vec<crate::check::DomainCheck>>
             dkim_selectors: &d.dkim_selectors,
             blocklists: &blocklists,
             ports: None,
+            mail: d.mail.as_ref(),
         };
         async move { check_domain(&agent.dns, &input).await }
     });

@@ -13,6 +13,9 @@ pub(super) struct MxResult {
     /// The same hosts with each alias replaced by its target: what a PTR should name
     /// (a reverse name pointing at an alias fails forward-confirmation at many receivers).
     pub canonical: Vec<String>,
+    /// The addresses of each canonical host, when they were looked up (for the PTR
+    /// request: whether the wanted reverse name already resolves back).
+    pub resolved: Vec<(String, Vec<IpAddr>)>,
 }
 
 /// What one MX host turned out to be.
@@ -32,6 +35,7 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
         findings: Vec::new(),
         hosts: Vec::new(),
         canonical: Vec::new(),
+        resolved: Vec::new(),
     };
     let mxs = match dns.mx_found(domain).await {
         Ok(Found::Answer(m)) if !m.is_empty() => m,
@@ -65,6 +69,9 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
                 out.hosts.push(m.host.clone());
                 out.canonical.push(m.host.clone());
             }
+        }
+        if let (Some(c), Host::Name { addrs: Ok(a), .. }) = (out.canonical.last(), h) {
+            out.resolved.push((c.clone(), a.clone()));
         }
         out.findings.extend(host_findings(domain, m, h));
     }

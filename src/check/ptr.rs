@@ -3,6 +3,7 @@
 
 use super::Finding;
 use crate::dns::{join::join_all, Dns, DnsError};
+use rust_i18n::t;
 use std::net::IpAddr;
 
 /// A reverse name and the addresses it resolves to.
@@ -37,6 +38,7 @@ pub(super) fn findings(
     lookups: &[PtrLookup],
     mx_hosts: &[String],
     canonical: &[String],
+    resolved: &[(String, Vec<IpAddr>)],
     domain: &str,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -46,12 +48,16 @@ pub(super) fn findings(
         .unwrap_or_else(|| format!("mail.{domain}"));
     for l in lookups {
         let ip = l.ip;
+        let resolves = resolved
+            .iter()
+            .any(|(h, a)| h.eq_ignore_ascii_case(&mx) && a.contains(&ip));
+        let ask = isp_request(ip, &mx, resolves);
         let names = match &l.names {
             Ok(n) => n,
             Err(e) => {
                 out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &rust_i18n::t!("find.ptr.dns", ip = ip),
+                    &rust_i18n::t!("find.ptr.dns", ip = ip).into_owned(),
                     e,
                 ));
                 continue;
@@ -61,7 +67,7 @@ pub(super) fn findings(
             out.push(Finding::error(
                 "ptr.missing",
                 rust_i18n::t!("find.ptr.missing", ip = ip).into_owned(),
-                rust_i18n::t!("find.ptr.missing.2", ip = ip, mx = mx).into_owned(),
+                ask.clone(),
             ));
             continue;
         }
@@ -85,11 +91,16 @@ pub(super) fn findings(
                         }
                     )
                     .into_owned(),
-                    rust_i18n::t!("find.ptr", name = name, ip = ip, mx = mx).into_owned(),
+                    t!(
+                        "check.ptr.fcrdns_fix",
+                        name = name,
+                        ip = ip,
+                        request = ask.clone()
+                    ),
                 )),
                 Err(e) => out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &rust_i18n::t!("find.ptr.dns.2", name = name, ip = ip),
+                    &rust_i18n::t!("find.ptr.dns.2", name = name, ip = ip).into_owned(),
                     e,
                 )),
             }
@@ -114,18 +125,35 @@ pub(super) fn findings(
             out.push(Finding::warn(
                 "ptr.isp_default",
                 rust_i18n::t!("find.ptr.isp_default", ip = ip, shown = shown).into_owned(),
-                rust_i18n::t!("find.ptr.isp_default.2", ip = ip, mx = mx).into_owned(),
+                ask.clone(),
             ));
         } else {
             out.push(Finding::warn(
                 "ptr.mismatch",
                 rust_i18n::t!("find.ptr.mismatch", ip = ip, shown = shown, domain = domain)
                     .into_owned(),
-                rust_i18n::t!("find.ptr.mismatch.2", ip = ip, mx = mx).into_owned(),
+                t!("check.ptr.mismatch_fix", request = ask.clone()),
             ));
         }
     }
     out
+}
+
+/// The fix that asks the ISP for the PTR, with the request to send word for word: the
+/// address, the wanted name, and that the name resolves back (or that it must first).
+fn isp_request(ip: IpAddr, name: &str, resolves: bool) -> String {
+    let request = t!("check.ptr.request_text", ip = ip, name = name);
+    if resolves {
+        t!("check.ptr.request", ip = ip, name = name, request = request).into_owned()
+    } else {
+        t!(
+            "check.ptr.request_first",
+            ip = ip,
+            name = name,
+            request = request
+        )
+        .into_owned()
+    }
 }
 
 /// Whether `name` lies inside the mail domain or the domain of one of its MX hosts: the

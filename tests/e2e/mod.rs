@@ -7,6 +7,7 @@ mod aliyun;
 mod browser;
 mod check;
 mod check_bind;
+mod check_mta_sts;
 mod check_ports;
 mod cloudflare;
 mod config_errors;
