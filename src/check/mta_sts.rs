@@ -44,7 +44,7 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> StsResult {
         Ok(t) => rpt_finding(&rpt_name, &joined(&t)),
         Err(e) => Finding::could_not_check(
             "tls_rpt.dns",
-            &rust_i18n::t!("find.tls_rpt.dns", rpt_name = rpt_name).into_owned(),
+            &rust_i18n::t!("find.tls_rpt.dns", rpt_name = rpt_name),
             &e,
         ),
     };
@@ -58,7 +58,7 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> StsResult {
         Err(e) => {
             out.sts.push(Finding::could_not_check(
                 "mta_sts.dns",
-                &rust_i18n::t!("find.mta_sts.dns", sts_name = sts_name).into_owned(),
+                &rust_i18n::t!("find.mta_sts.dns", sts_name = sts_name),
                 &e,
             ));
             return out;
@@ -230,7 +230,7 @@ async fn fetch(dns: &Dns, domain: &str) -> Result<String, Finding> {
 fn could_not_fetch(host: &str, e: &DnsError) -> Finding {
     Finding::could_not_check(
         "mta_sts.dns",
-        &rust_i18n::t!("find.mta_sts.dns.2", host = host).into_owned(),
+        &rust_i18n::t!("find.mta_sts.dns.2", host = host),
         e,
     )
 }
@@ -345,10 +345,10 @@ pub(super) fn parse_policy(text: &str) -> Result<Policy, Vec<String>> {
         }
     }
     match version.as_deref() {
-        None => problems.push(rust_i18n::t!("find.mta_sts.3").into_owned().into()),
+        None => problems.push(rust_i18n::t!("find.mta_sts.3").into_owned()),
         Some("STSv1") => {
             if first_key.as_deref() != Some("version") {
-                problems.push(rust_i18n::t!("find.mta_sts.4").into_owned().into());
+                problems.push(rust_i18n::t!("find.mta_sts.4").into_owned());
             }
         }
         Some(v) => problems
@@ -364,7 +364,7 @@ pub(super) fn parse_policy(text: &str) -> Result<Policy, Vec<String>> {
             None
         }
         None => {
-            problems.push(rust_i18n::t!("find.mta_sts.7").into_owned().into());
+            problems.push(rust_i18n::t!("find.mta_sts.7").into_owned());
             None
         }
     };
@@ -385,7 +385,7 @@ pub(super) fn parse_policy(text: &str) -> Result<Policy, Vec<String>> {
             None
         }
         None => {
-            problems.push(rust_i18n::t!("find.mta_sts.10").into_owned().into());
+            problems.push(rust_i18n::t!("find.mta_sts.10").into_owned());
             None
         }
     };
@@ -396,7 +396,7 @@ pub(super) fn parse_policy(text: &str) -> Result<Policy, Vec<String>> {
         }
     }
     if mx.is_empty() && mode != Some(Mode::None) {
-        problems.push(rust_i18n::t!("find.mta_sts.12").into_owned().into());
+        problems.push(rust_i18n::t!("find.mta_sts.12").into_owned());
     }
     match (mode, max_age) {
         (Some(mode), Some(max_age)) if problems.is_empty() => Ok(Policy {

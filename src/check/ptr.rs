@@ -57,7 +57,7 @@ pub(super) fn findings(
             Err(e) => {
                 out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &rust_i18n::t!("find.ptr.dns", ip = ip).into_owned(),
+                    &rust_i18n::t!("find.ptr.dns", ip = ip),
                     e,
                 ));
                 continue;
@@ -100,7 +100,7 @@ pub(super) fn findings(
                 )),
                 Err(e) => out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &rust_i18n::t!("find.ptr.dns.2", name = name, ip = ip).into_owned(),
+                    &rust_i18n::t!("find.ptr.dns.2", name = name, ip = ip),
                     e,
                 )),
             }
