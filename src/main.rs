@@ -48,6 +48,7 @@ mod service;
 mod setup;
 mod spf;
 mod state;
+mod stop;
 mod update;
 mod verify;
 mod watch;

@@ -23,7 +23,7 @@ pub async fn run(cli: &Cli) -> ExitCode {
     } else {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
-            Err(e @ state::LockError::Held { .. }) => {
+            Err(e @ (state::LockError::Held { .. } | state::LockError::Unsafe(_))) => {
                 crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
                 return ExitCode::from(EXIT_FAILED);
             }
@@ -58,7 +58,9 @@ pub async fn run(cli: &Cli) -> ExitCode {
         };
     }
     match service::run(&mut agent, opts, cli.quiet, cli.cycles).await {
-        Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
+        Ok(service::Ending::CyclesDone { last_ok: false } | service::Ending::CutOff) => {
+            ExitCode::from(EXIT_FAILED)
+        }
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             crate::say_err!(

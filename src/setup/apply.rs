@@ -41,7 +41,7 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     }
     let _lock = match crate::state::StateLock::acquire(&cfg.state_file) {
         Ok(l) => Some(l),
-        Err(e @ crate::state::LockError::Held { .. }) => {
+        Err(e @ (crate::state::LockError::Held { .. } | crate::state::LockError::Unsafe(_))) => {
             crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return ExitCode::from(EXIT_FAILED);
         }

@@ -18,6 +18,7 @@ mod dnspod;
 mod faults;
 mod firsthour;
 mod godaddy;
+mod hardening;
 mod i18n;
 mod mail;
 mod newcomer;
