@@ -37,7 +37,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                 // Only the families this domain manages (`ipv4:` / `ipv6:` not off).
                 let mine = domain_addrs(d, addrs);
                 if mine.is_empty() {
-                    return Err("no address detected; nothing was changed".to_string());
+                    return Err(rust_i18n::t!("ui.cycle").into_owned().to_string());
                 }
                 lookup::lookup_domain(agent_ref, d, &mine).await
             })

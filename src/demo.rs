@@ -82,21 +82,18 @@ async fn run_in(
         dns = fake.dns_addr(),
     );
     let path: PathBuf = dir.join("demo.yaml");
-    crate::say!("mxddns demo: everything below runs inside this process, on loopback only.");
+    crate::say!("{}", rust_i18n::t!("ui.demo"));
     crate::say!(
-        "  fake registrar ({api}) ... {}",
-        endpoint_of(fake, provider)
+        "{}",
+        rust_i18n::t!("ui.demo.2", api = api, v1 = endpoint_of(fake, provider))
     );
-    crate::say!(
-        "  authoritative DNS server .......... {} (UDP and TCP)",
-        fake.dns_addr()
-    );
-    crate::say!("  IP echo (your 'public' address) ... {}", fake.echo_url());
+    crate::say!("{}", rust_i18n::t!("ui.demo.3", v1 = fake.dns_addr()));
+    crate::say!("{}", rust_i18n::t!("ui.demo.4", v1 = fake.echo_url()));
     crate::say!();
-    crate::say!("The zone example.com holds:");
+    crate::say!("{}", rust_i18n::t!("ui.demo.5"));
     print_zone(fake, "example.com");
     crate::say!();
-    crate::say!("The configuration mxddns uses (the same loader as /etc/mxddns/config.yaml):");
+    crate::say!("{}", rust_i18n::t!("ui.demo.6"));
     for line in yaml.lines() {
         crate::say!("  | {line}");
     }
@@ -116,20 +113,27 @@ async fn run_in(
         .v4()
         .map(|ip| ip.to_string())
         .unwrap_or_default();
-    crate::say!("Cycle 1: the line's public address is now {echo} (the IP echo says so)");
+    crate::say!("{}", rust_i18n::t!("ui.demo.7", echo = echo));
     let report = cycle::run(&mut agent, opts).await;
     let ok1 = crate::service::finish_cycle(&mut agent, report, false, false);
     crate::say!();
-    crate::say!("The zone now holds:");
+    crate::say!("{}", rust_i18n::t!("ui.demo.8"));
     print_zone(fake, "example.com");
     crate::say!();
-    crate::say!("Cycle 2: nothing changed since, so no API call is made:");
+    crate::say!("{}", rust_i18n::t!("ui.demo.9"));
     let report = cycle::run(&mut agent, opts).await;
     let ok2 = crate::service::finish_cycle(&mut agent, report, false, false);
     crate::say!();
     crate::say!(
-        "{} API request(s) reached the fake registrar in all (the IP echo not counted). Next: `mxddns init` writes a configuration for your registrar and proves it (see README, \"Your first hour\"); `mxddns demo --mail` sets up a whole mail domain.",
-        fake.requests().iter().filter(|r| r.vendor != "echo").count()
+        "{}",
+        rust_i18n::t!(
+            "ui.demo.10",
+            v1 = fake
+                .requests()
+                .iter()
+                .filter(|r| r.vendor != "echo")
+                .count()
+        )
     );
     Ok(ok1 && ok2)
 }

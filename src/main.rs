@@ -83,7 +83,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            crate::say_err!("error: cannot start the async runtime: {e}");
+            crate::say_err!("{}", rust_i18n::t!("cmd.main", e = e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -106,7 +106,10 @@ fn init_logging(cli: &Cli) {
         .and_then(|v| match v.parse::<Targets>() {
             Ok(t) => Some(t),
             Err(e) => {
-                crate::say_err!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                crate::say_err!(
+                    "{}",
+                    rust_i18n::t!("cmd.main.2", v = format!("{:?}", v), e = e)
+                );
                 None
             }
         })
@@ -127,7 +130,7 @@ fn init_logging(cli: &Cli) {
 
 async fn dispatch(cli: Cli) -> ExitCode {
     if let Some(e) = commands::inapplicable_flags(&cli) {
-        crate::say_err!("error: {e}");
+        crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
         return ExitCode::from(EXIT_USAGE);
     }
     match &cli.command {

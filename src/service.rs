@@ -81,7 +81,7 @@ async fn serve(
     quiet: bool,
     cycles: Option<u64>,
 ) -> anyhow::Result<Ending> {
-    let installing = "cannot install signal handlers";
+    let installing = rust_i18n::t!("ui.service").into_owned();
     let mut stop = Stop::install()?;
     let mut hup = signal(SignalKind::hangup()).context(installing)?;
     let status: Shared = Rc::new(RefCell::new(Status::new(
@@ -95,9 +95,9 @@ async fn serve(
         listener
             .start(addr, &status)
             .await
-            .with_context(|| format!("cannot listen on {addr} for /healthz and /metrics"))?;
+            .with_context(|| rust_i18n::t!("ui.service.2", addr = addr).into_owned())?;
     }
-    let notifier = Notifier::new().context("cannot build the HTTP client for notifications")?;
+    let notifier = Notifier::new().context(rust_i18n::t!("ui.service.3").into_owned())?;
     let mut done = 0u64;
     // Until every domain has had a provider request succeed, each cycle reads its record
     // through the provider even when DNS shows it current: no "ok" without evidence that

@@ -184,14 +184,14 @@ impl State {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error("state file {path}: cannot read it: {source}")]
+    #[error("{}", rust_i18n::t!("err.state", path = .path.display(), source = .source))]
     Read { path: PathBuf, source: io::Error },
-    #[error("state file {path}: not a state file mxddns can read ({detail}); it will be rewritten after the next successful cycle")]
+    #[error("{}", rust_i18n::t!("err.state.2", path = .path.display(), detail = .detail))]
     Corrupt { path: PathBuf, detail: String },
     /// Written by a newer mxddns: used by none of our cycles and never overwritten.
     #[error("{}", t!("state.newer", path = path.display(), found = found, ours = STATE_VERSION))]
     Newer { path: PathBuf, found: u32 },
-    #[error("state file {path}: cannot write it: {source} (check that the directory exists, is writable by this user and the disk is not full)")]
+    #[error("{}", rust_i18n::t!("err.state.4", path = .path.display(), source = .source))]
     Write { path: PathBuf, source: io::Error },
     /// A symbolic link, a directory others can write, a file of another user, a file too
     /// large: refused, nothing read or written (the message says what fixes it).
@@ -469,9 +469,9 @@ pub struct StateLock {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("another mxddns ({holder}) is using {path}; it updates the same records, so this one stops. Wait for it, or stop the service before running --update-now by hand")]
+    #[error("{}", rust_i18n::t!("err.state.5", holder = .holder, path = .path.display()))]
     Held { path: PathBuf, holder: String },
-    #[error("cannot create the lock file {path}: {source} (check that the state directory exists and is writable)")]
+    #[error("{}", rust_i18n::t!("err.state.6", path = .path.display(), source = .source))]
     Io { path: PathBuf, source: io::Error },
     /// A planted link, an unsafe directory: the agent stops before writing anything.
     #[error("{0}")]

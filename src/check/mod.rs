@@ -125,15 +125,17 @@ impl Finding {
     /// `.dns` (see [`Finding::is_inconclusive`]).
     pub fn could_not_check(check: &'static str, what: &str, e: &DnsError) -> Finding {
         let fix = if e.is_referral() {
-            "point dns.resolvers at a recursive resolver (the router, or the ISP's) rather              than at an authoritative server; if they already are, the domain's delegation              is lame: make its NS records at the registrar name servers that serve the zone"
+            rust_i18n::t!("find.mod").into_owned()
         } else if e.is_refused() {
-            "make sure the resolvers in use (dns.resolvers, or the system's) answer recursive \
-             questions for this machine, then run the check again"
+            rust_i18n::t!("find.mod.2").into_owned()
         } else {
-            "run the check again; if it keeps failing, check the resolvers (dns.resolvers) \
-             and the domain's name servers"
+            rust_i18n::t!("find.mod.3").into_owned()
         };
-        Finding::warn(check, format!("could not check {what}: {e}"), fix)
+        Finding::warn(
+            check,
+            rust_i18n::t!("find.mod.4", what = what, e = e).into_owned(),
+            fix,
+        )
     }
 }
 
@@ -211,7 +213,7 @@ pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
             out.findings.push(Finding::error(
                 "domain.invalid",
                 e.to_string(),
-                "give the mail domain as a plain name, such as example.com",
+                rust_i18n::t!("find.domain.invalid").into_owned(),
             ));
             return out;
         }

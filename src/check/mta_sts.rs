@@ -42,7 +42,11 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> StsResult {
     let (sts, rpt) = tokio::join!(dns.txt(&sts_name), dns.txt(&rpt_name));
     let rpt = match rpt {
         Ok(t) => rpt_finding(&rpt_name, &joined(&t)),
-        Err(e) => Finding::could_not_check("tls_rpt.dns", &format!("TLS-RPT at {rpt_name}"), &e),
+        Err(e) => Finding::could_not_check(
+            "tls_rpt.dns",
+            &rust_i18n::t!("find.tls_rpt.dns", rpt_name = rpt_name),
+            &e,
+        ),
     };
     let mut out = StsResult {
         sts: Vec::new(),
@@ -54,7 +58,7 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> StsResult {
         Err(e) => {
             out.sts.push(Finding::could_not_check(
                 "mta_sts.dns",
-                &format!("MTA-STS at {sts_name}"),
+                &rust_i18n::t!("find.mta_sts.dns", sts_name = sts_name),
                 &e,
             ));
             return out;
@@ -195,7 +199,11 @@ async fn fetch(dns: &Dns, domain: &str) -> Result<String, Finding> {
                         t!(
                             "check.mta_sts.malformed",
                             url = url,
-                            problems = format!("larger than {MAX_POLICY} bytes")
+                            problems = rust_i18n::t!(
+                                "find.check.mta_sts.malformed",
+                                max_policy = MAX_POLICY
+                            )
+                            .into_owned()
                         ),
                         t!("check.mta_sts.malformed_fix"),
                     ));
@@ -211,7 +219,7 @@ async fn fetch(dns: &Dns, domain: &str) -> Result<String, Finding> {
             t!(
                 "check.mta_sts.malformed",
                 url = url,
-                problems = "not UTF-8 text"
+                problems = rust_i18n::t!("find.check.mta_sts.malformed.2").into_owned()
             ),
             t!("check.mta_sts.malformed_fix"),
         )
@@ -222,7 +230,7 @@ async fn fetch(dns: &Dns, domain: &str) -> Result<String, Finding> {
 fn could_not_fetch(host: &str, e: &DnsError) -> Finding {
     Finding::could_not_check(
         "mta_sts.dns",
-        &format!("the address of the MTA-STS policy host {host}"),
+        &rust_i18n::t!("find.mta_sts.dns.2", host = host),
         e,
     )
 }
@@ -309,20 +317,22 @@ pub(super) fn parse_policy(text: &str) -> Result<Policy, Vec<String>> {
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {
-            problems.push(format!(
-                "line {} is not \"key: value\": {:?}",
-                i + 1,
-                clip(line)
-            ));
+            problems.push(
+                rust_i18n::t!("find.mta_sts", v1 = i + 1, v2 = format!("{:?}", clip(line)))
+                    .into_owned(),
+            );
             continue;
         };
         let value = value.trim();
         if key.is_empty() || key != key.trim() {
-            problems.push(format!(
-                "line {} has a malformed key {:?}",
-                i + 1,
-                clip(key)
-            ));
+            problems.push(
+                rust_i18n::t!(
+                    "find.mta_sts.2",
+                    v1 = i + 1,
+                    v2 = format!("{:?}", clip(key))
+                )
+                .into_owned(),
+            );
             continue;
         }
         first_key.get_or_insert_with(|| key.to_string());
@@ -335,27 +345,26 @@ pub(super) fn parse_policy(text: &str) -> Result<Policy, Vec<String>> {
         }
     }
     match version.as_deref() {
-        None => problems.push("no \"version: STSv1\" line".into()),
+        None => problems.push(rust_i18n::t!("find.mta_sts.3").into_owned()),
         Some("STSv1") => {
             if first_key.as_deref() != Some("version") {
-                problems.push("\"version\" is not the first line".into());
+                problems.push(rust_i18n::t!("find.mta_sts.4").into_owned());
             }
         }
-        Some(v) => problems.push(format!("version is {:?}, not STSv1", clip(v))),
+        Some(v) => problems
+            .push(rust_i18n::t!("find.mta_sts.5", v1 = format!("{:?}", clip(v))).into_owned()),
     }
     let mode = match mode.as_deref() {
         Some("enforce") => Some(Mode::Enforce),
         Some("testing") => Some(Mode::Testing),
         Some("none") => Some(Mode::None),
         Some(m) => {
-            problems.push(format!(
-                "mode is {:?}, not enforce, testing or none",
-                clip(m)
-            ));
+            problems
+                .push(rust_i18n::t!("find.mta_sts.6", v1 = format!("{:?}", clip(m))).into_owned());
             None
         }
         None => {
-            problems.push("no \"mode:\" line".into());
+            problems.push(rust_i18n::t!("find.mta_sts.7").into_owned());
             None
         }
     };
@@ -363,31 +372,31 @@ pub(super) fn parse_policy(text: &str) -> Result<Policy, Vec<String>> {
         Some(a) if !a.is_empty() && a.len() <= 10 && a.bytes().all(|b| b.is_ascii_digit()) => {
             let n: u64 = a.parse().unwrap_or(u64::MAX);
             if n > MAX_AGE_LIMIT {
-                problems.push(format!(
-                    "max_age {n} is over the limit of {MAX_AGE_LIMIT} seconds"
-                ));
+                problems.push(
+                    rust_i18n::t!("find.mta_sts.8", n = n, max_age_limit = MAX_AGE_LIMIT)
+                        .into_owned(),
+                );
             }
             Some(n)
         }
         Some(a) => {
-            problems.push(format!("max_age {:?} is not a number of seconds", clip(a)));
+            problems
+                .push(rust_i18n::t!("find.mta_sts.9", v1 = format!("{:?}", clip(a))).into_owned());
             None
         }
         None => {
-            problems.push("no \"max_age:\" line".into());
+            problems.push(rust_i18n::t!("find.mta_sts.10").into_owned());
             None
         }
     };
     for m in &mx {
         if !valid_mx_pattern(m) {
-            problems.push(format!(
-                "mx {:?} is neither a host name nor \"*.\" and a domain name",
-                clip(m)
-            ));
+            problems
+                .push(rust_i18n::t!("find.mta_sts.11", v1 = format!("{:?}", clip(m))).into_owned());
         }
     }
     if mx.is_empty() && mode != Some(Mode::None) {
-        problems.push("no \"mx:\" line".into());
+        problems.push(rust_i18n::t!("find.mta_sts.12").into_owned());
     }
     match (mode, max_age) {
         (Some(mode), Some(max_age)) if problems.is_empty() => Ok(Policy {
@@ -527,25 +536,35 @@ pub(super) fn sts_finding(name: &str, texts: &[String]) -> Finding {
     match records.as_slice() {
         [] => Finding::info(
             "mta_sts.absent",
-            format!("no MTA-STS record at {name}: senders use TLS when offered but accept mail without it (optional)"),
+            rust_i18n::t!("find.mta_sts.absent", name = name).into_owned(),
         ),
         [one] => match tag(one, "id") {
-            Some(id) if !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Some(id)
+                if !id.is_empty()
+                    && id.len() <= 32
+                    && id.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
                 Finding::info(
                     "mta_sts.present",
-                    format!("MTA-STS is published at {name} (id={id}): senders that support it require TLS with a valid certificate for the MX host, as the policy at https://mta-sts.{domain}/.well-known/mta-sts.txt says"),
+                    rust_i18n::t!(
+                        "find.mta_sts.present",
+                        name = name,
+                        id = id,
+                        domain = domain
+                    )
+                    .into_owned(),
                 )
             }
             _ => Finding::warn(
                 "mta_sts.invalid",
-                format!("the MTA-STS record at {name} has no valid id= (1 to 32 letters and digits): senders ignore it"),
-                "write it as \"v=STSv1; id=20240101T000000\" and change the id whenever the policy changes",
+                rust_i18n::t!("find.mta_sts.invalid", name = name).into_owned(),
+                rust_i18n::t!("find.mta_sts.invalid.2").into_owned(),
             ),
         },
         _ => Finding::warn(
             "mta_sts.invalid",
-            format!("{name} has {} MTA-STS records: senders ignore them all (RFC 8461 §3.1)", records.len()),
-            "keep one \"v=STSv1; id=…\" record",
+            rust_i18n::t!("find.mta_sts.invalid.3", name = name, v1 = records.len()).into_owned(),
+            rust_i18n::t!("find.mta_sts.invalid.4").into_owned(),
         ),
     }
 }
@@ -560,30 +579,37 @@ pub(super) fn rpt_finding(name: &str, texts: &[String]) -> Finding {
     match records.as_slice() {
         [] => Finding::info(
             "tls_rpt.absent",
-            format!("no TLS-RPT record at {name}: senders do not report TLS delivery problems to you (optional)"),
+            rust_i18n::t!("find.tls_rpt.absent", name = name).into_owned(),
         ),
         [one] => match tag(one, "rua") {
-            Some(rua) if !rua.is_empty() => match rua.split(',').map(str::trim).find(|u| !valid_rpt_uri(u)) {
-                None => Finding::info(
-                    "tls_rpt.present",
-                    format!("TLS-RPT is published at {name}: reports go to {rua}"),
-                ),
-                Some(bad) => Finding::warn(
-                    "tls_rpt.invalid",
-                    format!("the TLS-RPT record at {name} has rua destination {bad:?}, which is neither mailto:ADDRESS nor https://HOST/…: senders cannot send reports there (RFC 8460 §3)"),
-                    format!("write it as \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\""),
-                ),
-            },
+            Some(rua) if !rua.is_empty() => {
+                match rua.split(',').map(str::trim).find(|u| !valid_rpt_uri(u)) {
+                    None => Finding::info(
+                        "tls_rpt.present",
+                        rust_i18n::t!("find.tls_rpt.present", name = name, rua = rua).into_owned(),
+                    ),
+                    Some(bad) => Finding::warn(
+                        "tls_rpt.invalid",
+                        rust_i18n::t!(
+                            "find.tls_rpt.invalid",
+                            name = name,
+                            bad = format!("{:?}", bad)
+                        )
+                        .into_owned(),
+                        rust_i18n::t!("find.tls_rpt.invalid.2", domain = domain).into_owned(),
+                    ),
+                }
+            }
             _ => Finding::warn(
                 "tls_rpt.invalid",
-                format!("the TLS-RPT record at {name} has no rua= with a mailto: or https: address: senders ignore it"),
-                format!("write it as \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\""),
+                rust_i18n::t!("find.tls_rpt.invalid.3", name = name).into_owned(),
+                rust_i18n::t!("find.tls_rpt.invalid.4", domain = domain).into_owned(),
             ),
         },
         _ => Finding::warn(
             "tls_rpt.invalid",
-            format!("{name} has {} TLS-RPT records: senders ignore them all (RFC 8460 §3)", records.len()),
-            "keep one \"v=TLSRPTv1; rua=…\" record",
+            rust_i18n::t!("find.tls_rpt.invalid.5", name = name, v1 = records.len()).into_owned(),
+            rust_i18n::t!("find.tls_rpt.invalid.6").into_owned(),
         ),
     }
 }

@@ -57,7 +57,7 @@ pub(super) fn findings(
             Err(e) => {
                 out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &format!("the reverse name (PTR) of {ip}"),
+                    &rust_i18n::t!("find.ptr.dns", ip = ip),
                     e,
                 ));
                 continue;
@@ -66,10 +66,7 @@ pub(super) fn findings(
         if names.is_empty() {
             out.push(Finding::error(
                 "ptr.missing",
-                format!(
-                    "{ip} has no reverse name (PTR): many receivers reject mail from addresses \
-                     without one"
-                ),
+                rust_i18n::t!("find.ptr.missing", ip = ip).into_owned(),
                 ask.clone(),
             ));
             continue;
@@ -78,20 +75,22 @@ pub(super) fn findings(
             match fwd {
                 Ok(a) if a.contains(&ip) => out.push(Finding::ok(
                     "ptr.fcrdns",
-                    format!("{ip} has reverse name {name}, which resolves back to {ip}"),
+                    rust_i18n::t!("find.ptr.fcrdns", ip = ip, name = name).into_owned(),
                 )),
                 Ok(a) => out.push(Finding::error(
                     "ptr.fcrdns",
-                    format!(
-                        "the reverse name of {ip} is {name}, but {name} {} rather than {ip}: \
-                         receivers that check forward-confirmed reverse DNS reject or penalise \
-                         the mail",
-                        if a.is_empty() {
-                            "has no address".to_string()
+                    rust_i18n::t!(
+                        "find.ptr.fcrdns.2",
+                        ip = ip,
+                        name = name,
+                        v1 = if a.is_empty() {
+                            rust_i18n::t!("find.ptr.no_address").into_owned()
                         } else {
-                            format!("resolves to {}", super::list(a))
+                            rust_i18n::t!("find.ptr.resolves_to", addrs = super::list(a))
+                                .into_owned()
                         }
-                    ),
+                    )
+                    .into_owned(),
                     t!(
                         "check.ptr.fcrdns_fix",
                         name = name,
@@ -101,7 +100,7 @@ pub(super) fn findings(
                 )),
                 Err(e) => out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &format!("whether {name} resolves back to {ip}"),
+                    &rust_i18n::t!("find.ptr.dns.2", name = name, ip = ip),
                     e,
                 )),
             }
@@ -117,7 +116,7 @@ pub(super) fn findings(
         {
             out.push(Finding::ok(
                 "ptr.match",
-                format!("the reverse name of {ip} is the MX host ({shown})"),
+                rust_i18n::t!("find.ptr.match", ip = ip, shown = shown).into_owned(),
             ));
         } else if names
             .iter()
@@ -125,20 +124,14 @@ pub(super) fn findings(
         {
             out.push(Finding::warn(
                 "ptr.isp_default",
-                format!(
-                    "the reverse name of {ip} ({shown}) looks like the ISP's default for a \
-                     dynamic or residential line: many receivers score or refuse mail from such \
-                     names"
-                ),
+                rust_i18n::t!("find.ptr.isp_default", ip = ip, shown = shown).into_owned(),
                 ask.clone(),
             ));
         } else {
             out.push(Finding::warn(
                 "ptr.mismatch",
-                format!(
-                    "the reverse name of {ip} ({shown}) is not an MX host of {domain}: receivers \
-                     compare it with the name your server greets with (HELO)"
-                ),
+                rust_i18n::t!("find.ptr.mismatch", ip = ip, shown = shown, domain = domain)
+                    .into_owned(),
                 t!("check.ptr.mismatch_fix", request = ask.clone()),
             ));
         }

@@ -35,7 +35,7 @@ pub async fn run(
     let dns = match dns::Dns::new(&dns_cfg) {
         Ok(d) => d,
         Err(e) => {
-            crate::say_err!("error: cannot set up DNS look-ups: {e}");
+            crate::say_err!("{}", rust_i18n::t!("cmd.check", e = e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -59,8 +59,8 @@ pub async fn run(
             match d.result {
                 Ok(ip) => found.push(ip),
                 Err(e) => crate::say_err!(
-                    "warning: {family} address not detected ({}); its checks are skipped",
-                    e.headline()
+                    "{}",
+                    rust_i18n::t!("cmd.check.2", family = family, v1 = e.headline())
                 ),
             }
         }
@@ -69,12 +69,16 @@ pub async fn run(
     if let check::PortsMode::On(list) = ports {
         if let Some(p) = list.iter().find(|p| !check::KNOWN_PORTS.contains(p)) {
             crate::say_err!(
-                "error: --ports: {p} is not a mail port mxddns can probe (it knows {})",
-                check::KNOWN_PORTS
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "{}",
+                rust_i18n::t!(
+                    "cmd.check.3",
+                    p = p,
+                    v1 = check::KNOWN_PORTS
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             );
             return ExitCode::from(EXIT_USAGE);
         }
@@ -83,8 +87,8 @@ pub async fn run(
     crate::say_raw!("{report}");
     if let check::Verdict::CouldNotCheck { failed, total } = verdict {
         crate::say_err!(
-            "could not check: {failed} of {total} findings are failed look-ups, so this report \
-             proves nothing either way; check the resolvers (dns.resolvers) and run it again"
+            "{}",
+            rust_i18n::t!("cmd.check.4", failed = failed, total = total)
         );
     }
     ExitCode::from(verdict.exit_code())

@@ -16,7 +16,7 @@ pub async fn run(provider: cli::DemoProvider, mail: bool) -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(e) => {
-            crate::say_err!("error: the demo failed: {e:#}");
+            crate::say_err!("{}", rust_i18n::t!("cmd.demo", e = format!("{:#}", e)));
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -24,6 +24,6 @@ pub async fn run(provider: cli::DemoProvider, mail: bool) -> ExitCode {
 
 #[cfg(not(feature = "demo"))]
 pub async fn run(_provider: cli::DemoProvider, _mail: bool) -> ExitCode {
-    crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
+    crate::say_err!("{}", rust_i18n::t!("cmd.demo.2"));
     ExitCode::from(EXIT_FAILED)
 }

@@ -22,7 +22,7 @@ pub async fn run(cli: &Cli) -> ExitCode {
         crate::say_raw!("{}", detect::render(&v4));
         ok &= v4.result.is_ok();
     } else {
-        crate::say!("IPv4: off (detect.ipv4: off)");
+        crate::say!("{}", rust_i18n::t!("cmd.detect"));
     }
     if cfg.detect.ipv6_enabled() {
         let v6 = detect::detect(

@@ -40,14 +40,11 @@ pub fn inapplicable_flags(cli: &Cli) -> Option<String> {
         return None;
     }
     let hint = if name == "init" && used == ["--force"] {
-        " (to replace an existing configuration: init --overwrite)"
+        rust_i18n::t!("cmd.mod").into_owned()
     } else {
-        ""
+        String::new()
     };
-    Some(format!(
-        "{} does not apply to `mxddns {name}`: it belongs to the update run (mxddns --config FILE --update-now …) — remove it{hint}",
-        used.join(", ")
-    ))
+    Some(rust_i18n::t!("cmd.mod.2", v1 = used.join(", "), name = name, hint = hint).into_owned())
 }
 
 pub fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {

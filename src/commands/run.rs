@@ -24,7 +24,7 @@ pub async fn run(cli: &Cli) -> ExitCode {
         match state::StateLock::acquire(&cfg.state_file) {
             Ok(l) => Some(l),
             Err(e @ (state::LockError::Held { .. } | state::LockError::Unsafe(_))) => {
-                crate::say_err!("error: {e}");
+                crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
                 return ExitCode::from(EXIT_FAILED);
             }
             Err(e) => {
@@ -37,7 +37,10 @@ pub async fn run(cli: &Cli) -> ExitCode {
     let (mut agent, _) = match agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -60,7 +63,10 @@ pub async fn run(cli: &Cli) -> ExitCode {
         }
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             ExitCode::from(EXIT_FAILED)
         }
     }

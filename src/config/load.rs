@@ -90,10 +90,7 @@ pub fn load_str_with_env(
             file: file.clone(),
             line: d.line,
             key: d.path.clone(),
-            message: format!(
-                "written twice (first on line {}) — keep one of them",
-                d.first_line
-            ),
+            message: rust_i18n::t!("cfg.load", v1 = d.first_line).into_owned(),
         })
         .collect();
     // A key written twice is reported first: serde would keep one of the two silently
@@ -216,9 +213,7 @@ fn permission_warning(path: &Path) -> Option<String> {
     let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
     (mode & 0o077 != 0).then(|| {
         let file = path.display();
-        format!(
-            "{file}: readable by group or others (mode {mode:04o}) and it may hold secrets — run: chmod 600 {file}"
-        )
+        rust_i18n::t!("cfg.load.mode", file = file, mode = format!("{mode:04o}")).into_owned()
     })
 }
 
