@@ -10,8 +10,8 @@ use std::path::PathBuf;
     version,
     about = "Keeps a home mail server's MX host pointing at this network's public IP",
     long_about = "Keeps a home mail server reachable when the ISP changes the public address: \
-finds the address, points the record behind the domain's MX host at it through the registrar's \
-API (Cloudflare, Aliyun, GoDaddy), keeps the SPF record in step, and proves the change at the \
+finds the address, points the record behind the domain's MX host at it through the DNS host's \
+API (Cloudflare, Aliyun, GoDaddy, DNSPod, Huawei Cloud, or RFC 2136 to your own BIND/Knot), keeps the SPF record in step, and proves the change at the \
 zone's authoritative nameservers.\n\nExit codes: 0 all records current and verified, 1 a domain \
 failed, 2 the configuration or the command line is wrong."
 )]
