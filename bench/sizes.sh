@@ -25,10 +25,20 @@ mkdir -p "$OUT"
 : > "$OUT/sizes.jsonl"
 commit="$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet || echo '+dirty')"
 
+# ring's C code needs a musl C compiler; Debian's musl-tools has musl-gcc.
+if [ -z "${CC_x86_64_unknown_linux_musl:-}" ] && command -v musl-gcc >/dev/null; then
+  export CC_x86_64_unknown_linux_musl=musl-gcc
+fi
+# Built unstripped (so that OUT keeps each variant's symbols for a per-crate breakdown, e.g.
+# `nm -S --size-sort -C`), then stripped with strip(1): the bytes are those of the stripped copy.
+export CARGO_PROFILE_RELEASE_STRIP=false
+
 build() {   # label, cargo feature arguments...
   local label="$1"; shift
   (cd "$REPO" && cargo build --release --locked --target "$MUSL" -p mxddns "$@" >"$OUT/build-${label// /_}.log" 2>&1)
-  local bin="$TGT/$MUSL/release/mxddns" sections
+  local bin="$OUT/mxddns-${label//[ +()]/_}" sections
+  cp "$TGT/$MUSL/release/mxddns" "$bin.unstripped"
+  strip -o "$bin" "$bin.unstripped"
   sections="$(size -A "$bin" | awk '$1 ~ /^\./ {printf "\"%s\": %d, ", $1, $2}' | sed 's/, $//')"
   printf '{"label": "%s", "args": "%s", "bytes": %d, "commit": "%s", "sections": {%s}}\n' \
     "$label" "$*" "$(stat -c %s "$bin")" "$commit" "$sections" >> "$OUT/sizes.jsonl"
@@ -36,8 +46,8 @@ build() {   # label, cargo feature arguments...
 }
 
 build "full (default features)"
-build "no features" --no-default-features
 build "$BASE" --no-default-features --features "$BASE"
+build "no features" --no-default-features
 for f in $EXTRA; do
   build "$BASE + $f" --no-default-features --features "$BASE,$f"
 done
