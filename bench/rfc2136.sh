@@ -134,7 +134,7 @@ for scen in change nochange; do
     sleep 0.2   # let named flush its log
     cp "$WORK/dns.log" "$OUT/logs/$LABEL-$scen-$i.named.log"
     queries=$(grep -c ' query: ' "$WORK/dns.log" || true)
-    updates=$(grep 'updating zone' "$WORK/dns.log" | awk '{print $3}' | sort -u | wc -l)   # one UPDATE message per client port
+    updates=$( (grep 'updating zone' "$WORK/dns.log" || true) | awk '{print $3}' | sort -u | wc -l)   # one UPDATE message per client port
     got="$(now)"
     [ "$i" = 0 ] && continue
     python3 - "$mf" "$tf" "$scen" "$i" "$rc" "$got" "$NEW" "$queries" "$updates" "$LABEL" "$MXDDNS_BIN" >> "$OUT/rfc2136.jsonl" <<'PY'

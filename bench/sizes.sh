@@ -5,6 +5,7 @@
 #
 #   bench/sizes.sh                    # OUT=bench/results/sizes-<UTC stamp>
 #   BASE=cloudflare EXTRA="aliyun godaddy status-page demo" bench/sizes.sh
+#   COMMON=0 EXTRA="godaddy dnspod" bench/sizes.sh   # only the base and these (no full, no none)
 #
 # Each variant is a full release build (LTO, opt-level z): minutes each on a small machine.
 set -euo pipefail
@@ -45,9 +46,9 @@ build() {   # label, cargo feature arguments...
   echo "$label: $(stat -c %s "$bin") B"
 }
 
-build "full (default features)"
+[ "${COMMON:-1}" = 0 ] || build "full (default features)"
 build "$BASE" --no-default-features --features "$BASE"
-build "no features" --no-default-features
+[ "${COMMON:-1}" = 0 ] || build "no features" --no-default-features
 for f in $EXTRA; do
   build "$BASE + $f" --no-default-features --features "$BASE,$f"
 done
