@@ -6,6 +6,7 @@
 #   bench/sizes.sh                    # OUT=bench/results/sizes-<UTC stamp>
 #   BASE=cloudflare EXTRA="aliyun godaddy status-page demo" bench/sizes.sh
 #   COMMON=0 EXTRA="godaddy dnspod" bench/sizes.sh   # only the base and these (no full, no none)
+#   COMMON=0 BASE=godaddy EXTRA=- bench/sizes.sh      # one single-provider build
 #
 # Each variant is a full release build (LTO, opt-level z): minutes each on a small machine.
 set -euo pipefail
@@ -49,6 +50,7 @@ build() {   # label, cargo feature arguments...
 [ "${COMMON:-1}" = 0 ] || build "full (default features)"
 build "$BASE" --no-default-features --features "$BASE"
 [ "${COMMON:-1}" = 0 ] || build "no features" --no-default-features
+[ "$EXTRA" = "-" ] && EXTRA=""   # EXTRA=- : the base alone
 for f in $EXTRA; do
   build "$BASE + $f" --no-default-features --features "$BASE,$f"
 done
