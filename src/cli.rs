@@ -142,6 +142,10 @@ written to --config (default /etc/mxddns/config.yaml) with mode 0600."
         /// Which registrar the local fake speaks
         #[arg(long, value_enum, default_value_t = DemoProvider::Cloudflare)]
         provider: DemoProvider,
+        /// Set up a whole mail domain instead: an empty zone to the full record set
+        /// (`plan`, `apply`), then `check`
+        #[arg(long)]
+        mail: bool,
     },
 }
 

@@ -37,7 +37,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
                 // Only the families this domain manages (`ipv4:` / `ipv6:` not off).
                 let mine = domain_addrs(d, addrs);
                 if mine.is_empty() {
-                    return Err("no address detected; nothing was changed".to_string());
+                    return Err(rust_i18n::t!("ui.cycle").into_owned().to_string());
                 }
                 lookup::lookup_domain(agent_ref, d, &mine).await
             })
@@ -50,14 +50,21 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
     let done = write::write_all(agent, opts, lookups, &addrs, &detect_errors, now).await;
 
     // 5. Verify the domains whose records were written.
-    let verified = confirm::verify_all(
-        &agent.dns,
-        agent.config.dns.verify,
-        agent.config.dns.verify_timeout,
-        &done,
-        &addrs,
-    )
-    .await;
+    // After SIGTERM/SIGINT, verification gets half the stop's grace (`crate::stop`): the
+    // written records must still be saved before the grace ends.
+    let verified = tokio::select! {
+        v = confirm::verify_all(
+            &agent.dns,
+            agent.config.dns.verify,
+            agent.config.dns.verify_timeout,
+            &done,
+            &addrs,
+        ) => v,
+        _ = crate::stop::stopped_for(crate::stop::grace() / 2) => {
+            tracing::warn!("{}", rust_i18n::t!("stop.verify_cut"));
+            vec![None; done.len()]
+        }
+    };
 
     let mut domains_out = Vec::with_capacity(done.len());
     let mut zones = Vec::with_capacity(done.len());

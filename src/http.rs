@@ -66,16 +66,16 @@ impl std::fmt::Debug for CaFile {
 /// Why a `tls_ca_file:` cannot be used. Each message names the file and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum CaFileError {
-    #[error("cannot read {path}: {source} — check the path, and that mxddns may read the file")]
+    #[error("{}", rust_i18n::t!("err.http", path = .path, source = .source))]
     Read {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is not a PEM file: {reason} — give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE----- blocks), e.g. `openssl x509 -in ca.der -inform der -out ca.pem`")]
+    #[error("{}", rust_i18n::t!("err.http.2", path = .path, reason = .reason))]
     Pem { path: String, reason: String },
-    #[error("{path} holds no certificate (no -----BEGIN CERTIFICATE----- block) — give the CA certificate(s) in PEM form")]
+    #[error("{}", rust_i18n::t!("err.http.3", path = .path))]
     Empty { path: String },
-    #[error("{path}: certificate {number} is not a usable X.509 CA certificate ({reason}) — give the certificate of the CA that signed the server's certificate")]
+    #[error("{}", rust_i18n::t!("err.http.4", path = .path, number = .number, reason = .reason))]
     Certificate {
         path: String,
         number: usize,
@@ -122,12 +122,13 @@ impl CaFile {
 
 fn pem_reason(e: &pem::Error) -> String {
     match e {
-        pem::Error::MissingSectionEnd { end_marker } => format!(
-            "a block is not closed (missing {})",
-            String::from_utf8_lossy(end_marker)
-        ),
-        pem::Error::IllegalSectionStart { .. } => "a BEGIN line is malformed".to_string(),
-        pem::Error::Base64Decode(m) => format!("a block is not valid base64 ({m})"),
+        pem::Error::MissingSectionEnd { end_marker } => {
+            rust_i18n::t!("ui.http.2", v1 = String::from_utf8_lossy(end_marker)).into_owned()
+        }
+        pem::Error::IllegalSectionStart { .. } => {
+            rust_i18n::t!("ui.http.3").into_owned().to_string()
+        }
+        pem::Error::Base64Decode(m) => rust_i18n::t!("ui.http.4", m = m).into_owned(),
         other => format!("{other:?}"),
     }
 }

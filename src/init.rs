@@ -36,45 +36,40 @@ pub async fn run(config_path: &Path, args: &InitArgs) -> ExitCode {
     let answers = match ask_all(config_path, args, interactive) {
         Ok(a) => a,
         Err(Usage(m)) => {
-            crate::say_err!("error: {m}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = m));
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let text = match write_all(config_path, args, &answers) {
         Ok(t) => t,
         Err(m) => {
-            crate::say_err!("error: {m}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = m));
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    crate::say!("Wrote {} (mode 0600):", config_path.display());
+    crate::say!(
+        "{}",
+        rust_i18n::t!("ui.init.wrote", path = config_path.display())
+    );
     for line in text.lines() {
         crate::say!("  | {line}");
     }
     for (key, stored) in &answers.credentials {
         if let Stored::File(p, _) = stored {
-            crate::say!("Wrote {} (mode 0600): the {key}", p.display());
+            crate::say!("{}", rust_i18n::t!("ui.init", v1 = p.display(), key = key));
         }
     }
     crate::say!();
     if prove(config_path).await {
         crate::say!();
-        crate::say!("Next: look at what the first cycle would change (nothing is written):");
-        crate::say!(
-            "  mxddns --config {} --update-now --dry-run",
-            config_path.display()
-        );
-        crate::say!(
-            "then run it for real, and install the service (see README, \"Run it as a service\"):"
-        );
-        crate::say!("  mxddns --config {} --update-now", config_path.display());
+        crate::say!("{}", rust_i18n::t!("ui.init.2"));
+        crate::say!("{}", rust_i18n::t!("ui.init.3", v1 = config_path.display()));
+        crate::say!("{}", rust_i18n::t!("ui.init.4"));
+        crate::say!("{}", rust_i18n::t!("ui.init.5", v1 = config_path.display()));
         ExitCode::SUCCESS
     } else {
         crate::say!();
-        crate::say!(
-            "The configuration is written, but it is not proven yet. Fix what is said above, then run:\n  mxddns --config {} validate --online",
-            config_path.display()
-        );
+        crate::say!("{}", rust_i18n::t!("ui.init.6", v1 = config_path.display()));
         ExitCode::from(EXIT_FAILED)
     }
 }
@@ -90,34 +85,33 @@ struct Answers {
 /// Every answer, from the flags first, then the environment, then the terminal.
 fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Answers, Usage> {
     if config_path.exists() && !args.overwrite {
-        return Err(Usage(format!(
-            "{} already exists; init does not overwrite a configuration — choose another path with --config, or add --overwrite",
-            config_path.display()
-        )));
+        return Err(Usage(
+            rust_i18n::t!("ui.init.7", v1 = config_path.display()).into_owned(),
+        ));
     }
     let kinds = config::kinds();
     let registrar = match &args.registrar {
         Some(r) => r.trim().to_ascii_lowercase(),
-        None if interactive => prompt(&format!("Registrar ({}): ", kinds.join(", ")))?
-            .trim()
-            .to_ascii_lowercase(),
+        None if interactive => prompt(&rust_i18n::t!(
+            "ui.init.registrar",
+            kinds = kinds.join(", ")
+        ))?
+        .trim()
+        .to_ascii_lowercase(),
         None => return Err(missing("--registrar", &kinds.join(", "))),
     };
     let Some(fields) = config::init_fields(&registrar) else {
-        return Err(Usage(format!(
-            "\"{registrar}\" is not a registrar mxddns knows — use one of: {}",
-            kinds.join(", ")
-        )));
+        return Err(Usage(
+            rust_i18n::t!("ui.init.8", registrar = registrar, v1 = kinds.join(", ")).into_owned(),
+        ));
     };
     let domain = match &args.domain {
         Some(d) => d.clone(),
-        None if interactive => {
-            prompt("Mail domain (the owner of the MX record, such as example.com): ")?
-        }
-        None => return Err(missing("--domain", "the mail domain, such as example.com")),
+        None if interactive => prompt(&rust_i18n::t!("ui.init.9"))?,
+        None => return Err(missing("--domain", &rust_i18n::t!("ui.init.10"))),
     };
-    let domain =
-        config::validate_dns_name(domain.trim()).map_err(|e| Usage(format!("the domain: {e}")))?;
+    let domain = config::validate_dns_name(domain.trim())
+        .map_err(|e| Usage(rust_i18n::t!("ui.init.domain", e = e).into_owned()))?;
     let mut credentials = Vec::new();
     let dir = config_path
         .parent()
@@ -130,27 +124,29 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
         } else {
             let value = match std::env::var(&var).ok().filter(|v| !v.trim().is_empty()) {
                 Some(v) => v,
-                None if interactive && secret => prompt_secret(&format!(
-                    "{registrar} {key} (not shown as you type): "
+                None if interactive && secret => prompt_secret(&rust_i18n::t!(
+                    "ui.init.11",
+                    registrar = registrar,
+                    key = key
                 ))?,
                 None if interactive => prompt(&format!("{registrar} {key}: "))?,
                 None => {
-                    return Err(Usage(format!(
-                        "no {key} for {registrar}: set the environment variable {var} (or run mxddns init at a terminal to be asked)"
-                    )))
+                    return Err(Usage(
+                        rust_i18n::t!("ui.init.12", key = key, registrar = registrar, var = var)
+                            .into_owned(),
+                    ))
                 }
             };
             let value = value.trim().to_string();
             if value.is_empty() {
-                return Err(Usage(format!("the {key} is empty")));
+                return Err(Usage(rust_i18n::t!("ui.init.13", key = key).into_owned()));
             }
             if secret {
                 let path = dir.join(format!("{registrar}.{key}"));
                 if path.exists() && !args.overwrite {
-                    return Err(Usage(format!(
-                        "{} already exists; add --overwrite to replace it",
-                        path.display()
-                    )));
+                    return Err(Usage(
+                        rust_i18n::t!("ui.init.14", v1 = path.display()).into_owned(),
+                    ));
                 }
                 Stored::File(path, value)
             } else {
@@ -162,10 +158,10 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
     let spf = match args.spf {
         Some(y) => y == crate::cli::YesNo::Yes,
         None if interactive => {
-            let a = prompt("Keep this network's address in the domain's SPF record? [Y/n]: ")?;
+            let a = prompt(&rust_i18n::t!("ui.init.15"))?;
             !matches!(a.trim().to_ascii_lowercase().as_str(), "n" | "no")
         }
-        None => return Err(missing("--spf", "yes or no")),
+        None => return Err(missing("--spf", &rust_i18n::t!("ui.init.16"))),
     };
     Ok(Answers {
         registrar,
@@ -176,9 +172,7 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
 }
 
 fn missing(flag: &str, what: &str) -> Usage {
-    Usage(format!(
-        "{flag} is needed when init does not run at a terminal ({what}); see mxddns init --help"
-    ))
+    Usage(rust_i18n::t!("ui.init.17", flag = flag, what = what).into_owned())
 }
 
 /// `CLOUDFLARE_API_TOKEN`, `ALIYUN_ACCESS_KEY_SECRET`: where a script hands init a value.
@@ -195,13 +189,13 @@ fn prompt(question: &str) -> Result<String, Usage> {
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Usage(format!("cannot read the answer: {e}")))?;
+        .map_err(|e| Usage(rust_i18n::t!("ui.init.18", e = e).into_owned()))?;
     Ok(line.trim().to_string())
 }
 
 fn prompt_secret(question: &str) -> Result<String, Usage> {
     rpassword::prompt_password(question)
-        .map_err(|e| Usage(format!("cannot read the answer without echo: {e}")))
+        .map_err(|e| Usage(rust_i18n::t!("ui.init.19", e = e).into_owned()))
 }
 
 /// Write the secret files and the configuration, each with mode 0600 (the directory,
@@ -314,22 +308,25 @@ fn quote(s: &str) -> String {
 
 /// Load the written file with the normal loader, then the read-only proof and a detection.
 async fn prove(path: &Path) -> bool {
-    crate::say!("Proving it (read-only: nothing is written at the registrar)");
+    crate::say!("{}", rust_i18n::t!("ui.init.20"));
     let loaded = match config::load(path) {
         Ok(l) => l,
         Err(e) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return false;
         }
     };
     for w in &loaded.warnings {
-        crate::say_err!("warning: {w}");
+        crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
     }
     let cfg = loaded.config;
-    let (agent, _) = match crate::agent(cfg) {
+    let (agent, _) = match crate::commands::agent(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return false;
         }
     };
@@ -338,18 +335,24 @@ async fn prove(path: &Path) -> bool {
         let account = agent.accounts.get(&d.provider);
         match probe::domain(&agent.dns, account, d, agent.policy).await {
             Ok(seen) => crate::say!(
-                "  {}: MX host {}, zone {} at {}: {} {} holds {} (the credentials work)",
-                d.domain,
-                seen.name,
-                seen.zone,
-                d.provider,
-                seen.name,
-                seen.rtype,
-                seen.values()
+                "{}",
+                rust_i18n::t!(
+                    "ui.init.21",
+                    v1 = d.domain,
+                    v2 = seen.name,
+                    v3 = seen.zone,
+                    v4 = d.provider,
+                    v5 = seen.name,
+                    v6 = seen.rtype,
+                    v7 = seen.values()
+                )
             ),
             Err(e) => {
                 ok = false;
-                crate::say_err!("error: {}: {e}", d.domain);
+                crate::say_err!(
+                    "{}",
+                    rust_i18n::t!("summary.error", text = format!("{}: {e}", d.domain))
+                );
             }
         }
     }
@@ -364,12 +367,12 @@ async fn prove(path: &Path) -> bool {
     for (family, sources) in families {
         let d = detect::detect(family, sources, det.quorum, det.timeout).await;
         match &d.result {
-            Ok(ip) => crate::say!("  this network's {family} address: {ip}"),
+            Ok(ip) => crate::say!("{}", rust_i18n::t!("ui.init.22", family = family, ip = ip)),
             Err(e) => {
                 ok = false;
                 crate::say_err!(
-                    "error: {family} address not detected: {e} — see `mxddns --config {} detect`",
-                    path.display()
+                    "{}",
+                    rust_i18n::t!("ui.init.23", family = family, e = e, v1 = path.display())
                 );
             }
         }

@@ -20,6 +20,7 @@
 mod accounts;
 mod check;
 mod cli;
+mod commands;
 mod config;
 mod cycle;
 #[cfg(feature = "demo")]
@@ -47,6 +48,7 @@ mod service;
 mod setup;
 mod spf;
 mod state;
+mod stop;
 mod update;
 mod verify;
 mod watch;
@@ -57,9 +59,7 @@ use std::process::ExitCode;
 // Every text a person reads, in English and Simplified Chinese, compiled in (src/i18n.rs).
 rust_i18n::i18n!("locales", fallback = "en");
 
-/// Exit codes of the contract.
-const EXIT_FAILED: u8 = 1;
-const EXIT_USAGE: u8 = 2;
+use commands::{load_config, EXIT_FAILED, EXIT_USAGE};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            crate::say_err!("error: cannot start the async runtime: {e}");
+            crate::say_err!("{}", rust_i18n::t!("cmd.main", e = e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -105,7 +105,10 @@ fn init_logging(cli: &Cli) {
         .and_then(|v| match v.parse::<Targets>() {
             Ok(t) => Some(t),
             Err(e) => {
-                crate::say_err!("warning: MXDDNS_LOG={v:?} is not a list of target=level directives ({e}); using the default");
+                crate::say_err!(
+                    "{}",
+                    rust_i18n::t!("cmd.main.2", v = format!("{:?}", v), e = e)
+                );
                 None
             }
         })
@@ -125,15 +128,15 @@ fn init_logging(cli: &Cli) {
 }
 
 async fn dispatch(cli: Cli) -> ExitCode {
-    if let Some(e) = inapplicable_flags(&cli) {
-        crate::say_err!("error: {e}");
+    if let Some(e) = commands::inapplicable_flags(&cli) {
+        crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
         return ExitCode::from(EXIT_USAGE);
     }
     match &cli.command {
-        Some(Command::Validate { online: false }) => validate(&cli),
-        Some(Command::Validate { online: true }) => validate_online(&cli).await,
-        Some(Command::Detect) => detect_cmd(&cli).await,
-        Some(Command::Demo { provider }) => demo_cmd(*provider, &cli).await,
+        Some(Command::Validate { online: false }) => commands::validate::offline(&cli),
+        Some(Command::Validate { online: true }) => commands::validate::online(&cli).await,
+        Some(Command::Detect) => commands::detect::run(&cli).await,
+        Some(Command::Demo { provider, mail }) => commands::demo::run(*provider, *mail).await,
         Some(Command::Check {
             domain,
             format,
@@ -146,7 +149,7 @@ async fn dispatch(cli: Cli) -> ExitCode {
                 (Some(list), false) => check::PortsMode::On(list.clone()),
                 (None, false) => check::PortsMode::Auto,
             };
-            check_cmd(
+            commands::check::run(
                 &cli,
                 domain.as_deref(),
                 *format == cli::ReportFormat::Json,
@@ -173,289 +176,6 @@ async fn dispatch(cli: Cli) -> ExitCode {
             }
             Err(code) => code,
         },
-        Some(Command::Run) | None => update(&cli).await,
+        Some(Command::Run) | None => commands::run::run(&cli).await,
     }
-}
-
-/// The update flags (`--update-now`, `--dry-run`, `--force`) belong to the update run; on
-/// another command they would be silently ignored, so they are refused.
-fn inapplicable_flags(cli: &Cli) -> Option<String> {
-    let name = match &cli.command {
-        Some(Command::Validate { .. }) => "validate",
-        Some(Command::Detect) => "detect",
-        Some(Command::Demo { .. }) => "demo",
-        Some(Command::Check { .. }) => "check",
-        Some(Command::Init(_)) => "init",
-        _ => return None,
-    };
-    let used: Vec<&str> = [
-        (cli.update_now, "--update-now"),
-        (cli.dry_run, "--dry-run"),
-        (cli.force, "--force"),
-        (cli.cycles.is_some(), "--cycles"),
-    ]
-    .into_iter()
-    .filter_map(|(on, flag)| on.then_some(flag))
-    .collect();
-    if used.is_empty() {
-        return None;
-    }
-    let hint = if name == "init" && used == ["--force"] {
-        " (to replace an existing configuration: init --overwrite)"
-    } else {
-        ""
-    };
-    Some(format!(
-        "{} does not apply to `mxddns {name}`: it belongs to the update run (mxddns --config FILE --update-now …) — remove it{hint}",
-        used.join(", ")
-    ))
-}
-
-fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
-    match config::load(&cli.config) {
-        Ok(loaded) => {
-            for w in &loaded.warnings {
-                crate::say_err!("{}", rust_i18n::t!("summary.warning", text = w));
-            }
-            Ok(loaded.config)
-        }
-        Err(e) => {
-            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
-            Err(ExitCode::from(EXIT_USAGE))
-        }
-    }
-}
-
-fn validate(cli: &Cli) -> ExitCode {
-    match load_config(cli) {
-        Ok(cfg) => {
-            crate::say_raw!("{}", config::render_plan(&cfg));
-            ExitCode::SUCCESS
-        }
-        Err(code) => code,
-    }
-}
-
-/// `validate --online`: the configuration, then a read-only probe of every domain.
-async fn validate_online(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    crate::say_raw!("{}", config::render_plan(&cfg));
-    crate::say!();
-    let (agent, _) = match agent(cfg) {
-        Ok(a) => a,
-        Err(e) => {
-            crate::say_err!("error: {e:#}");
-            return ExitCode::from(EXIT_FAILED);
-        }
-    };
-    if probe::prove_all(&agent).await {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_FAILED)
-    }
-}
-
-async fn detect_cmd(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let mut ok = true;
-    if cfg.detect.ipv4_enabled() {
-        let v4 = detect::detect(
-            detect::Family::V4,
-            &cfg.detect.ipv4,
-            cfg.detect.quorum,
-            cfg.detect.timeout,
-        )
-        .await;
-        crate::say_raw!("{}", detect::render(&v4));
-        ok &= v4.result.is_ok();
-    } else {
-        crate::say!("IPv4: off (detect.ipv4: off)");
-    }
-    if cfg.detect.ipv6_enabled() {
-        let v6 = detect::detect(
-            detect::Family::V6,
-            &cfg.detect.ipv6,
-            cfg.detect.quorum,
-            cfg.detect.timeout,
-        )
-        .await;
-        crate::say_raw!("{}", detect::render(&v6));
-        ok &= v6.result.is_ok();
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_FAILED)
-    }
-}
-
-/// `mxddns check`: the mail-DNS report. With `--domain` the configuration is optional
-/// (its DNS settings and IP sources are used when the file exists).
-async fn check_cmd(
-    cli: &Cli,
-    domain: Option<&str>,
-    json: bool,
-    given: &[std::net::IpAddr],
-    ports: &check::PortsMode,
-) -> ExitCode {
-    let cfg = if domain.is_some() && !cli.config.exists() {
-        None
-    } else {
-        match load_config(cli) {
-            Ok(c) => Some(c),
-            Err(code) => return code,
-        }
-    };
-    let dns_cfg = cfg
-        .as_ref()
-        .map(|c| c.dns.clone())
-        .unwrap_or(config::DnsConfig {
-            resolvers: Vec::new(),
-            verify: config::VerifyMode::Authoritative,
-            authoritative: Vec::new(),
-            verify_timeout: std::time::Duration::from_secs(300),
-        });
-    let dns = match dns::Dns::new(&dns_cfg) {
-        Ok(d) => d,
-        Err(e) => {
-            crate::say_err!("error: cannot set up DNS look-ups: {e}");
-            return ExitCode::from(EXIT_FAILED);
-        }
-    };
-    let addrs = if !given.is_empty() {
-        given.to_vec()
-    } else {
-        let detect_cfg = match &cfg {
-            Some(c) => c.detect.clone(),
-            None => config::default_detect(),
-        };
-        let mut found = Vec::new();
-        let mut families = Vec::new();
-        if detect_cfg.ipv4_enabled() {
-            families.push((detect::Family::V4, &detect_cfg.ipv4));
-        }
-        if detect_cfg.ipv6_enabled() {
-            families.push((detect::Family::V6, &detect_cfg.ipv6));
-        }
-        for (family, sources) in families {
-            let d = detect::detect(family, sources, detect_cfg.quorum, detect_cfg.timeout).await;
-            match d.result {
-                Ok(ip) => found.push(ip),
-                Err(e) => crate::say_err!(
-                    "warning: {family} address not detected ({}); its checks are skipped",
-                    e.headline()
-                ),
-            }
-        }
-        found
-    };
-    if let check::PortsMode::On(list) = ports {
-        if let Some(p) = list.iter().find(|p| !check::KNOWN_PORTS.contains(p)) {
-            crate::say_err!(
-                "error: --ports: {p} is not a mail port mxddns can probe (it knows {})",
-                check::KNOWN_PORTS
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            return ExitCode::from(EXIT_USAGE);
-        }
-    }
-    let (report, verdict) = check::run(cfg.as_ref(), domain, &addrs, &dns, json, ports).await;
-    crate::say_raw!("{report}");
-    if let check::Verdict::CouldNotCheck { failed, total } = verdict {
-        crate::say_err!(
-            "could not check: {failed} of {total} findings are failed look-ups, so this report \
-             proves nothing either way; check the resolvers (dns.resolvers) and run it again"
-        );
-    }
-    ExitCode::from(verdict.exit_code())
-}
-
-/// Build the agent: DNS, provider accounts, state (under the single-writer lock).
-fn agent(cfg: config::Config) -> anyhow::Result<(cycle::Agent, Option<state::StateLock>)> {
-    Ok((engine::Agent::new(cfg)?, None))
-}
-
-async fn update(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    // A missing state directory is made (mode 0700) rather than warned about every run.
-    if !cli.dry_run {
-        if let Err(e) = state::ensure_dir(&cfg.state_file) {
-            tracing::warn!("{e}");
-        }
-    }
-    // One writer at a time (a dry run writes nothing and needs no lock).
-    let _lock = if cli.dry_run {
-        None
-    } else {
-        match state::StateLock::acquire(&cfg.state_file) {
-            Ok(l) => Some(l),
-            Err(e @ state::LockError::Held { .. }) => {
-                crate::say_err!("error: {e}");
-                return ExitCode::from(EXIT_FAILED);
-            }
-            Err(e) => {
-                // An unwritable state directory must not stop the agent: DNS is the truth.
-                tracing::warn!("{e}; continuing without the single-writer lock");
-                None
-            }
-        }
-    };
-    let (mut agent, _) = match agent(cfg) {
-        Ok(a) => a,
-        Err(e) => {
-            crate::say_err!("error: {e:#}");
-            return ExitCode::from(EXIT_FAILED);
-        }
-    };
-    let opts = cycle::CycleOptions {
-        dry_run: cli.dry_run,
-        force: cli.force,
-        honour_backoff: !cli.update_now,
-        prove: false,
-    };
-    if cli.update_now || cli.dry_run {
-        return if service::once(&mut agent, opts, cli.quiet).await {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(EXIT_FAILED)
-        };
-    }
-    match service::run(&mut agent, opts, cli.quiet, cli.cycles).await {
-        Ok(service::Ending::CyclesDone { last_ok: false }) => ExitCode::from(EXIT_FAILED),
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            crate::say_err!("error: {e:#}");
-            ExitCode::from(EXIT_FAILED)
-        }
-    }
-}
-
-#[cfg(feature = "demo")]
-async fn demo_cmd(provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    match demo::run(provider).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(EXIT_FAILED),
-        Err(e) => {
-            crate::say_err!("error: the demo failed: {e:#}");
-            ExitCode::from(EXIT_FAILED)
-        }
-    }
-}
-
-#[cfg(not(feature = "demo"))]
-async fn demo_cmd(_provider: cli::DemoProvider, _cli: &Cli) -> ExitCode {
-    crate::say_err!("error: this build of mxddns has no demo (built without the `demo` feature)");
-    ExitCode::from(EXIT_FAILED)
 }

@@ -61,14 +61,17 @@ fn domain_lines(
             Family::V6 => ("IPv6", "ipv6"),
         };
         if u.best_effort {
-            let text = format!("{word} not served ({key}: best-effort): {}", u.why);
+            let text = rust_i18n::t!("ui.output", word = word, key = key, v1 = u.why).into_owned();
             lines.push(t!("summary.note", domain = dom, text = text).into_owned());
         } else if d.error.is_none() {
-            let text = format!(
-                "{dom}: {} — its {} record was not updated; to keep the other family current when this happens, set `{key}: best-effort` for this domain (or `{key}: off`)",
-                u.why,
-                if u.family == Family::V4 { "A" } else { "AAAA" }
-            );
+            let text = rust_i18n::t!(
+                "ui.output.2",
+                dom = dom,
+                v1 = u.why,
+                v2 = if u.family == Family::V4 { "A" } else { "AAAA" },
+                key = key
+            )
+            .into_owned();
             problems.push(t!("summary.error", text = text).into_owned());
         }
     }
@@ -209,14 +212,16 @@ fn served_line(report: &CycleReport) -> Option<String> {
     }
     let missed: Vec<&str> = missed.iter().map(|f| word(*f)).collect();
     Some(match served.as_slice() {
-        [] => format!("served: none ({} not served)", missed.join(", ")),
-        list => format!(
-            "served: {} only ({} not served)",
-            list.iter()
+        [] => rust_i18n::t!("ui.output.3", v1 = missed.join(", ")).into_owned(),
+        list => rust_i18n::t!(
+            "ui.output.4",
+            v1 = list
+                .iter()
                 .map(|f| word(*f))
                 .collect::<Vec<_>>()
                 .join(" and "),
-            missed.join(", ")
-        ),
+            v2 = missed.join(", ")
+        )
+        .into_owned(),
     })
 }

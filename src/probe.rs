@@ -91,31 +91,30 @@ pub async fn domain(
     d: &DomainConfig,
     policy: RetryPolicy,
 ) -> Result<Seen, ProbeError> {
-    let account = account
-        .ok_or_else(|| ProbeError::NoAccount(format!("no provider named {}", d.provider)))?;
+    let account = account.ok_or_else(|| {
+        ProbeError::NoAccount(rust_i18n::t!("ui.probe", v1 = d.provider).into_owned())
+    })?;
     let host = match &d.host {
         Some(h) => h.clone(),
         None => {
             let mx = dns.mx(&d.domain).await.map_err(|e| {
-                ProbeError::Dns(format!("cannot read the MX record of {}: {e}", d.domain))
+                ProbeError::Dns(rust_i18n::t!("ui.probe.2", v1 = d.domain, e = e).into_owned())
             })?;
             match mx.first() {
                 Some(m) => m.host.clone(),
                 None => {
-                    return Err(ProbeError::Dns(format!(
-                        "{} has no MX record; add `MX 10 mail.{}.` at the provider, or set host:",
-                        d.domain, d.domain
-                    )))
+                    return Err(ProbeError::Dns(
+                        rust_i18n::t!("ui.probe.3", v1 = d.domain, v2 = d.domain).into_owned(),
+                    ))
                 }
             }
         }
     };
     let zone = match &d.zone {
         Some(z) => z.clone(),
-        None => dns
-            .zone_of(&host)
-            .await
-            .map_err(|e| ProbeError::Dns(format!("cannot find the zone of {host}: {e}")))?,
+        None => dns.zone_of(&host).await.map_err(|e| {
+            ProbeError::Dns(rust_i18n::t!("ui.probe.4", host = host, e = e).into_owned())
+        })?,
     };
     let rtype = if d.ipv4 == FamilyPolicy::Off {
         RecordType::Aaaa
@@ -130,24 +129,34 @@ pub async fn domain(
 /// Probe every configured domain and print one line each (stdout when it works, stderr
 /// when it does not). Returns whether all worked.
 pub async fn prove_all(agent: &crate::cycle::Agent) -> bool {
-    crate::say!("Online check (read-only: nothing is written)");
+    crate::say!("{}", rust_i18n::t!("ui.probe.5"));
     let mut ok = true;
     for d in &agent.config.domains {
         let account = agent.accounts.get(&d.provider);
         let kind = account.map(|a| a.provider.kind()).unwrap_or("?");
         match domain(&agent.dns, account, d, agent.policy).await {
             Ok(seen) => crate::say!(
-                "  {}: {} ({kind}) answers: zone {} found, {} {} holds {}",
-                d.domain,
-                d.provider,
-                seen.zone,
-                seen.name,
-                seen.rtype,
-                seen.values()
+                "{}",
+                rust_i18n::t!(
+                    "ui.probe.6",
+                    v1 = d.domain,
+                    v2 = d.provider,
+                    kind = kind,
+                    v3 = seen.zone,
+                    v4 = seen.name,
+                    v5 = seen.rtype,
+                    v6 = seen.values()
+                )
             ),
             Err(e) => {
                 ok = false;
-                crate::say_err!("error: {}: {} ({kind}): {e}", d.domain, d.provider);
+                crate::say_err!(
+                    "{}",
+                    rust_i18n::t!(
+                        "summary.error",
+                        text = format!("{}: {} ({kind}): {e}", d.domain, d.provider)
+                    )
+                );
             }
         }
     }

@@ -24,10 +24,11 @@ pub fn reload(agent: &mut Agent) -> Result<(), String> {
         );
         cfg.state_file.clone_from(&agent.config.state_file);
     }
-    let client = http::client().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-    let dns = dns::Dns::new(&cfg.dns).map_err(|e| format!("cannot set up DNS look-ups: {e}"))?;
+    let client = http::client().map_err(|e| rust_i18n::t!("ui.reload", e = e).into_owned())?;
+    let dns =
+        dns::Dns::new(&cfg.dns).map_err(|e| rust_i18n::t!("ui.reload.2", e = e).into_owned())?;
     agent.accounts = accounts::build_all(&cfg.providers, &client)
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .map_err(|e| rust_i18n::t!("ui.reload.3", e = e).into_owned())?;
     agent.dns = dns;
     agent.config = cfg;
     Ok(())

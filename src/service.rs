@@ -1,7 +1,9 @@
 //! The long-running service: a cycle at start, then on the schedule, until SIGTERM or
 //! SIGINT. A failing cycle is reported and the next one runs as planned; a signal during a
 //! cycle abandons it before its state is saved, so the state file is always the last
-//! complete one. SIGHUP reloads the configuration (and runs a cycle with it at once).
+//! complete one — unless a registrar write was already sent: then no new write starts and
+//! the cycle gets a bounded grace (`crate::stop`) to finish and save what it wrote; a
+//! write the grace cuts off is named in the log and the exit is non-zero. SIGHUP reloads the configuration (and runs a cycle with it at once).
 //!
 //! Everything runs on the agent's current-thread runtime: the `/healthz` and `/metrics`
 //! responder is a set of local tasks reading the [`Status`] the loop writes after each
@@ -24,6 +26,9 @@ use tokio::time::Instant;
 pub enum Ending {
     /// Stopped by a signal.
     Signal,
+    /// Stopped by a signal while a registrar write was in flight, and the write did not
+    /// finish within the grace (`crate::stop`): its result is unknown.
+    CutOff,
     /// The cron expression will never fire again.
     ScheduleExhausted,
     /// `--cycles N` ran its N cycles; whether the last one succeeded.
@@ -52,6 +57,14 @@ struct Stop {
 }
 
 impl Stop {
+    fn install() -> anyhow::Result<Stop> {
+        let installing = "cannot install signal handlers";
+        Ok(Stop {
+            term: signal(SignalKind::terminate()).context(installing)?,
+            int: signal(SignalKind::interrupt()).context(installing)?,
+        })
+    }
+
     async fn recv(&mut self) -> Ending {
         let sig = tokio::select! {
             _ = self.term.recv() => "SIGTERM",
@@ -68,11 +81,8 @@ async fn serve(
     quiet: bool,
     cycles: Option<u64>,
 ) -> anyhow::Result<Ending> {
-    let installing = "cannot install signal handlers";
-    let mut stop = Stop {
-        term: signal(SignalKind::terminate()).context(installing)?,
-        int: signal(SignalKind::interrupt()).context(installing)?,
-    };
+    let installing = rust_i18n::t!("ui.service").into_owned();
+    let mut stop = Stop::install()?;
     let mut hup = signal(SignalKind::hangup()).context(installing)?;
     let status: Shared = Rc::new(RefCell::new(Status::new(
         &agent.config,
@@ -85,9 +95,9 @@ async fn serve(
         listener
             .start(addr, &status)
             .await
-            .with_context(|| format!("cannot listen on {addr} for /healthz and /metrics"))?;
+            .with_context(|| rust_i18n::t!("ui.service.2", addr = addr).into_owned())?;
     }
-    let notifier = Notifier::new().context("cannot build the HTTP client for notifications")?;
+    let notifier = Notifier::new().context(rust_i18n::t!("ui.service.3").into_owned())?;
     let mut done = 0u64;
     // Until every domain has had a provider request succeed, each cycle reads its record
     // through the provider even when DNS shows it current: no "ok" without evidence that
@@ -100,9 +110,9 @@ async fn serve(
             prove: opts.prove || prove,
             ..opts
         };
-        let mut report = tokio::select! {
-            r = cycle::run(agent, run_opts) => r,
-            e = stop.recv() => return Ok(e),
+        let (report, stopping) = guarded_cycle(agent, run_opts, &mut stop).await;
+        let Some(mut report) = report else {
+            return Ok(stopping.unwrap_or(Ending::Signal));
         };
         if report.domains.iter().all(|d| d.proven) {
             prove = false;
@@ -111,6 +121,10 @@ async fn serve(
         status
             .borrow_mut()
             .cycle_finished(&agent.config, &report, &agent.state, now_unix());
+        if let Some(e) = stopping {
+            tracing::info!("{}", rust_i18n::t!("stop.saved"));
+            return Ok(e);
+        }
         if !opts.dry_run && !agent.config.notify.is_empty() {
             let news = notify::news(&report, &before, &agent.state);
             let sent = tokio::select! {
@@ -203,6 +217,7 @@ async fn periodic_check(agent: &Agent) -> Option<Vec<crate::check::DomainCheck>>
             dkim_selectors: &d.dkim_selectors,
             blocklists: &blocklists,
             ports: None,
+            mail: d.mail.as_ref(),
         };
         async move { check_domain(&agent.dns, &input).await }
     });
@@ -281,12 +296,78 @@ impl Listener {
     }
 }
 
+/// One cycle that a stop signal ends at once — unless a registrar write has been sent in
+/// it: then no new write starts and the cycle gets the grace ([`crate::stop::grace`]) to
+/// finish, so that the write's result is saved. Returns the report of a finished cycle
+/// (`None`: abandoned), and the ending when a signal came.
+async fn guarded_cycle(
+    agent: &mut Agent,
+    opts: CycleOptions,
+    stop: &mut Stop,
+) -> (Option<CycleReport>, Option<Ending>) {
+    crate::stop::begin_cycle();
+    let cycle = cycle::run(agent, opts);
+    tokio::pin!(cycle);
+    let ending = tokio::select! {
+        r = &mut cycle => return (Some(r), None),
+        e = stop.recv() => e,
+    };
+    crate::stop::request();
+    if crate::stop::writes_started() == 0 {
+        // Nothing sent: the state file stays the last complete one.
+        return (None, Some(ending));
+    }
+    let grace = crate::stop::grace();
+    tracing::warn!(
+        "{}",
+        rust_i18n::t!(
+            "stop.finishing",
+            open = crate::stop::open_writes().len(),
+            secs = format!("{:.0}", grace.as_secs_f64())
+        )
+    );
+    match tokio::time::timeout(grace, &mut cycle).await {
+        Ok(r) => (Some(r), Some(ending)),
+        Err(_) => {
+            let open = crate::stop::open_writes();
+            tracing::error!(
+                "{}",
+                rust_i18n::t!(
+                    "stop.cut_off",
+                    secs = format!("{:.0}", grace.as_secs_f64()),
+                    writes = if open.is_empty() {
+                        "-".to_string()
+                    } else {
+                        open.join(", ")
+                    }
+                )
+            );
+            (None, Some(Ending::CutOff))
+        }
+    }
+}
+
 /// One cycle for `--update-now` (and cron): run it, report it, notify. Returns whether it
-/// succeeded.
+/// succeeded. SIGTERM/SIGINT during it: see [`guarded_cycle`] (an abandoned or cut-off
+/// cycle fails).
 pub async fn once(agent: &mut Agent, opts: CycleOptions, quiet: bool) -> bool {
     let before = notify::failure_counts(&agent.state);
-    let mut report = cycle::run(agent, opts).await;
+    let (report, stopping) = match Stop::install() {
+        Ok(mut stop) => guarded_cycle(agent, opts, &mut stop).await,
+        Err(e) => {
+            tracing::warn!("{e:#}");
+            (Some(cycle::run(agent, opts).await), None)
+        }
+    };
+    let Some(mut report) = report else {
+        return false;
+    };
     let ok = finish(agent, &mut report, opts.dry_run, quiet);
+    if stopping.is_some() {
+        // Finished within the grace: saved; no notification to wait for.
+        tracing::info!("{}", rust_i18n::t!("stop.saved"));
+        return ok;
+    }
     if !opts.dry_run && !agent.config.notify.is_empty() {
         match Notifier::new() {
             Ok(n) => {

@@ -58,11 +58,11 @@ pub struct Spf {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpfError {
-    #[error("not an SPF record (it does not start with \"v=spf1\")")]
+    #[error("{}", rust_i18n::t!("err.spf"))]
     NotSpf,
-    #[error("{count} SPF records at {name}; RFC 7208 §3.2 makes that a permanent error for every receiver. Merge them into one \"v=spf1 …\" record")]
+    #[error("{}", rust_i18n::t!("err.spf.2", count = .count, name = .name))]
     Multiple { name: String, count: usize },
-    #[error("SPF term {term:?} is not valid: {why}")]
+    #[error("{}", rust_i18n::t!("err.spf.3", term = format!("{:?}", .term), why = .why))]
     BadTerm { term: String, why: String },
 }
 
@@ -105,7 +105,7 @@ fn qualifier(term: &str) -> (Qualifier, &str) {
 fn cidr(s: &str, max: u8, term: &str) -> Result<u8, SpfError> {
     let bad = || SpfError::BadTerm {
         term: term.to_string(),
-        why: format!("prefix length must be 0..={max}"),
+        why: rust_i18n::t!("ui.spf", max = max).into_owned(),
     };
     let n: u8 = s.parse().map_err(|_| bad())?;
     if n > max || s.starts_with('0') && s.len() > 1 {
@@ -138,7 +138,7 @@ fn domain_cidrs(rest: &str, term: &str) -> Result<DomainCidrs, SpfError> {
         Some(_) => {
             return Err(SpfError::BadTerm {
                 term: term.to_string(),
-                why: "empty domain after ':'".into(),
+                why: rust_i18n::t!("ui.spf.2").into_owned(),
             })
         }
         None if dom.is_empty() => None,
@@ -249,7 +249,7 @@ pub fn parse_term(term: &str) -> Result<Term, SpfError> {
             }
             return Ok(match name.to_ascii_lowercase().as_str() {
                 "redirect" if !value.is_empty() => Term::Redirect(value.to_string()),
-                "redirect" => return Err(bad("redirect= needs a domain")),
+                "redirect" => return Err(bad(&rust_i18n::t!("ui.spf.3"))),
                 "exp" => Term::Exp(value.to_string()),
                 _ => Term::Unknown(name.to_string(), value.to_string()),
             });
@@ -277,26 +277,26 @@ pub fn parse_term(term: &str) -> Result<Term, SpfError> {
         "ip4" => {
             let v = rest
                 .strip_prefix(':')
-                .ok_or_else(|| bad("needs \":address\""))?;
+                .ok_or_else(|| bad(&rust_i18n::t!("ui.spf.needs_address")))?;
             let (addr, len) = match v.split_once('/') {
                 Some((a, l)) => (a, Some(cidr(l, 32, term)?)),
                 None => (v, None),
             };
-            let ip = addr.parse().map_err(|_| bad("not an IPv4 address"))?;
+            let ip = addr.parse().map_err(|_| bad(&rust_i18n::t!("ui.spf.4")))?;
             Ok(Term::Ip4(q, ip, len))
         }
         "ip6" => {
             let v = rest
                 .strip_prefix(':')
-                .ok_or_else(|| bad("needs \":address\""))?;
+                .ok_or_else(|| bad(&rust_i18n::t!("ui.spf.needs_address")))?;
             let (addr, len) = match v.rsplit_once('/') {
                 Some((a, l)) if !l.contains(':') => (a, Some(cidr(l, 128, term)?)),
                 _ => (v, None),
             };
-            let ip = addr.parse().map_err(|_| bad("not an IPv6 address"))?;
+            let ip = addr.parse().map_err(|_| bad(&rust_i18n::t!("ui.spf.5")))?;
             Ok(Term::Ip6(q, ip, len))
         }
-        _ => Err(bad("unknown mechanism")),
+        _ => Err(bad(&rust_i18n::t!("ui.spf.unknown"))),
     }
 }
 
@@ -326,7 +326,7 @@ pub fn parse(text: &str) -> Result<Spf, SpfError> {
         if n > 1 {
             return Err(SpfError::BadTerm {
                 term: format!("{kind}="),
-                why: format!("appears {n} times; RFC 7208 §6 allows it once"),
+                why: rust_i18n::t!("ui.spf.6", n = n).into_owned(),
             });
         }
     }

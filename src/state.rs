@@ -6,14 +6,30 @@
 //! directory): a crash, a SIGKILL or a concurrent reader never sees half a file. A state
 //! file that cannot be read or written is reported and the agent goes on from DNS; the
 //! state is a cache, never the source of truth.
+//!
+//! The directory may be shared with other local users, so nothing in it is trusted
+//! blindly: the state, lock and temp files are opened without following symbolic links
+//! (`O_NOFOLLOW`), temp files are created exclusively (`O_EXCL`, mode 0600) under an
+//! unpredictable name, a directory that group or others can write is refused unless it is
+//! sticky and the files in it are ours, the state file is size-capped before it is read,
+//! and a state file written by a newer mxddns is left exactly as it is.
 
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 pub const STATE_VERSION: u32 = 1;
+
+/// The largest state file read (a real one is a few KiB; a bigger one is not ours).
+pub const MAX_STATE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Flags for every file opened in the state directory: never through a symbolic link,
+/// never inherited by a child process.
+const NOFOLLOW: i32 = libc::O_NOFOLLOW | libc::O_CLOEXEC;
 
 /// A record as last seen or written at the provider.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -168,14 +184,95 @@ impl State {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error("state file {path}: cannot read it: {source}")]
+    #[error("{}", rust_i18n::t!("err.state", path = .path.display(), source = .source))]
     Read { path: PathBuf, source: io::Error },
-    #[error("state file {path}: not a state file mxddns can read ({detail}); it will be rewritten after the next successful cycle")]
+    #[error("{}", rust_i18n::t!("err.state.2", path = .path.display(), detail = .detail))]
     Corrupt { path: PathBuf, detail: String },
-    #[error("state file {path}: written by a newer mxddns (version {found}, this one reads {STATE_VERSION}); starting from DNS")]
+    /// Written by a newer mxddns: used by none of our cycles and never overwritten.
+    #[error("{}", t!("state.newer", path = path.display(), found = found, ours = STATE_VERSION))]
     Newer { path: PathBuf, found: u32 },
-    #[error("state file {path}: cannot write it: {source} (check that the directory exists, is writable by this user and the disk is not full)")]
+    #[error("{}", rust_i18n::t!("err.state.4", path = .path.display(), source = .source))]
     Write { path: PathBuf, source: io::Error },
+    /// A symbolic link, a directory others can write, a file of another user, a file too
+    /// large: refused, nothing read or written (the message says what fixes it).
+    #[error("{0}")]
+    Unsafe(String),
+}
+
+/// The symbolic-link refusal for `path` (a planted link must never be written through).
+fn symlink_refused(path: &Path) -> String {
+    t!("state.symlink", path = path.display()).into_owned()
+}
+
+/// Whether `e` is what `O_NOFOLLOW` answers for a symbolic link.
+fn is_symlink_error(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// Refuse a state directory that another local user could plant files in: one that
+/// group or others may write, unless it is sticky (`/tmp`-like) and `files` that exist
+/// there are ours; or one owned by another user (root excepted).
+pub fn check_dir(state_file: &Path, files: &[&Path]) -> Result<(), StateError> {
+    let dir = dir_of(state_file);
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        // A missing directory is made by `ensure_dir`; other errors surface on use.
+        Err(_) => return Ok(()),
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let mode = meta.mode() & 0o7777;
+    let shown = dir.display();
+    if meta.uid() != me && meta.uid() != 0 {
+        return Err(StateError::Unsafe(
+            t!("state.dir_owner", dir = shown, owner = meta.uid(), me = me).into_owned(),
+        ));
+    }
+    if mode & 0o022 == 0 {
+        return Ok(());
+    }
+    if mode & 0o1000 == 0 {
+        return Err(StateError::Unsafe(
+            t!(
+                "state.dir_writable",
+                dir = shown,
+                mode = format!("{mode:04o}")
+            )
+            .into_owned(),
+        ));
+    }
+    // Sticky: others cannot replace or remove our files, only add their own names.
+    for f in files {
+        if let Ok(m) = fs::symlink_metadata(f) {
+            if m.uid() != me {
+                return Err(StateError::Unsafe(
+                    t!(
+                        "state.file_owner",
+                        file = f.display(),
+                        owner = m.uid(),
+                        me = me,
+                        dir = shown
+                    )
+                    .into_owned(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The directory of the state file (`.` for a bare name).
+fn dir_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The lock file beside the state file.
+pub fn lock_path(state_file: &Path) -> PathBuf {
+    let mut name = state_file.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    state_file.with_file_name(name)
 }
 
 /// Make the state file's directory when it is missing (mode 0700: the state names the
@@ -200,17 +297,11 @@ pub fn ensure_dir(path: &Path) -> Result<(), StateError> {
     Ok(())
 }
 
-/// Read the state; a missing file is an empty state.
+/// Read the state; a missing file is an empty state. A symbolic link, a file that is not
+/// a regular file or one larger than [`MAX_STATE_BYTES`] is refused without being read.
 pub fn load(path: &Path) -> Result<State, StateError> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::new()),
-        Err(source) => {
-            return Err(StateError::Read {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
+    let Some(bytes) = read_capped(path)? else {
+        return Ok(State::new());
     };
     let state: State = serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
         path: path.to_path_buf(),
@@ -223,6 +314,71 @@ pub fn load(path: &Path) -> Result<State, StateError> {
         });
     }
     Ok(state)
+}
+
+/// The state file's bytes (`None` when there is none), opened without following a link
+/// and checked for its size before a byte is read.
+fn read_capped(path: &Path) -> Result<Option<Vec<u8>>, StateError> {
+    let read_err = |source| StateError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if is_symlink_error(&e) => return Err(StateError::Unsafe(symlink_refused(path))),
+        Err(source) => return Err(read_err(source)),
+    };
+    let meta = file.metadata().map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(StateError::Unsafe(
+            t!("state.not_a_file", path = path.display()).into_owned(),
+        ));
+    }
+    if meta.len() > MAX_STATE_BYTES {
+        return Err(StateError::Unsafe(
+            t!(
+                "state.too_large",
+                path = path.display(),
+                size = meta.len(),
+                max = MAX_STATE_BYTES
+            )
+            .into_owned(),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Bounded even if the file grows while it is read.
+    file.take(MAX_STATE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_STATE_BYTES {
+        return Err(StateError::Unsafe(
+            t!(
+                "state.too_large",
+                path = path.display(),
+                size = bytes.len(),
+                max = MAX_STATE_BYTES
+            )
+            .into_owned(),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// The version of the state file on disk when it is newer than this build's: such a file
+/// belongs to a newer mxddns and is never overwritten.
+fn newer_on_disk(path: &Path) -> Option<u32> {
+    #[derive(Deserialize)]
+    struct Version {
+        version: u32,
+    }
+    let bytes = read_capped(path).ok()??;
+    let v: Version = serde_json::from_slice(&bytes).ok()?;
+    (v.version > STATE_VERSION).then_some(v.version)
 }
 
 /// `value` with every string (keys too) passed through the redaction point: an error
@@ -242,27 +398,49 @@ fn redacted(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Write the state atomically: temp file beside it, fsync, rename over, fsync the directory.
+/// The suffix of our temp files: `.tmp-` and 16 random hex digits.
+const TMP_MARK: &str = ".tmp-";
+const TMP_RANDOM: usize = 16;
+
+/// Write the state atomically: temp file beside it (created exclusively, unpredictable
+/// name, never through a link), fsync, rename over, fsync the directory. Refused, with
+/// nothing written, in a directory others could plant files in, over a symbolic link, or
+/// over a state file of a newer mxddns.
 pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
     let err = |source| StateError::Write {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = dir_of(path);
+    let lock = lock_path(path);
+    check_dir(path, &[path, &lock])?;
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(StateError::Unsafe(symlink_refused(path)));
+    }
+    if let Some(found) = newer_on_disk(path) {
+        return Err(StateError::Newer {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(format!(".tmp{}", std::process::id()));
+    tmp_name.push(format!(
+        "{TMP_MARK}{:0width$x}",
+        rand::random::<u64>(),
+        width = TMP_RANDOM
+    ));
     let tmp = dir.join(tmp_name);
     let value = serde_json::to_value(state).map_err(|e| err(io::Error::other(e)))?;
     let json = serde_json::to_vec_pretty(&redacted(value)).map_err(|e| err(io::Error::other(e)))?;
-    let write = || -> io::Result<()> {
+    let mut created = false;
+    let mut write = || -> io::Result<()> {
         let mut f = OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(NOFOLLOW)
             .open(&tmp)?;
+        created = true;
         f.write_all(&json)?;
         f.write_all(b"\n")?;
         f.sync_all()?;
@@ -274,7 +452,10 @@ pub fn save(path: &Path, state: &State) -> Result<(), StateError> {
         Ok(())
     };
     write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
+        // Only a file this call created is removed (never a name someone else planted).
+        if created {
+            let _ = fs::remove_file(&tmp);
+        }
         err(e)
     })
 }
@@ -288,32 +469,53 @@ pub struct StateLock {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("another mxddns ({holder}) is using {path}; it updates the same records, so this one stops. Wait for it, or stop the service before running --update-now by hand")]
+    #[error("{}", rust_i18n::t!("err.state.5", holder = .holder, path = .path.display()))]
     Held { path: PathBuf, holder: String },
-    #[error("cannot create the lock file {path}: {source} (check that the state directory exists and is writable)")]
+    #[error("{}", rust_i18n::t!("err.state.6", path = .path.display(), source = .source))]
     Io { path: PathBuf, source: io::Error },
+    /// A planted link, an unsafe directory: the agent stops before writing anything.
+    #[error("{0}")]
+    Unsafe(String),
 }
 
 impl StateLock {
     pub fn acquire(state_file: &Path) -> Result<StateLock, LockError> {
-        let mut name = state_file.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let path = state_file.with_file_name(name);
+        let path = lock_path(state_file);
+        check_dir(state_file, &[state_file, &path])
+            .map_err(|e| LockError::Unsafe(e.to_string()))?;
+        if fs::symlink_metadata(state_file).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(LockError::Unsafe(symlink_refused(state_file)));
+        }
         let io_err = |source| LockError::Io {
             path: path.clone(),
             source,
         };
-        let mut file = OpenOptions::new()
+        let mut file = match OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(0o600)
+            .custom_flags(NOFOLLOW | libc::O_NONBLOCK)
             .open(&path)
-            .map_err(io_err)?;
+        {
+            Ok(f) => f,
+            Err(e) if is_symlink_error(&e) => {
+                return Err(LockError::Unsafe(symlink_refused(&path)))
+            }
+            Err(e) => return Err(io_err(e)),
+        };
+        // A FIFO or a device planted at the lock path is not written to either.
+        if !file.metadata().map_err(io_err)?.is_file() {
+            return Err(LockError::Unsafe(
+                t!("state.not_a_file", path = path.display()).into_owned(),
+            ));
+        }
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
-                let holder = fs::read_to_string(&path).unwrap_or_default();
+                let mut holder = String::new();
+                let _ = (&file).take(4096).read_to_string(&mut holder);
                 let holder = holder.trim();
                 let holder = if holder.is_empty() {
                     "unknown process".to_string()
@@ -332,26 +534,37 @@ impl StateLock {
     }
 }
 
-/// Temp files of [`save`] left by a process killed while writing (`state.json.tmpPID`).
-/// Called under the lock, when no other writer can be mid-save; best effort.
+/// Whether `name` is a temp file of [`save`] for the state file `state_name`: ours
+/// (`state.json.tmp-` and 16 hex digits) or an older build's (`state.json.tmpPID`).
+fn is_our_temp(name: &str, state_name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(state_name) else {
+        return false;
+    };
+    if let Some(hex) = rest.strip_prefix(TMP_MARK) {
+        return hex.len() == TMP_RANDOM && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    rest.strip_prefix(".tmp")
+        .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Temp files of [`save`] left by a process killed while writing. Called under the lock,
+/// when no other writer can be mid-save; best effort. Only our own regular files are
+/// removed: a link or another user's file planted under such a name is left alone (it is
+/// never written through anyway).
 fn remove_stale_temp_files(state_file: &Path) {
     let Some(name) = state_file.file_name().and_then(|n| n.to_str()) else {
         return;
     };
-    let prefix = format!("{name}.tmp");
-    let dir = state_file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let Ok(entries) = fs::read_dir(dir) else {
+    let Ok(entries) = fs::read_dir(dir_of(state_file)) else {
         return;
     };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
     for e in entries.flatten() {
-        let stale = e.file_name().to_str().is_some_and(|n| {
-            n.strip_prefix(&prefix)
-                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-        });
-        if stale {
+        let ours = e.file_name().to_str().is_some_and(|n| is_our_temp(n, name));
+        let regular_mine =
+            fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_file() && m.uid() == me);
+        if ours && regular_mine {
             let _ = fs::remove_file(e.path());
         }
     }
@@ -473,5 +686,67 @@ mod tests {
             ["state.json", "state.json.lock", "state.json.tmpfoo"]
         );
         assert_eq!(load(&p).unwrap(), State::new());
+    }
+
+    #[test]
+    fn temp_names_are_unpredictable_and_still_recognised() {
+        assert!(is_our_temp("state.json.tmp-0123456789abcdef", "state.json"));
+        assert!(is_our_temp("state.json.tmp4242", "state.json"));
+        assert!(!is_our_temp("state.json.tmp-0123", "state.json"));
+        assert!(!is_our_temp("state.json.tmpfoo", "state.json"));
+        assert!(!is_our_temp("other.json.tmp4242", "state.json"));
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        fs::write(dir.path().join("state.json.tmp-00000000deadbeef"), b"{").unwrap();
+        std::os::unix::fs::symlink("/nonexistent-victim", dir.path().join("state.json.tmp77"))
+            .unwrap();
+        let _lock = StateLock::acquire(&p).unwrap();
+        assert!(!dir.path().join("state.json.tmp-00000000deadbeef").exists());
+        // A planted link is left (and never written through).
+        assert!(fs::symlink_metadata(dir.path().join("state.json.tmp77")).is_ok());
+    }
+
+    #[test]
+    fn links_are_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let p = dir.path().join("state.json");
+        std::os::unix::fs::symlink(&victim, lock_path(&p)).unwrap();
+        let e = StateLock::acquire(&p).unwrap_err();
+        assert!(matches!(e, LockError::Unsafe(_)), "{e}");
+        std::os::unix::fs::symlink(&victim, &p).unwrap();
+        assert!(matches!(load(&p).unwrap_err(), StateError::Unsafe(_)));
+        assert!(matches!(
+            save(&p, &State::new()).unwrap_err(),
+            StateError::Unsafe(_)
+        ));
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn unsafe_directories_big_and_newer_files_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let e = save(&p, &State::new()).unwrap_err().to_string();
+        assert!(e.contains("chmod 700"), "{e}");
+        assert!(matches!(
+            StateLock::acquire(&p).unwrap_err(),
+            LockError::Unsafe(_)
+        ));
+        // Sticky, and the files are ours: fine.
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o1777)).unwrap();
+        save(&p, &State::new()).unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+        let f = File::create(&p).unwrap();
+        f.set_len(MAX_STATE_BYTES + 1).unwrap();
+        assert!(matches!(load(&p).unwrap_err(), StateError::Unsafe(_)));
+        let newer = b"{\"version\": 7, \"addresses\": {\"v4\": \"192.0.2.1\"}}";
+        fs::write(&p, newer).unwrap();
+        let e = save(&p, &State::new()).unwrap_err();
+        assert!(matches!(e, StateError::Newer { found: 7, .. }), "{e}");
+        assert_eq!(fs::read(&p).unwrap(), newer);
     }
 }

@@ -209,13 +209,14 @@ fn pick<'r>(existing: &'r [Record], desired: &Desired<'_>) -> Result<Option<&'r 
                 return Ok(Some(one));
             }
             let values: Vec<String> = many.iter().map(|r| r.data.to_string()).collect();
-            Err(format!(
-                "{} has {} {} records ({}); mxddns changes one record in place and will not guess which one belongs to this network, nor delete any. Remove the stale ones in the provider's dashboard",
-                desired.name,
-                many.len(),
-                desired.data.rtype(),
-                values.join(", ")
-            ))
+            Err(rust_i18n::t!(
+                "ui.update",
+                v1 = desired.name,
+                v2 = many.len(),
+                v3 = desired.data.rtype(),
+                v4 = values.join(", ")
+            )
+            .into_owned())
         }
     }
 }

@@ -72,7 +72,7 @@ pub async fn verify(
             servers_ok: 0,
             servers_total: 0,
             polls: 0,
-            detail: "no authoritative server to verify against".into(),
+            detail: rust_i18n::t!("ui.verify").into_owned(),
         };
     }
     let exp = Prepared::new(exp);
@@ -99,7 +99,7 @@ pub async fn verify(
             }
             Err(_) => {
                 for (_, detail) in pending.iter_mut().filter(|(_, d)| d.is_empty()) {
-                    *detail = "no complete answer before the verify timeout".into();
+                    *detail = rust_i18n::t!("ui.verify.2").into_owned();
                 }
             }
         }
@@ -107,12 +107,14 @@ pub async fn verify(
         if pending.is_empty() || now >= deadline {
             let ok = pending.is_empty();
             let detail = if ok {
-                format!(
-                    "all {total} servers hold MX {} -> {}{}",
-                    exp.raw.domain,
-                    exp.raw.host,
-                    exp.summary()
+                rust_i18n::t!(
+                    "ui.verify.3",
+                    total = total,
+                    v1 = exp.raw.domain,
+                    v2 = exp.raw.host,
+                    v3 = exp.summary()
                 )
+                .into_owned()
             } else {
                 pending
                     .iter()
@@ -155,7 +157,7 @@ pub async fn current_at(
     }
     Err(last.unwrap_or_else(|| DnsError::NoAuthoritative {
         zone: host.to_string(),
-        detail: "no server to ask".into(),
+        detail: rust_i18n::t!("ui.verify.4").into_owned(),
     }))
 }
 
@@ -221,7 +223,7 @@ impl<'a> Prepared<'a> {
             s.push_str(&format!(" -> {}", all.join(", ")));
         }
         if self.raw.spf.is_some() {
-            s.push_str(", SPF as expected");
+            s.push_str(&rust_i18n::t!("ui.verify.5"));
         }
         s
     }
@@ -249,13 +251,13 @@ async fn check_server(
             if let Some(want) = &exp.cname_target {
                 match chain.alias_target() {
                     Some(t) if t == want => {}
-                    Some(t) => {
-                        problems.push(format!("{} is an alias of {t}, want {want}", exp.host))
-                    }
-                    None => problems.push(format!(
-                        "{} is not an alias, want a CNAME to {want}",
-                        exp.host
-                    )),
+                    Some(t) => problems.push(
+                        rust_i18n::t!("ui.verify.6", v1 = exp.host, t = t, want = want)
+                            .into_owned(),
+                    ),
+                    None => problems.push(
+                        rust_i18n::t!("ui.verify.7", v1 = exp.host, want = want).into_owned(),
+                    ),
                 }
             }
         }
@@ -271,11 +273,16 @@ async fn check_server(
                 } else {
                     join_ips(&chain.addrs)
                 };
-                problems.push(format!(
-                    "{name} {} is {got}, want {}",
-                    family.rtype(),
-                    join_ips(want)
-                ));
+                problems.push(
+                    rust_i18n::t!(
+                        "ui.verify.8",
+                        name = name,
+                        v1 = family.rtype(),
+                        got = got,
+                        v2 = join_ips(want)
+                    )
+                    .into_owned(),
+                );
             }
         }
     }
@@ -319,18 +326,16 @@ async fn check_mx(
         }
     }
     if mx.is_empty() {
-        Err(format!(
-            "{} has no MX record, want {}",
-            exp.domain, exp.host
-        ))
+        Err(rust_i18n::t!("ui.verify.9", v1 = exp.domain, v2 = exp.host).into_owned())
     } else {
         let listed: Vec<&str> = mx.iter().map(|m| m.host.as_str()).collect();
-        Err(format!(
-            "MX {} lists {}, none of which leads to {}",
-            exp.domain,
-            listed.join(", "),
-            exp.host
-        ))
+        Err(rust_i18n::t!(
+            "ui.verify.10",
+            v1 = exp.domain,
+            v2 = listed.join(", "),
+            v3 = exp.host
+        )
+        .into_owned())
     }
 }
 
@@ -348,13 +353,18 @@ async fn check_spf(dns: &Dns, server: SocketAddr, domain: &str, want: &str) -> R
         .collect();
     let canon = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     match spf.as_slice() {
-        [] => Err(format!("{domain} has no SPF record, want \"{want}\"")),
+        [] => Err(rust_i18n::t!("ui.verify.11", domain = domain, want = want).into_owned()),
         [got] if canon(got).eq_ignore_ascii_case(&canon(want)) => Ok(()),
-        [got] => Err(format!("SPF of {domain} is \"{got}\", want \"{want}\"")),
-        many => Err(format!(
-            "{domain} has {} SPF records (only one is allowed), want one: \"{want}\"",
-            many.len()
-        )),
+        [got] => {
+            Err(rust_i18n::t!("ui.verify.12", domain = domain, got = got, want = want).into_owned())
+        }
+        many => Err(rust_i18n::t!(
+            "ui.verify.13",
+            domain = domain,
+            v1 = many.len(),
+            want = want
+        )
+        .into_owned()),
     }
 }
 

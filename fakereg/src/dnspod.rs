@@ -516,6 +516,10 @@ impl Vendor for Dnspod {
         ACTIONS.iter().any(|(n, w)| *n == a && *w)
     }
 
+    fn action(&self, req: &HttpRequest) -> Option<String> {
+        req.header("x-tc-action").map(str::to_string)
+    }
+
     fn handle(&self, req: &HttpRequest) -> HttpResponse {
         let mut body = match self.dispatch(req) {
             Ok(v) => v,

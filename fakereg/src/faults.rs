@@ -19,6 +19,9 @@ pub struct HttpMatch {
     /// Text the raw query string must contain, e.g. `Action=UpdateDomainRecord` (Alidns
     /// names its actions in the query, on one path).
     pub query_contains: Option<String>,
+    /// The API action, for vendors that name it outside the path and query (DNSPod's
+    /// `X-TC-Action` header; see `Vendor::action`).
+    pub action: Option<String>,
 }
 
 impl HttpMatch {
@@ -44,13 +47,26 @@ impl HttpMatch {
         self
     }
 
-    /// Whether a request (listener, method, path, raw query) matches.
-    pub fn matches_request(&self, vendor: &str, method: &str, path: &str, query: &str) -> bool {
+    pub fn action(mut self, action: &str) -> Self {
+        self.action = Some(action.to_string());
+        self
+    }
+
+    /// Whether a request (listener, method, path, raw query, API action or "") matches.
+    pub fn matches_request(
+        &self,
+        vendor: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        action: &str,
+    ) -> bool {
         self.matches(vendor, method, path)
             && self
                 .query_contains
                 .as_deref()
                 .is_none_or(|q| query.contains(q))
+            && self.action.as_deref().is_none_or(|a| a == action)
     }
 
     fn matches(&self, vendor: &str, method: &str, path: &str) -> bool {
@@ -180,6 +196,8 @@ struct Rule {
     kind: Kind,
     /// `None`: never runs out.
     remaining: Option<u32>,
+    /// Matching requests still let through before the rule starts firing.
+    pass: u32,
 }
 
 /// The shared fault script.
@@ -191,6 +209,10 @@ pub struct Faults {
 
 impl Faults {
     fn push(&self, kind: Kind, remaining: Option<u32>) -> &Self {
+        self.push_after(kind, 0, remaining)
+    }
+
+    fn push_after(&self, kind: Kind, pass: u32, remaining: Option<u32>) -> &Self {
         let label = match &kind {
             Kind::Http(m, f) => format!("http {m:?} => {f:?}"),
             Kind::Dns(m, f) => format!("dns {m:?} => {f:?}"),
@@ -200,6 +222,7 @@ impl Faults {
                 label,
                 kind,
                 remaining,
+                pass,
             });
         }
         self
@@ -213,6 +236,12 @@ impl Faults {
     /// Every HTTP request matching `m` gets `fault` until [`Faults::clear`].
     pub fn http_always(&self, m: HttpMatch, fault: HttpFault) -> &Self {
         self.push(Kind::Http(m, fault), None)
+    }
+
+    /// The first `pass` HTTP requests matching `m` are handled normally; every one after
+    /// them gets `fault` until [`Faults::clear`] (a fault half-way through a series of writes).
+    pub fn http_always_after(&self, m: HttpMatch, pass: u32, fault: HttpFault) -> &Self {
+        self.push_after(Kind::Http(m, fault), pass, None)
     }
 
     /// The next `times` DNS queries matching `m` get `fault`.
@@ -242,7 +271,19 @@ impl Faults {
 
     fn take(&self, pick: impl Fn(&Kind) -> bool) -> Option<(String, Kind)> {
         let mut rules = lock(&self.rules);
-        let pos = rules.iter().position(|r| pick(&r.kind))?;
+        let mut pos = None;
+        for (i, r) in rules.iter_mut().enumerate() {
+            if !pick(&r.kind) {
+                continue;
+            }
+            if r.pass > 0 {
+                r.pass -= 1;
+                continue;
+            }
+            pos = Some(i);
+            break;
+        }
+        let pos = pos?;
         let rule = &mut rules[pos];
         let label = rule.label.clone();
         let spent = match &mut rule.remaining {
@@ -272,9 +313,10 @@ impl Faults {
         method: &str,
         path: &str,
         query: &str,
+        action: &str,
     ) -> Option<(String, HttpFault)> {
         match self.take(
-            |k| matches!(k, Kind::Http(m, _) if m.matches_request(vendor, method, path, query)),
+            |k| matches!(k, Kind::Http(m, _) if m.matches_request(vendor, method, path, query, action)),
         )? {
             (label, Kind::Http(_, f)) => Some((label, f)),
             _ => None,
@@ -300,6 +342,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_rule_after_some_passes_lets_them_through_first() {
+        let f = Faults::default();
+        f.http_always_after(
+            HttpMatch::any().method("POST"),
+            2,
+            HttpFault::status(503, "busy"),
+        );
+        // Other requests do not count.
+        assert!(f.take_http("cloudflare", "GET", "/z", "", "").is_none());
+        assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_none());
+        assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_none());
+        for _ in 0..3 {
+            assert!(f.take_http("cloudflare", "POST", "/z", "", "").is_some());
+        }
+        assert_eq!(f.fired().len(), 3);
+    }
+
+    #[test]
     fn rules_fire_in_order_and_run_out() {
         let f = Faults::default();
         f.http(
@@ -318,20 +378,22 @@ mod tests {
         .dns(DnsMatch::any(), DnsFault::Drop, 0);
         assert_eq!(f.pending(), 3);
         assert!(f
-            .take_http("cloudflare", "GET", "/client/v4/zones", "")
+            .take_http("cloudflare", "GET", "/client/v4/zones", "", "")
             .is_none());
-        assert!(f.take_http("cloudflare", "PATCH", "/other", "").is_none());
+        assert!(f
+            .take_http("cloudflare", "PATCH", "/other", "", "")
+            .is_none());
         for _ in 0..2 {
             let (_, fault) = f
-                .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
+                .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "", "")
                 .unwrap();
             assert!(matches!(fault, HttpFault::Status { status: 500, .. }));
         }
         assert!(f
-            .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "")
+            .take_http("cloudflare", "PATCH", "/client/v4/zones/x", "", "")
             .is_none());
         assert_eq!(
-            f.take_http("echo", "GET", "/ip", "").unwrap().1,
+            f.take_http("echo", "GET", "/ip", "", "").unwrap().1,
             HttpFault::Close
         );
         assert!(f.take_dns("mail.example.com", "AAAA").is_some());

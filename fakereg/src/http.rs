@@ -116,6 +116,11 @@ pub(crate) trait Vendor: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// Whether the request asks for a change, as this vendor's API defines it.
     fn is_write(&self, req: &HttpRequest) -> bool;
+    /// The API action when the vendor names it outside the path and query (DNSPod's
+    /// `X-TC-Action` header), for the request log and fault matching.
+    fn action(&self, _req: &HttpRequest) -> Option<String> {
+        None
+    }
     /// Handles one request.
     fn handle(&self, req: &HttpRequest) -> HttpResponse;
     /// This vendor's 429 answer (used by the `RateLimited` fault).
@@ -178,10 +183,11 @@ async fn entry(
     };
     let vendor = ctx.vendor.as_ref();
     let write = vendor.is_write(&req);
-    let fault = ctx
-        .shared
-        .faults
-        .take_http(vendor.name(), &req.method, &req.path, &req.query);
+    let action = vendor.action(&req).unwrap_or_default();
+    let fault =
+        ctx.shared
+            .faults
+            .take_http(vendor.name(), &req.method, &req.path, &req.query, &action);
     let (label, answer) = match fault {
         None => (None, Some(vendor.handle(&req))),
         Some((label, fault)) => (Some(label), apply(fault, vendor, &req).await),
@@ -191,6 +197,7 @@ async fn entry(
         method: req.method.clone(),
         path: req.path.clone(),
         query: req.query.clone(),
+        action,
         body: String::from_utf8_lossy(&req.body).into_owned(),
         status: answer.as_ref().map_or(0, |a| a.status),
         write,

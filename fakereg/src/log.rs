@@ -15,6 +15,8 @@ pub struct LoggedRequest {
     pub path: String,
     /// The raw query string, without `?` (empty when none).
     pub query: String,
+    /// The API action when the vendor names it in a header (DNSPod), else empty.
+    pub action: String,
     /// The request body as text (lossy UTF-8, cut at 8 KiB).
     pub body: String,
     /// The HTTP status answered; 0 when the connection was closed without an answer.

@@ -13,7 +13,7 @@ pub(super) async fn check(dns: &Dns, addrs: &[IpAddr], zones: &[String]) -> Vec<
     if addrs.is_empty() {
         out.push(Finding::info(
             "blocklist.skipped",
-            "no public address was given or detected: blocklists were not checked",
+            rust_i18n::t!("find.blocklist.skipped").into_owned(),
         ));
         return out;
     }
@@ -27,7 +27,7 @@ pub(super) async fn check(dns: &Dns, addrs: &[IpAddr], zones: &[String]) -> Vec<
             }
             IpAddr::V6(v6) => out.push(Finding::info(
                 "blocklist.ipv6",
-                format!("{v6} was not checked against blocklists (IPv6 listings work differently)"),
+                rust_i18n::t!("find.blocklist.ipv6", v6 = v6).into_owned(),
             )),
         }
     }
@@ -50,7 +50,7 @@ pub(super) async fn check(dns: &Dns, addrs: &[IpAddr], zones: &[String]) -> Vec<
             }
             Err(e) => out.push(Finding::could_not_check(
                 "blocklist.dns",
-                &format!("whether {ip} is on {zone}"),
+                &rust_i18n::t!("find.blocklist.dns", ip = ip, zone = zone),
                 &e,
             )),
         }
@@ -63,76 +63,82 @@ pub(super) fn interpret(ip: Ipv4Addr, zone: &str, answers: &[Ipv4Addr]) -> Vec<F
     if answers.is_empty() {
         return vec![Finding::ok(
             "blocklist.clean",
-            format!("{ip} is not listed on {zone}"),
+            rust_i18n::t!("find.blocklist.clean", ip = ip, zone = zone).into_owned(),
         )];
     }
     let spamhaus = zone.contains("spamhaus.");
     let lookup_url = if spamhaus {
         format!("https://check.spamhaus.org/results/?query={ip}")
     } else {
-        format!("the web site of {zone}")
+        rust_i18n::t!("find.blocklist.clean.2", zone = zone).into_owned()
     };
     let mut out = Vec::new();
     for a in answers {
         let [first, second, third, last] = a.octets();
         if [first, second, third] == [127, 255, 255] {
             let why = match last {
-                252 => "the blocklist name looks mistyped",
-                254 => "queries through public or open resolvers are refused",
-                255 => "the free-use query limit was exceeded",
-                _ => "the blocklist refused the query",
+                252 => rust_i18n::t!("find.blocklist").into_owned(),
+                254 => rust_i18n::t!("find.blocklist.2").into_owned(),
+                255 => rust_i18n::t!("find.blocklist.3").into_owned(),
+                _ => rust_i18n::t!("find.blocklist.4").into_owned(),
             };
             out.push(Finding::warn(
                 "blocklist.refused",
-                format!("could not check whether {ip} is on {zone}: it answered {a} ({why}); this is not a listing"),
-                "ask through a resolver of your own (not 8.8.8.8, 1.1.1.1 or another public one) under dns.resolvers, check the zone name, or use a Spamhaus Data Query Service key",
+                rust_i18n::t!(
+                    "find.blocklist.refused",
+                    ip = ip,
+                    zone = zone,
+                    a = a,
+                    why = why
+                )
+                .into_owned(),
+                rust_i18n::t!("find.blocklist.refused.2").into_owned(),
             ));
             continue;
         }
         if first != 127 {
             out.push(Finding::warn(
                 "blocklist.refused",
-                format!("could not check whether {ip} is on {zone}: it answered {a}, which is not a blocklist code (a resolver that rewrites NXDOMAIN?)"),
-                "ask through a resolver that does not rewrite answers (dns.resolvers)",
+                rust_i18n::t!("find.blocklist.refused.3", ip = ip, zone = zone, a = a).into_owned(),
+                rust_i18n::t!("find.blocklist.refused.4").into_owned(),
             ));
             continue;
         }
         if spamhaus && (last == 10 || last == 11) {
             let who = if last == 10 {
-                "listed by the ISP"
+                rust_i18n::t!("find.blocklist.5").into_owned()
             } else {
-                "listed by Spamhaus"
+                rust_i18n::t!("find.blocklist.6").into_owned()
             };
             out.push(Finding::warn(
                 "blocklist.pbl",
-                format!(
-                    "{ip} is on the Spamhaus PBL ({a}, {who}): an end-user or residential range \
-                     that should not send mail directly. Direct delivery from this home line is \
-                     often refused by receivers; inbound mail is unaffected"
-                ),
-                format!(
-                    "relay outgoing mail through your provider's SMTP server or a commercial \
-                     smarthost (Postfix: relayhost); some ISPs take business lines off the PBL \
-                     (see {lookup_url})"
-                ),
+                rust_i18n::t!("find.blocklist.pbl", ip = ip, a = a, who = who).into_owned(),
+                rust_i18n::t!("find.blocklist.pbl.2", lookup_url = lookup_url).into_owned(),
             ));
             continue;
         }
         let what = if spamhaus {
             match last {
-                2 => "SBL: a known spam source",
-                3 => "SBL CSS: a source of low-reputation or snowshoe mail",
-                4..=7 => "XBL: an exploited or infected host (bot, open proxy)",
-                9 => "DROP: a hijacked or criminal network",
-                _ => "a Spamhaus listing",
+                2 => rust_i18n::t!("find.blocklist.7").into_owned(),
+                3 => rust_i18n::t!("find.blocklist.8").into_owned(),
+                4..=7 => rust_i18n::t!("find.blocklist.9").into_owned(),
+                9 => rust_i18n::t!("find.blocklist.10").into_owned(),
+                _ => rust_i18n::t!("find.blocklist.spamhaus").into_owned(),
             }
         } else {
-            "listed"
+            rust_i18n::t!("find.blocklist.listed_plain").into_owned()
         };
         out.push(Finding::error(
             "blocklist.listed",
-            format!("{ip} is on {zone} ({a}, {what}): receivers that use it refuse mail from this address"),
-            format!("find out why and how to get delisted at {lookup_url}; clean up the cause first (an infected device, an open relay), or relay outgoing mail through a smarthost meanwhile"),
+            rust_i18n::t!(
+                "find.blocklist.listed",
+                ip = ip,
+                zone = zone,
+                a = a,
+                what = what
+            )
+            .into_owned(),
+            rust_i18n::t!("find.blocklist.listed.2", lookup_url = lookup_url).into_owned(),
         ));
     }
     out

@@ -10,9 +10,9 @@ pub(super) async fn check(dns: &Dns, domain: &str, selectors: &[String]) -> Vec<
     if selectors.is_empty() {
         return vec![Finding::info(
             "dkim.unchecked",
-            format!("no DKIM selectors are configured for {domain}, so DKIM was not checked"),
+            rust_i18n::t!("find.dkim.unchecked", domain = domain).into_owned(),
         )
-        .with_fix("list the selectors your mail server signs with under dkim_selectors (such as [mail] or [default])")];
+        .with_fix(rust_i18n::t!("find.dkim.unchecked.2").into_owned())];
     }
     let lookups = selectors.iter().map(|s| async move {
         let name = format!("{s}._domainkey.{domain}");
@@ -28,7 +28,7 @@ pub(super) async fn check(dns: &Dns, domain: &str, selectors: &[String]) -> Vec<
             }
             Err(e) => out.push(Finding::could_not_check(
                 "dkim.dns",
-                &format!("the DKIM key of selector {selector} at {name}"),
+                &rust_i18n::t!("find.dkim.dns", selector = selector, name = name),
                 &e,
             )),
         }
@@ -38,11 +38,7 @@ pub(super) async fn check(dns: &Dns, domain: &str, selectors: &[String]) -> Vec<
 
 /// The finding for the TXT records (joined strings) at one selector's name.
 pub(super) fn key_finding(selector: &str, name: &str, texts: &[String]) -> Finding {
-    let publish = format!(
-        "publish the public key of selector {selector} as a TXT record at {name}: \
-         \"v=DKIM1; k=rsa; p=<base64 key>\" (your mail server's DKIM tool prints it), or remove \
-         {selector} from dkim_selectors"
-    );
+    let publish = rust_i18n::t!("find.dkim.dns.2", selector = selector, name = name).into_owned();
     let keys: Vec<Vec<(String, String)>> = texts
         .iter()
         .map(|t| tags(t))
@@ -52,7 +48,7 @@ pub(super) fn key_finding(selector: &str, name: &str, texts: &[String]) -> Findi
         [] => {
             return Finding::error(
                 "dkim.missing",
-                format!("no DKIM key at {name}: receivers cannot verify mail signed with selector {selector}"),
+                rust_i18n::t!("find.dkim.missing", name = name, selector = selector).into_owned(),
                 publish,
             )
         }
@@ -60,8 +56,8 @@ pub(super) fn key_finding(selector: &str, name: &str, texts: &[String]) -> Findi
         _ => {
             return Finding::error(
                 "dkim.multiple",
-                format!("{name} has {} DKIM key records: receivers may pick either, and verification becomes a gamble", keys.len()),
-                "keep one key record per selector; publish a new key under a new selector",
+                rust_i18n::t!("find.dkim.multiple", name = name, v1 = keys.len()).into_owned(),
+                rust_i18n::t!("find.dkim.multiple.2").into_owned(),
             )
         }
     };
@@ -69,16 +65,25 @@ pub(super) fn key_finding(selector: &str, name: &str, texts: &[String]) -> Findi
         if i != 0 || v != "DKIM1" {
             return Finding::error(
                 "dkim.version",
-                format!("the DKIM record at {name} has v={v} {}; receivers ignore it (RFC 6376 §3.6.1: v=DKIM1, first)",
-                    if i != 0 { "not as its first tag" } else { "instead of DKIM1" }),
-                "write v=DKIM1 as the first tag, or leave the v= tag out",
+                rust_i18n::t!(
+                    "find.dkim.version",
+                    name = name,
+                    v = v,
+                    v1 = if i != 0 {
+                        rust_i18n::t!("find.dkim.version.2")
+                    } else {
+                        rust_i18n::t!("find.dkim.version.3")
+                    }
+                )
+                .into_owned(),
+                rust_i18n::t!("find.dkim.version.4").into_owned(),
             );
         }
     }
     let Some((_, p)) = tags.iter().find(|(k, _)| k == "p") else {
         return Finding::error(
             "dkim.missing",
-            format!("the DKIM record at {name} has no p= tag (no public key)"),
+            rust_i18n::t!("find.dkim.missing.2", name = name).into_owned(),
             publish,
         );
     };
@@ -86,15 +91,15 @@ pub(super) fn key_finding(selector: &str, name: &str, texts: &[String]) -> Findi
     if key.is_empty() {
         return Finding::error(
             "dkim.revoked",
-            format!("the DKIM key of selector {selector} is revoked (empty p=): receivers fail every signature made with it"),
-            format!("sign with a current selector and list that one, or publish the key of {selector} again"),
+            rust_i18n::t!("find.dkim.revoked", selector = selector).into_owned(),
+            rust_i18n::t!("find.dkim.revoked.2", selector = selector).into_owned(),
         );
     }
     if !is_base64(&key) {
         return Finding::error(
             "dkim.base64",
-            format!("the DKIM key at {name} is not valid base64, so receivers cannot read it (often a quote, a space or a line break pasted into it)"),
-            format!("copy the public key of selector {selector} again, exactly as your DKIM tool prints it"),
+            rust_i18n::t!("find.dkim.base64", name = name).into_owned(),
+            rust_i18n::t!("find.dkim.base64.2", selector = selector).into_owned(),
         );
     }
     let testing = tags
@@ -109,39 +114,49 @@ pub(super) fn key_finding(selector: &str, name: &str, texts: &[String]) -> Findi
         match rsa_bits(&key) {
             Some(bits) if bits < 1024 => Finding::error(
                 "dkim.key_size",
-                format!("the DKIM key of selector {selector} is RSA {bits} bits: receivers treat signatures with keys under 1024 bits as invalid (RFC 8301 §3.2)"),
-                format!("make a 2048-bit key under a new selector (opendkim-genkey -b 2048 -s NEWSELECTOR), publish it, sign with it, then remove {selector}"),
+                rust_i18n::t!("find.dkim.key_size", selector = selector, bits = bits).into_owned(),
+                rust_i18n::t!("find.dkim.key_size.2", selector = selector).into_owned(),
             ),
             Some(1024) => Finding::warn(
                 "dkim.key_size",
-                format!("the DKIM key of selector {selector} is RSA 1024 bits: still accepted, but the minimum; RFC 8301 §3.2 asks signers for 2048 bits"),
-                "make a 2048-bit key under a new selector, publish it, sign with it, then retire the old one",
+                rust_i18n::t!("find.dkim.key_size.3", selector = selector).into_owned(),
+                rust_i18n::t!("find.dkim.key_size.4").into_owned(),
             ),
             Some(bits) => Finding::ok(
                 "dkim.key",
-                format!("DKIM selector {selector} has an RSA {bits}-bit key at {name}"),
+                rust_i18n::t!(
+                    "find.dkim.key",
+                    selector = selector,
+                    bits = bits,
+                    name = name
+                )
+                .into_owned(),
             ),
             None => Finding::error(
                 "dkim.key_invalid",
-                format!("the DKIM key at {name} is base64 but not an RSA public key: receivers cannot verify with it"),
-                format!("copy the public key of selector {selector} again, exactly as your DKIM tool prints it"),
+                rust_i18n::t!("find.dkim.key_invalid", name = name).into_owned(),
+                rust_i18n::t!("find.dkim.key_invalid.2", selector = selector).into_owned(),
             ),
         }
     } else {
         Finding::ok(
             "dkim.key",
-            format!(
-                "DKIM selector {selector} has a {kind} key at {name} ({} bytes)",
-                decoded_len(&key)
-            ),
+            rust_i18n::t!(
+                "find.dkim.key.2",
+                selector = selector,
+                kind = kind,
+                name = name,
+                v1 = decoded_len(&key)
+            )
+            .into_owned(),
         )
     };
     if testing {
         let note = Finding::info(
             "dkim.testing",
-            format!("the DKIM key of selector {selector} is in testing mode (t=y): receivers treat its signatures like unsigned mail (RFC 6376 §3.6.1)"),
+            rust_i18n::t!("find.dkim.testing", selector = selector).into_owned(),
         )
-        .with_fix("remove t=y from the record once signing works");
+        .with_fix(rust_i18n::t!("find.dkim.testing.2").into_owned());
         // The size finding wins when it is a problem; otherwise the testing note.
         if out.severity == super::Severity::Ok {
             out = note;

@@ -14,7 +14,7 @@ pub(super) async fn check(dns: &Dns, domain: &str) -> Vec<Finding> {
         Err(e) => {
             return vec![Finding::could_not_check(
                 "dmarc.dns",
-                &format!("the DMARC record at {name}"),
+                &rust_i18n::t!("find.dmarc.dns", name = name),
                 &e,
             )]
         }
@@ -67,21 +67,43 @@ async fn destinations(dns: &Dns, domain: &str, record: &str) -> Vec<Finding> {
                 if ok {
                     out.push(Finding::ok(
                         "dmarc.external",
-                        format!(
-                            "{d} agrees to receive the DMARC reports of {domain} ({auth_name})"
-                        ),
+                        rust_i18n::t!(
+                            "find.dmarc.external",
+                            d = d,
+                            domain = domain,
+                            auth_name = auth_name
+                        )
+                        .into_owned(),
                     ));
                 } else {
                     out.push(Finding::warn(
                         "dmarc.external",
-                        format!("{tag}= sends reports to {d}, outside {domain}, but {d} does not publish \"v=DMARC1\" at {auth_name}: receivers send no reports there (RFC 7489 §7.1)"),
-                        format!("ask the owner of {d} to publish TXT \"v=DMARC1\" at {auth_name}, or send reports to an address in {domain}"),
+                        rust_i18n::t!(
+                            "find.dmarc.external.2",
+                            tag = tag,
+                            d = d,
+                            domain = domain,
+                            auth_name = auth_name
+                        )
+                        .into_owned(),
+                        rust_i18n::t!(
+                            "find.dmarc.external.3",
+                            d = d,
+                            auth_name = auth_name,
+                            domain = domain
+                        )
+                        .into_owned(),
                     ));
                 }
             }
             Some(Err(e)) => out.push(Finding::could_not_check(
                 "dmarc.dns",
-                &format!("whether {d} accepts DMARC reports for {domain} ({auth_name})"),
+                &rust_i18n::t!(
+                    "find.dmarc.dns.2",
+                    d = d,
+                    domain = domain,
+                    auth_name = auth_name
+                ),
                 &e,
             )),
         }
@@ -89,14 +111,14 @@ async fn destinations(dns: &Dns, domain: &str, record: &str) -> Vec<Finding> {
             (Ok(Found::Answer(m)), _) if !m.is_empty() => {}
             (Err(e), _) | (_, Some(Err(e))) => out.push(Finding::could_not_check(
                 "dmarc.dns",
-                &format!("whether the report domain {d} can receive mail"),
+                &rust_i18n::t!("find.dmarc.dns.3", d = d),
                 &e,
             )),
             (_, Some(Ok(a))) if !a.is_empty() => {}
             _ => out.push(Finding::warn(
                 "dmarc.report_domain",
-                format!("the DMARC report address domain {d} ({tag}=) has no MX and no address: reports sent there bounce"),
-                format!("use a report address at a domain that receives mail, such as mailto:postmaster@{domain}"),
+                rust_i18n::t!("find.dmarc.report_domain", d = d, tag = tag).into_owned(),
+                rust_i18n::t!("find.dmarc.report_domain.2", domain = domain).into_owned(),
             )),
         }
     }
@@ -138,23 +160,23 @@ pub(super) fn findings(domain: &str, texts: &[String]) -> Vec<Finding> {
         0 if misplaced => {
             return vec![Finding::error(
                 "dmarc.version",
-                format!("the TXT record at {name} has v=DMARC1, but not as its first tag, so receivers ignore it"),
-                format!("rewrite it with v=DMARC1 first, such as \"{sample}\""),
+                rust_i18n::t!("find.dmarc.version", name = name).into_owned(),
+                rust_i18n::t!("find.dmarc.version.2", sample = sample).into_owned(),
             )]
         }
         0 => {
             return vec![Finding::warn(
                 "dmarc.missing",
-                format!("{domain} has no DMARC record: large receivers (Gmail, Yahoo, Microsoft) expect one from bulk senders and trust mail without it less"),
-                format!("add a TXT record at {name}: \"{sample}\""),
+                rust_i18n::t!("find.dmarc.missing", domain = domain).into_owned(),
+                rust_i18n::t!("find.dmarc.missing.2", name = name, sample = sample).into_owned(),
             )]
         }
         1 => {}
         n => {
             return vec![Finding::error(
                 "dmarc.multiple",
-                format!("{name} has {n} DMARC records: receivers then apply no DMARC at all (RFC 7489 §6.6.3)"),
-                "merge them into one \"v=DMARC1; …\" record and delete the others",
+                rust_i18n::t!("find.dmarc.multiple", name = name, n = n).into_owned(),
+                rust_i18n::t!("find.dmarc.multiple.2").into_owned(),
             )]
         }
     }
@@ -169,24 +191,30 @@ pub(super) fn findings(domain: &str, texts: &[String]) -> Vec<Finding> {
     out.push(match policy.as_deref() {
         Some(p @ ("none" | "quarantine" | "reject")) => {
             let meaning = match p {
-                "none" => "monitoring only: receivers report, and deliver failing mail as usual",
-                "quarantine" => "receivers junk mail that fails DMARC",
-                _ => "receivers refuse mail that fails DMARC",
+                "none" => rust_i18n::t!("find.dmarc").into_owned(),
+                "quarantine" => rust_i18n::t!("find.dmarc.2").into_owned(),
+                _ => rust_i18n::t!("find.dmarc.3").into_owned(),
             };
             Finding::ok(
                 "dmarc.policy",
-                format!("DMARC record at {name} with p={p} ({meaning})"),
+                rust_i18n::t!("find.dmarc.policy", name = name, p = p, meaning = meaning)
+                    .into_owned(),
             )
         }
         Some(other) => Finding::error(
             "dmarc.policy",
-            format!("the DMARC record at {name} has p={other:?}, which is not a policy (none, quarantine or reject): receivers discard the record"),
-            format!("set p=none to start (reports only), then quarantine or reject: \"{sample}\""),
+            rust_i18n::t!(
+                "find.dmarc.policy.bad",
+                name = name,
+                other = format!("{other:?}")
+            )
+            .into_owned(),
+            rust_i18n::t!("find.dmarc.policy.2", sample = sample).into_owned(),
         ),
         None => Finding::error(
             "dmarc.policy",
-            format!("the DMARC record at {name} has no p= tag: receivers discard it"),
-            format!("add p=none right after v=DMARC1: \"{sample}\""),
+            rust_i18n::t!("find.dmarc.policy.3", name = name).into_owned(),
+            rust_i18n::t!("find.dmarc.policy.4", sample = sample).into_owned(),
         ),
     });
     out
@@ -201,8 +229,8 @@ fn tag_findings(name: &str, tags: &[(String, String)]) -> Vec<Finding> {
         if seen.contains(&k.as_str()) {
             out.push(Finding::error(
                 "dmarc.tag",
-                format!("the DMARC record at {name} has the tag {k}= twice: receivers may discard the record"),
-                format!("keep one {k}= tag"),
+                rust_i18n::t!("find.dmarc.tag", name = name, k = k).into_owned(),
+                rust_i18n::t!("find.dmarc.tag.2", k = k).into_owned(),
             ));
             continue;
         }
@@ -210,49 +238,59 @@ fn tag_findings(name: &str, tags: &[(String, String)]) -> Vec<Finding> {
         let bad = |why: &str| {
             Finding::error(
                 "dmarc.tag",
-                format!("the DMARC record at {name} has {k}={v}: {why}; receivers ignore the tag or the whole record"),
-                format!("correct {k}= (RFC 7489 §6.3) or remove it"),
+                rust_i18n::t!("find.dmarc.tag.3", name = name, k = k, v = v, why = why)
+                    .into_owned(),
+                rust_i18n::t!("find.dmarc.tag.4", k = k).into_owned(),
             )
         };
         let lower = v.to_ascii_lowercase();
         match k.as_str() {
             "v" | "p" => {}
             "sp" if !matches!(lower.as_str(), "none" | "quarantine" | "reject") => {
-                out.push(bad("sp must be none, quarantine or reject"))
+                out.push(bad(&rust_i18n::t!("find.dmarc.4")))
             }
             "adkim" | "aspf" if !matches!(lower.as_str(), "r" | "s") => {
-                out.push(bad("it must be r (relaxed) or s (strict)"))
+                out.push(bad(&rust_i18n::t!("find.dmarc.5")))
             }
             "pct" => match v.parse::<u8>() {
                 Ok(n) if n <= 100 => {
                     if n < 100 {
                         out.push(Finding::info(
                             "dmarc.pct",
-                            format!("the DMARC policy at {name} applies to {n}% of failing mail only (pct={n})"),
+                            rust_i18n::t!("find.dmarc.pct", name = name, n = n).into_owned(),
                         ));
                     }
                 }
-                _ => out.push(bad("pct must be a whole number from 0 to 100")),
+                _ => out.push(bad(&rust_i18n::t!("find.dmarc.pct.2"))),
             },
             "fo" if !lower
                 .split(':')
                 .all(|o| matches!(o.trim(), "0" | "1" | "d" | "s")) =>
             {
-                out.push(bad("fo must be 0, 1, d or s, separated by colons"))
+                out.push(bad(&rust_i18n::t!("find.dmarc.6")))
             }
             "rf" if !lower.split(':').all(|f| f.trim() == "afrf") => {
-                out.push(bad("rf must be afrf"))
+                out.push(bad(&rust_i18n::t!("find.dmarc.7")))
             }
-            "ri" if v.parse::<u32>().is_err() => {
-                out.push(bad("ri must be a number of seconds"))
-            }
+            "ri" if v.parse::<u32>().is_err() => out.push(bad(&rust_i18n::t!("find.dmarc.8"))),
             "rua" | "ruf" => {
                 for uri in v.split(',').map(str::trim) {
                     if mailto_domain(uri).is_none() {
                         out.push(Finding::error(
                             "dmarc.uri",
-                            format!("{k}= at {name} has {uri:?}, which is not a mailto: address: receivers send no reports there"),
-                            format!("write it as {k}=mailto:dmarc@{}", name.trim_start_matches("_dmarc.")),
+                            rust_i18n::t!(
+                                "find.dmarc.uri.bad",
+                                k = k,
+                                name = name,
+                                uri = format!("{uri:?}")
+                            )
+                            .into_owned(),
+                            rust_i18n::t!(
+                                "find.dmarc.uri",
+                                k = k,
+                                v1 = name.trim_start_matches("_dmarc.")
+                            )
+                            .into_owned(),
                         ));
                     }
                 }
@@ -260,8 +298,8 @@ fn tag_findings(name: &str, tags: &[(String, String)]) -> Vec<Finding> {
             "sp" | "adkim" | "aspf" | "fo" | "rf" | "ri" => {}
             _ => out.push(Finding::warn(
                 "dmarc.tag",
-                format!("the DMARC record at {name} has the unknown tag {k}=: receivers ignore it (a typo?)"),
-                "remove it, or correct its name (v, p, sp, rua, ruf, adkim, aspf, pct, fo, rf, ri)",
+                rust_i18n::t!("find.dmarc.tag.5", name = name, k = k).into_owned(),
+                rust_i18n::t!("find.dmarc.tag.6").into_owned(),
             )),
         }
     }

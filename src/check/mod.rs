@@ -6,6 +6,7 @@
 //! runs them concurrently for one domain and holds the shared types. A failed look-up is
 //! always a warning ("could not check …"), never a crash and never a false "ok".
 
+mod apply_hint;
 mod blocklist;
 mod dkim;
 mod dmarc;
@@ -22,7 +23,7 @@ mod tests;
 pub use ports::KNOWN_PORTS;
 pub use report::{render_json, render_text};
 
-use crate::config::Config;
+use crate::config::{Config, MailConfig};
 use crate::dns::{join::join_all, names, Dns, DnsError};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -55,6 +56,10 @@ pub struct Finding {
     pub message: String,
     /// What to do about it; present on every warning and error.
     pub fix: Option<String>,
+    /// `mxddns apply` fixes it: the domain's `mail:` block declares the record (JSON:
+    /// `"apply": true`, absent otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub apply: bool,
 }
 
 impl Finding {
@@ -65,6 +70,7 @@ impl Finding {
             check,
             message: message.into(),
             fix: None,
+            apply: false,
         }
     }
 
@@ -75,6 +81,7 @@ impl Finding {
             check,
             message: message.into(),
             fix: None,
+            apply: false,
         }
     }
 
@@ -89,6 +96,7 @@ impl Finding {
             check,
             message: message.into(),
             fix: Some(fix.into()),
+            apply: false,
         }
     }
 
@@ -103,6 +111,7 @@ impl Finding {
             check,
             message: message.into(),
             fix: Some(fix.into()),
+            apply: false,
         }
     }
 
@@ -116,15 +125,17 @@ impl Finding {
     /// `.dns` (see [`Finding::is_inconclusive`]).
     pub fn could_not_check(check: &'static str, what: &str, e: &DnsError) -> Finding {
         let fix = if e.is_referral() {
-            "point dns.resolvers at a recursive resolver (the router, or the ISP's) rather              than at an authoritative server; if they already are, the domain's delegation              is lame: make its NS records at the registrar name servers that serve the zone"
+            rust_i18n::t!("find.mod").into_owned()
         } else if e.is_refused() {
-            "make sure the resolvers in use (dns.resolvers, or the system's) answer recursive \
-             questions for this machine, then run the check again"
+            rust_i18n::t!("find.mod.2").into_owned()
         } else {
-            "run the check again; if it keeps failing, check the resolvers (dns.resolvers) \
-             and the domain's name servers"
+            rust_i18n::t!("find.mod.3").into_owned()
         };
-        Finding::warn(check, format!("could not check {what}: {e}"), fix)
+        Finding::warn(
+            check,
+            rust_i18n::t!("find.mod.4", what = what, e = e).into_owned(),
+            fix,
+        )
     }
 }
 
@@ -171,6 +182,9 @@ pub struct CheckInput<'a> {
     pub blocklists: &'a [String],
     /// The port probe: off, or the ports and whether only this network's MX addresses.
     pub ports: Option<(&'a [u16], bool)>,
+    /// The domain's `mail:` block, when it has one: findings that `mxddns apply` fixes
+    /// say so.
+    pub mail: Option<&'a MailConfig>,
 }
 
 /// `check --ports` / `--no-ports` / neither.
@@ -199,7 +213,7 @@ pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
             out.findings.push(Finding::error(
                 "domain.invalid",
                 e.to_string(),
-                "give the mail domain as a plain name, such as example.com",
+                rust_i18n::t!("find.domain.invalid").into_owned(),
             ));
             return out;
         }
@@ -219,13 +233,23 @@ pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
         mta_sts::check(dns, &domain),
     );
     out.findings.extend(mx.findings);
-    out.findings
-        .extend(ptr::findings(&ptrs, &mx.hosts, &mx.canonical, &domain));
+    out.findings.extend(ptr::findings(
+        &ptrs,
+        &mx.hosts,
+        &mx.canonical,
+        &mx.resolved,
+        &domain,
+    ));
     out.findings.extend(spf);
     out.findings.extend(dmarc);
     out.findings.extend(dkim);
     out.findings.extend(blocklist);
-    out.findings.extend(sts);
+    out.findings.extend(sts.sts);
+    if let Some(policy) = &sts.policy {
+        out.findings
+            .extend(mta_sts::coverage(&domain, policy, &mx.hosts));
+    }
+    out.findings.push(sts.rpt);
     if let Some((ports, only_here)) = input.ports {
         let probe = ports::ProbeInput {
             domain: &domain,
@@ -234,6 +258,9 @@ pub async fn check_domain(dns: &Dns, input: &CheckInput<'_>) -> DomainCheck {
             only_here,
         };
         out.findings.extend(ports::probe(dns, &probe).await);
+    }
+    if let Some(mail) = input.mail {
+        apply_hint::mark(&mut out.findings, mail, &domain);
     }
     out
 }
@@ -303,18 +330,16 @@ pub async fn run(
     };
     let blocklists: Vec<String> = DEFAULT_BLOCKLISTS.iter().map(|s| s.to_string()).collect();
     let configured = cfg.map(|c| c.domains.as_slice()).unwrap_or_default();
-    let targets: Vec<(String, Vec<String>)> = match domain {
-        Some(d) => {
-            let selectors = configured
-                .iter()
-                .find(|dc| same_name(&dc.domain, d))
-                .map(|dc| dc.dkim_selectors.clone())
-                .unwrap_or_default();
-            vec![(d.to_string(), selectors)]
-        }
+    // Each domain with its DKIM selectors (the configured ones and those of its mail:
+    // block) and its mail: block.
+    let targets: Vec<(String, Vec<String>, Option<&MailConfig>)> = match domain {
+        Some(d) => match configured.iter().find(|dc| same_name(&dc.domain, d)) {
+            Some(dc) => vec![entry(dc, d.to_string())],
+            None => vec![(d.to_string(), Vec::new(), None)],
+        },
         None => configured
             .iter()
-            .map(|dc| (dc.domain.clone(), dc.dkim_selectors.clone()))
+            .map(|dc| entry(dc, dc.domain.clone()))
             .collect(),
     };
     if targets.is_empty() {
@@ -326,9 +351,13 @@ pub async fn run(
         PortsMode::On(list) if list.is_empty() => Some((ports::DEFAULT_PORTS.to_vec(), false)),
         PortsMode::On(list) => Some((list.clone(), false)),
         // Documentation addresses are examples, not a network: no probe of them unless
-        // the tests' port map leads the probe to loopback.
+        // the tests' port map leads the probed ports to loopback (a map of 443 alone,
+        // for the MTA-STS policy, does not).
         PortsMode::Auto
-            if addrs.iter().all(|a| is_documentation(*a)) && ports::test_port_map().is_empty() =>
+            if addrs.iter().all(|a| is_documentation(*a))
+                && !ports::test_port_map()
+                    .iter()
+                    .any(|(p, _)| ports::DEFAULT_PORTS.contains(p)) =>
         {
             None
         }
@@ -337,7 +366,7 @@ pub async fn run(
     let checks = join_all(
         targets
             .iter()
-            .map(|(d, selectors)| {
+            .map(|(d, selectors, mail)| {
                 let input = CheckInput {
                     domain: d,
                     addrs,
@@ -345,6 +374,7 @@ pub async fn run(
                     dkim_selectors: selectors,
                     blocklists: &blocklists,
                     ports: probe.as_ref().map(|(p, here)| (p.as_slice(), *here)),
+                    mail: *mail,
                 };
                 async move { check_domain(dns, &input).await }
             })
@@ -357,6 +387,24 @@ pub async fn run(
         render_text(&checks)
     };
     (report, verdict(&checks))
+}
+
+/// A configured domain as `check` takes it: its name, its DKIM selectors (the configured
+/// ones and those of its mail: block) and its mail: block.
+fn entry(
+    dc: &crate::config::DomainConfig,
+    name: String,
+) -> (String, Vec<String>, Option<&MailConfig>) {
+    let mut selectors = dc.dkim_selectors.clone();
+    for k in dc.mail.iter().flat_map(|m| &m.dkim) {
+        if !selectors
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&k.selector))
+        {
+            selectors.push(k.selector.clone());
+        }
+    }
+    (name, selectors, dc.mail.as_ref())
 }
 
 /// An address of the documentation ranges (RFC 5737, RFC 3849).

@@ -13,6 +13,9 @@ pub(super) struct MxResult {
     /// The same hosts with each alias replaced by its target: what a PTR should name
     /// (a reverse name pointing at an alias fails forward-confirmation at many receivers).
     pub canonical: Vec<String>,
+    /// The addresses of each canonical host, when they were looked up (for the PTR
+    /// request: whether the wanted reverse name already resolves back).
+    pub resolved: Vec<(String, Vec<IpAddr>)>,
 }
 
 /// What one MX host turned out to be.
@@ -32,6 +35,7 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
         findings: Vec::new(),
         hosts: Vec::new(),
         canonical: Vec::new(),
+        resolved: Vec::new(),
     };
     let mxs = match dns.mx_found(domain).await {
         Ok(Found::Answer(m)) if !m.is_empty() => m,
@@ -44,7 +48,7 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
             return out;
         }
         Err(e) => {
-            let what = format!("the MX records of {domain}");
+            let what = rust_i18n::t!("find.mx", domain = domain).into_owned();
             out.findings
                 .push(Finding::could_not_check("mx.dns", &what, &e));
             return out;
@@ -65,6 +69,9 @@ pub(super) async fn check(dns: &Dns, input: &CheckInput<'_>) -> MxResult {
                 out.hosts.push(m.host.clone());
                 out.canonical.push(m.host.clone());
             }
+        }
+        if let (Some(c), Host::Name { addrs: Ok(a), .. }) = (out.canonical.last(), h) {
+            out.resolved.push((c.clone(), a.clone()));
         }
         out.findings.extend(host_findings(domain, m, h));
     }
@@ -93,14 +100,8 @@ fn ip_literal(host: &str) -> Option<IpAddr> {
 fn nxdomain(domain: &str) -> Finding {
     Finding::error(
         "mx.nxdomain",
-        format!(
-            "{domain} does not exist in DNS (NXDOMAIN): no mail can be sent to it; the name \
-             may be misspelt, not registered, or not delegated to name servers that serve it"
-        ),
-        format!(
-            "check the spelling of {domain}; if it is yours, check at the registrar that it \
-             is registered and that its NS records name the DNS host that holds its zone"
-        ),
+        rust_i18n::t!("find.mx.nxdomain", domain = domain).into_owned(),
+        rust_i18n::t!("find.mx.nxdomain.2", domain = domain).into_owned(),
     )
 }
 
@@ -110,27 +111,17 @@ async fn no_mx(dns: &Dns, domain: &str) -> Finding {
     match dns.null_mx(domain).await {
         Ok(true) => Finding::error(
             "mx.null",
-            format!(
-                "{domain} publishes a null MX (MX 0 .): it declares that it accepts no mail \
-                 (RFC 7505), so senders bounce every message at once"
-            ),
-            format!(
-                "this server should receive mail for {domain}: replace the null MX with \
-                 \"{domain}. MX 10 mail.{domain}.\" and an A record for mail.{domain}"
-            ),
+            rust_i18n::t!("find.mx.null", domain = domain).into_owned(),
+            rust_i18n::t!("find.mx.null.2", domain = domain).into_owned(),
         ),
         Ok(false) => Finding::error(
             "mx.missing",
-            format!(
-                "{domain} has no MX record: senders fall back to the address of {domain} itself \
-                 (RFC 5321 §5.1), which is rarely the mail server, and many refuse to"
-            ),
-            format!(
-                "add \"{domain}. MX 10 mail.{domain}.\" and an A record for mail.{domain}; \
-                 mxddns keeps that A record current"
-            ),
+            rust_i18n::t!("find.mx.missing", domain = domain).into_owned(),
+            rust_i18n::t!("find.mx.missing.2", domain = domain).into_owned(),
         ),
-        Err(e) => Finding::could_not_check("mx.dns", &format!("the MX records of {domain}"), &e),
+        Err(e) => {
+            Finding::could_not_check("mx.dns", &rust_i18n::t!("find.mx.dns", domain = domain), &e)
+        }
     }
 }
 
@@ -142,16 +133,15 @@ fn host_findings(domain: &str, m: &MxHost, h: &Host) -> Vec<Finding> {
         Host::Literal(ip) => {
             out.push(Finding::error(
                 "mx.ip_literal",
-                format!(
-                    "the MX record of {domain} points at the address {ip}, not at a host name: \
-                     an MX must name a host (RFC 5321 §5.1), so senders treat \"{name}\" as a \
-                     name that does not exist"
-                ),
-                format!(
-                    "create \"mail.{domain}. A {ip}\" and change the MX to \
-                     \"{domain}. MX {} mail.{domain}.\"",
-                    m.preference
-                ),
+                rust_i18n::t!("find.mx.ip_literal", domain = domain, ip = ip, name = name)
+                    .into_owned(),
+                rust_i18n::t!(
+                    "find.mx.ip_literal.2",
+                    domain = domain,
+                    ip = ip,
+                    v1 = m.preference
+                )
+                .into_owned(),
             ));
             return out;
         }
@@ -160,30 +150,21 @@ fn host_findings(domain: &str, m: &MxHost, h: &Host) -> Vec<Finding> {
     match cname {
         Ok(Some(target)) => out.push(Finding::warn(
             "mx.cname",
-            format!(
-                "MX host {name} is a CNAME (to {target}): an MX must name the host that holds \
-                 the address records (RFC 2181 §10.3, RFC 5321 §5.1), and some senders refuse it"
-            ),
-            format!(
-                "point the MX of {domain} at the name that holds the A record (the end of the \
-                 chain) instead of {name}; mxddns updates the end of the chain either way"
-            ),
+            rust_i18n::t!("find.mx.cname", name = name, target = target).into_owned(),
+            rust_i18n::t!("find.mx.cname.2", domain = domain, name = name).into_owned(),
         )),
         Ok(None) => {}
         Err(e) => out.push(Finding::could_not_check(
             "mx.dns",
-            &format!("whether MX host {name} is a CNAME"),
+            &rust_i18n::t!("find.mx.dns.2", name = name),
             e,
         )),
     }
     match addrs {
         Ok(a) if a.is_empty() => out.push(Finding::error(
             "mx.unresolved",
-            format!("MX host {name} has no A or AAAA record: no mail can be delivered to it"),
-            format!(
-                "create the A record of {name} (run `mxddns --update-now` when mxddns manages \
-                 it), or point the MX at a host that exists"
-            ),
+            rust_i18n::t!("find.mx.unresolved", name = name).into_owned(),
+            rust_i18n::t!("find.mx.unresolved.2", name = name).into_owned(),
         )),
         Ok(a) => out.push(Finding::ok(
             "mx.host",
@@ -191,7 +172,7 @@ fn host_findings(domain: &str, m: &MxHost, h: &Host) -> Vec<Finding> {
         )),
         Err(e) => out.push(Finding::could_not_check(
             "mx.dns",
-            &format!("the addresses of MX host {name}"),
+            &rust_i18n::t!("find.mx.dns.3", name = name),
             e,
         )),
     }
@@ -233,7 +214,7 @@ fn primary_findings(input: &CheckInput<'_>, mxs: &[MxHost], hosts: &[Host]) -> V
     if input.addrs.is_empty() {
         out.push(Finding::info(
             "mx.address",
-            format!("no public address was given or detected: whether {primary} points at this network was not checked"),
+            rust_i18n::t!("find.mx.address", primary = primary).into_owned(),
         ));
     }
     for ip in input.addrs {
@@ -245,22 +226,23 @@ fn primary_findings(input: &CheckInput<'_>, mxs: &[MxHost], hosts: &[Host]) -> V
         if have.contains(ip) {
             out.push(Finding::ok(
                 "mx.address",
-                format!("primary MX host {primary} points at this network's address {ip}"),
+                rust_i18n::t!("find.mx.address.2", primary = primary, ip = ip).into_owned(),
             ));
         } else {
             out.push(Finding::error(
                 "mx.address",
-                format!(
-                    "primary MX host {primary} has {}, not this network's address {ip}: mail \
-                     goes elsewhere",
-                    if same_family.is_empty() {
+                rust_i18n::t!(
+                    "find.mx.address.3",
+                    primary = primary,
+                    v1 = if same_family.is_empty() {
                         format!("no {} record", if ip.is_ipv4() { "A" } else { "AAAA" })
                     } else {
                         list(&same_family)
-                    }
-                ),
-                "run `mxddns --update-now` (and check that the configured domain's host is \
-                 this MX host)",
+                    },
+                    ip = ip
+                )
+                .into_owned(),
+                rust_i18n::t!("find.mx.2").into_owned(),
             ));
         }
     }
@@ -268,21 +250,14 @@ fn primary_findings(input: &CheckInput<'_>, mxs: &[MxHost], hosts: &[Host]) -> V
     if !input.ipv6_enabled && !v6.is_empty() {
         out.push(Finding::warn(
             "mx.aaaa_unmanaged",
-            format!(
-                "{primary} has AAAA {} but IPv6 is off in mxddns: senders that prefer IPv6 try \
-                 it first, and fail if it is stale",
-                list(&v6)
-            ),
-            format!(
-                "delete the AAAA record of {primary}, or turn IPv6 on (detect.ipv6 sources) so \
-                 that mxddns keeps it current"
-            ),
+            rust_i18n::t!("find.mx.aaaa_unmanaged", primary = primary, v1 = list(&v6)).into_owned(),
+            rust_i18n::t!("find.mx.aaaa_unmanaged.2", primary = primary).into_owned(),
         ));
     } else if input.ipv6_enabled && v6.is_empty() {
         out.push(Finding::warn(
             "mx.aaaa_missing",
-            format!("IPv6 is on in mxddns but {primary} has no AAAA record: mail arrives over IPv4 only"),
-            "run `mxddns --update-now` to create it (it needs a detected IPv6 address)",
+            rust_i18n::t!("find.mx.aaaa_missing", primary = primary).into_owned(),
+            rust_i18n::t!("find.mx.aaaa_missing.2").into_owned(),
         ));
     }
     out

@@ -62,7 +62,7 @@ pub async fn probe(dns: &Dns, input: &ProbeInput<'_>) -> Vec<Finding> {
         Err(e) => {
             out.push(Finding::could_not_check(
                 "ports.dns",
-                &format!("which host to probe for {}", input.domain),
+                &rust_i18n::t!("find.ports.dns", v1 = input.domain),
                 &e,
             ));
             return out;
@@ -91,7 +91,7 @@ pub async fn probe(dns: &Dns, input: &ProbeInput<'_>) -> Vec<Finding> {
             }
             Err(e) => out.push(Finding::could_not_check(
                 "ports.dns",
-                &format!("the address of MX host {host} to probe"),
+                &rust_i18n::t!("find.ports.dns.2", host = host),
                 &e,
             )),
         }
@@ -101,13 +101,9 @@ pub async fn probe(dns: &Dns, input: &ProbeInput<'_>) -> Vec<Finding> {
             out.push(
                 Finding::info(
                     "ports.skipped",
-                    format!(
-                        "the primary MX host of {} does not point at this network, so its ports \
-                     were not probed from here",
-                        input.domain
-                    ),
+                    rust_i18n::t!("find.ports.skipped", v1 = input.domain).into_owned(),
                 )
-                .with_fix("run `mxddns check --ports` to probe it anyway"),
+                .with_fix(rust_i18n::t!("find.ports.skipped.2").into_owned()),
             );
         }
         return out;
@@ -141,13 +137,9 @@ pub async fn probe(dns: &Dns, input: &ProbeInput<'_>) -> Vec<Finding> {
 /// What a probe from inside can and cannot prove.
 fn inside_note(failed: bool) -> Finding {
     let msg = if failed {
-        "this probe ran from inside the network, towards the line's public address: a router \
-         without hairpin NAT fails it even when the Internet can reach the server, so confirm \
-         with a probe from outside (a phone off Wi-Fi, a friend's line, an online SMTP test)"
+        rust_i18n::t!("find.ports.connect").into_owned()
     } else {
-        "this probe ran from inside the network, through the router's hairpin NAT: it proves the \
-         server answers on its public address, not that the ISP lets port 25 in from the \
-         Internet; only a probe from outside (a phone off Wi-Fi, an online SMTP test) proves that"
+        rust_i18n::t!("find.ports").into_owned()
     };
     Finding::info("ports.inside", msg)
 }
@@ -180,15 +172,15 @@ async fn probe_one(
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return Err(Stop::Connect(e.to_string())),
         Err(_) => {
-            return Err(Stop::Connect(format!(
-                "no answer within {} s",
-                STEP_TIMEOUT.as_secs()
-            )))
+            return Err(Stop::Connect(
+                rust_i18n::t!("find.ports.2", v1 = STEP_TIMEOUT.as_secs()).into_owned(),
+            ))
         }
     };
     let tls = tls_connector(ca);
-    let name = ServerName::try_from(t.host.clone())
-        .map_err(|e| Stop::Protocol(format!("{} is not a TLS server name: {e}", t.host)))?;
+    let name = ServerName::try_from(t.host.clone()).map_err(|e| {
+        Stop::Protocol(rust_i18n::t!("find.ports.3", v1 = t.host, e = e).into_owned())
+    })?;
     match port {
         465 | 993 => {
             let stream = match tokio::time::timeout(STEP_TIMEOUT, tls.connect(name, tcp)).await {
@@ -200,13 +192,16 @@ async fn probe_one(
                         tls: Some(Err(e.to_string())),
                     })
                 }
-                Err(_) => return Err(Stop::Protocol("the TLS handshake timed out".into())),
+                Err(_) => return Err(Stop::Protocol(rust_i18n::t!("find.ports.4").into_owned())),
             };
             let mut r = BufReader::new(stream);
             let banner = if port == 993 {
                 let line = read_line(&mut r).await?;
                 if !line.starts_with("* OK") {
-                    return Err(Stop::Protocol(format!("unexpected IMAP greeting {line:?}")));
+                    return Err(Stop::Protocol(
+                        rust_i18n::t!("find.ports.imap_greeting", line = format!("{line:?}"))
+                            .into_owned(),
+                    ));
                 }
                 line.trim_start_matches("* OK").trim().to_string()
             } else {
@@ -230,19 +225,17 @@ async fn probe_one(
             let mut r = BufReader::new(tcp);
             let (code, lines) = read_reply(&mut r).await?;
             if code != 220 {
-                return Err(Stop::Protocol(format!(
-                    "the server greets with {code} {} instead of 220",
-                    lines.join(" ")
-                )));
+                return Err(Stop::Protocol(
+                    rust_i18n::t!("find.ports.5", code = code, v1 = lines.join(" ")).into_owned(),
+                ));
             }
             let banner = lines.first().cloned().unwrap_or_default();
             send(&mut r, &format!("EHLO {EHLO_NAME}")).await?;
             let (code, ehlo) = read_reply(&mut r).await?;
             if code != 250 {
-                return Err(Stop::Protocol(format!(
-                    "EHLO answered {code} {}",
-                    ehlo.join(" ")
-                )));
+                return Err(Stop::Protocol(
+                    rust_i18n::t!("find.ports.6", code = code, v1 = ehlo.join(" ")).into_owned(),
+                ));
             }
             let starttls = ehlo
                 .iter()
@@ -258,10 +251,9 @@ async fn probe_one(
             send(&mut r, "STARTTLS").await?;
             let (code, l) = read_reply(&mut r).await?;
             if code != 220 {
-                return Err(Stop::Protocol(format!(
-                    "STARTTLS answered {code} {}",
-                    l.join(" ")
-                )));
+                return Err(Stop::Protocol(
+                    rust_i18n::t!("find.ports.7", code = code, v1 = l.join(" ")).into_owned(),
+                ));
             }
             let tcp = r.into_inner();
             let handshake = match tokio::time::timeout(STEP_TIMEOUT, tls.connect(name, tcp)).await {
@@ -270,7 +262,7 @@ async fn probe_one(
                     Ok(())
                 }
                 Ok(Err(e)) => Err(e.to_string()),
-                Err(_) => Err("the TLS handshake timed out".into()),
+                Err(_) => Err(rust_i18n::t!("find.ports.8").into_owned()),
             };
             Ok(Seen {
                 banner: Some(banner),
@@ -292,23 +284,24 @@ async fn send<S: AsyncRead + AsyncWrite + Unpin>(
     r.get_mut()
         .write_all(format!("{line}\r\n").as_bytes())
         .await
-        .map_err(|e| Stop::Protocol(format!("the connection broke: {e}")))
+        .map_err(|e| Stop::Protocol(rust_i18n::t!("find.ports.9", e = e).into_owned()))
 }
 
 async fn read_line<S: AsyncRead + Unpin>(r: &mut BufReader<S>) -> Result<String, Stop> {
     let mut line = String::new();
     match tokio::time::timeout(STEP_TIMEOUT, r.read_line(&mut line)).await {
-        Ok(Ok(0)) => Err(Stop::Protocol("the server closed the connection".into())),
+        Ok(Ok(0)) => Err(Stop::Protocol(rust_i18n::t!("find.ports.10").into_owned())),
         Ok(Ok(_)) => {
             // Never keep a huge line: a reply line is at most 512 bytes (RFC 5321 §4.5.3.1.5).
             line.truncate(512);
             Ok(line.trim_end().to_string())
         }
-        Ok(Err(e)) => Err(Stop::Protocol(format!("the connection broke: {e}"))),
-        Err(_) => Err(Stop::Protocol(format!(
-            "no reply within {} s",
-            STEP_TIMEOUT.as_secs()
-        ))),
+        Ok(Err(e)) => Err(Stop::Protocol(
+            rust_i18n::t!("find.ports.11", e = e).into_owned(),
+        )),
+        Err(_) => Err(Stop::Protocol(
+            rust_i18n::t!("find.ports.12", v1 = STEP_TIMEOUT.as_secs()).into_owned(),
+        )),
     }
 }
 
@@ -319,19 +312,22 @@ async fn read_reply<S: AsyncRead + Unpin>(
     let mut lines = Vec::new();
     for _ in 0..100 {
         let line = read_line(r).await?;
-        let code: u16 = line
-            .get(..3)
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| Stop::Protocol(format!("not an SMTP reply: {:?}", sanitize(&line))))?;
+        let code: u16 = line.get(..3).and_then(|c| c.parse().ok()).ok_or_else(|| {
+            Stop::Protocol(
+                rust_i18n::t!(
+                    "find.ports.not_smtp",
+                    line = format!("{:?}", sanitize(&line))
+                )
+                .into_owned(),
+            )
+        })?;
         let more = line.as_bytes().get(3) == Some(&b'-');
         lines.push(line.get(4..).unwrap_or_default().to_string());
         if !more {
             return Ok((code, lines));
         }
     }
-    Err(Stop::Protocol(
-        "an SMTP reply of more than 100 lines".into(),
-    ))
+    Err(Stop::Protocol(rust_i18n::t!("find.ports.13").into_owned()))
 }
 
 /// Printable ASCII only, for quoting what a server said.
@@ -358,33 +354,42 @@ fn findings(
 ) {
     let (host, ip) = (&t.host, t.ip);
     let what = match port {
-        25 => "SMTP",
-        465 => "submission over TLS",
-        587 => "submission",
-        993 => "IMAP over TLS",
-        _ => "the service",
+        25 => "SMTP".to_string(),
+        465 => rust_i18n::t!("find.ports.14").into_owned(),
+        587 => rust_i18n::t!("find.ports.submission").into_owned(),
+        993 => rust_i18n::t!("find.ports.15").into_owned(),
+        _ => rust_i18n::t!("find.ports.service").into_owned(),
     };
     let seen = match result {
         Err(Stop::Connect(e)) => {
             out.push(Finding::error(
                 "ports.connect",
-                format!("cannot connect to {host} ({ip}) port {port} ({what}): {e}"),
-                format!(
-                    "the three usual causes: (1) the ISP blocks inbound port {port} (common on home \
-                     lines: ask the ISP, or receive through a backup MX or relay service); (2) \
-                     the router does not forward port {port} to the mail server (add a port \
-                     forward to its LAN address); (3) the mail server is not listening on port \
-                     {port} (check `ss -ltn` on it, and that it listens on all interfaces, not \
-                     only 127.0.0.1)"
-                ),
+                rust_i18n::t!(
+                    "find.ports.connect.2",
+                    host = host,
+                    ip = ip,
+                    port = port,
+                    what = what,
+                    e = e
+                )
+                .into_owned(),
+                rust_i18n::t!("find.ports.connect.3", port = port).into_owned(),
             ));
             return;
         }
         Err(Stop::Protocol(e)) => {
             out.push(Finding::error(
                 "ports.protocol",
-                format!("{host} ({ip}) port {port} accepts connections but does not speak {what} as expected: {}", sanitize(&e)),
-                format!("check that the mail server, not another service, listens on port {port}"),
+                rust_i18n::t!(
+                    "find.ports.protocol",
+                    host = host,
+                    ip = ip,
+                    port = port,
+                    what = what,
+                    v1 = sanitize(&e)
+                )
+                .into_owned(),
+                rust_i18n::t!("find.ports.protocol.2", port = port).into_owned(),
             ));
             return;
         }
@@ -392,35 +397,47 @@ fn findings(
     };
     out.push(Finding::ok(
         "ports.connect",
-        format!(
-            "{host} ({ip}) answers on port {port} ({what}){}",
-            seen.banner
+        rust_i18n::t!(
+            "find.ports.connect.4",
+            host = host,
+            ip = ip,
+            port = port,
+            what = what,
+            v1 = seen
+                .banner
                 .as_deref()
                 .map(|b| format!(": \"{}\"", sanitize(b)))
                 .unwrap_or_default()
-        ),
+        )
+        .into_owned(),
     ));
     match seen.starttls {
         Some(false) => out.push(Finding::warn(
             "ports.starttls",
-            format!("{host} port {port} does not offer STARTTLS: mail reaches it unencrypted, and senders that require TLS (MTA-STS, DANE, many large providers) do not deliver"),
-            "give the mail server a certificate for the MX host name and turn TLS on (Postfix: smtpd_tls_cert_file, smtpd_tls_key_file, smtpd_tls_security_level = may)",
+            rust_i18n::t!("find.ports.starttls", host = host, port = port).into_owned(),
+            rust_i18n::t!("find.ports.starttls.2").into_owned(),
         )),
         Some(true) => out.push(Finding::ok(
             "ports.starttls",
-            format!("{host} port {port} offers STARTTLS"),
+            rust_i18n::t!("find.ports.starttls.3", host = host, port = port).into_owned(),
         )),
         None => {}
     }
     match &seen.tls {
         Some(Ok(())) => out.push(Finding::ok(
             "ports.certificate",
-            format!("the certificate of {host} port {port} is valid for {host}"),
+            rust_i18n::t!("find.ports.certificate", host = host, port = port).into_owned(),
         )),
         Some(Err(e)) => out.push(Finding::warn(
             "ports.certificate",
-            format!("the TLS certificate of {host} port {port} is not valid for {host}: {}; senders that check (MTA-STS, DANE) refuse to deliver", sanitize(e)),
-            format!("install a certificate for {host} from a public CA (Let's Encrypt: certbot certonly -d {host}) and point the mail server at it"),
+            rust_i18n::t!(
+                "find.ports.certificate.2",
+                host = host,
+                port = port,
+                v1 = sanitize(e)
+            )
+            .into_owned(),
+            rust_i18n::t!("find.ports.certificate.3", host = host).into_owned(),
         )),
         None => {}
     }
@@ -437,7 +454,14 @@ fn findings(
         if ptr.iter().any(|p| p.eq_ignore_ascii_case(&name)) {
             out.push(Finding::ok(
                 "ports.banner",
-                format!("{host} port {port} greets as {name}, the reverse name of {ip}"),
+                rust_i18n::t!(
+                    "find.ports.banner",
+                    host = host,
+                    port = port,
+                    name = name,
+                    ip = ip
+                )
+                .into_owned(),
             ));
         } else {
             let reverse = if ptr.is_empty() {
@@ -447,8 +471,20 @@ fn findings(
             };
             out.push(Finding::warn(
                 "ports.banner",
-                format!("{host} port {port} greets as {name}, but the reverse name of {ip} is {reverse}: receivers compare the two, and some refuse mail when they differ"),
-                format!("make the server greet with its reverse name (Postfix: myhostname = {}), and the reverse name the MX host", ptr.first().map_or(host.as_str(), String::as_str)),
+                rust_i18n::t!(
+                    "find.ports.banner.2",
+                    host = host,
+                    port = port,
+                    name = name,
+                    ip = ip,
+                    reverse = reverse
+                )
+                .into_owned(),
+                rust_i18n::t!(
+                    "find.ports.banner.3",
+                    v1 = ptr.first().map_or(host.as_str(), String::as_str)
+                )
+                .into_owned(),
             ));
         }
     }

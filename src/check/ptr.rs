@@ -3,6 +3,7 @@
 
 use super::Finding;
 use crate::dns::{join::join_all, Dns, DnsError};
+use rust_i18n::t;
 use std::net::IpAddr;
 
 /// A reverse name and the addresses it resolves to.
@@ -37,6 +38,7 @@ pub(super) fn findings(
     lookups: &[PtrLookup],
     mx_hosts: &[String],
     canonical: &[String],
+    resolved: &[(String, Vec<IpAddr>)],
     domain: &str,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -46,12 +48,16 @@ pub(super) fn findings(
         .unwrap_or_else(|| format!("mail.{domain}"));
     for l in lookups {
         let ip = l.ip;
+        let resolves = resolved
+            .iter()
+            .any(|(h, a)| h.eq_ignore_ascii_case(&mx) && a.contains(&ip));
+        let ask = isp_request(ip, &mx, resolves);
         let names = match &l.names {
             Ok(n) => n,
             Err(e) => {
                 out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &format!("the reverse name (PTR) of {ip}"),
+                    &rust_i18n::t!("find.ptr.dns", ip = ip),
                     e,
                 ));
                 continue;
@@ -60,14 +66,8 @@ pub(super) fn findings(
         if names.is_empty() {
             out.push(Finding::error(
                 "ptr.missing",
-                format!(
-                    "{ip} has no reverse name (PTR): many receivers reject mail from addresses \
-                     without one"
-                ),
-                format!(
-                    "ask your ISP to set the PTR of {ip} to {mx} (business lines usually can), \
-                     or relay outgoing mail through a smarthost"
-                ),
+                rust_i18n::t!("find.ptr.missing", ip = ip).into_owned(),
+                ask.clone(),
             ));
             continue;
         }
@@ -75,28 +75,32 @@ pub(super) fn findings(
             match fwd {
                 Ok(a) if a.contains(&ip) => out.push(Finding::ok(
                     "ptr.fcrdns",
-                    format!("{ip} has reverse name {name}, which resolves back to {ip}"),
+                    rust_i18n::t!("find.ptr.fcrdns", ip = ip, name = name).into_owned(),
                 )),
                 Ok(a) => out.push(Finding::error(
                     "ptr.fcrdns",
-                    format!(
-                        "the reverse name of {ip} is {name}, but {name} {} rather than {ip}: \
-                         receivers that check forward-confirmed reverse DNS reject or penalise \
-                         the mail",
-                        if a.is_empty() {
-                            "has no address".to_string()
+                    rust_i18n::t!(
+                        "find.ptr.fcrdns.2",
+                        ip = ip,
+                        name = name,
+                        v1 = if a.is_empty() {
+                            rust_i18n::t!("find.ptr.no_address").into_owned()
                         } else {
-                            format!("resolves to {}", super::list(a))
+                            rust_i18n::t!("find.ptr.resolves_to", addrs = super::list(a))
+                                .into_owned()
                         }
-                    ),
-                    format!(
-                        "make {name} resolve to {ip} (an A record, if the name is yours), or ask \
-                         your ISP to set the PTR of {ip} to {mx}"
+                    )
+                    .into_owned(),
+                    t!(
+                        "check.ptr.fcrdns_fix",
+                        name = name,
+                        ip = ip,
+                        request = ask.clone()
                     ),
                 )),
                 Err(e) => out.push(Finding::could_not_check(
                     "ptr.dns",
-                    &format!("whether {name} resolves back to {ip}"),
+                    &rust_i18n::t!("find.ptr.dns.2", name = name, ip = ip),
                     e,
                 )),
             }
@@ -112,7 +116,7 @@ pub(super) fn findings(
         {
             out.push(Finding::ok(
                 "ptr.match",
-                format!("the reverse name of {ip} is the MX host ({shown})"),
+                rust_i18n::t!("find.ptr.match", ip = ip, shown = shown).into_owned(),
             ));
         } else if names
             .iter()
@@ -120,31 +124,36 @@ pub(super) fn findings(
         {
             out.push(Finding::warn(
                 "ptr.isp_default",
-                format!(
-                    "the reverse name of {ip} ({shown}) looks like the ISP's default for a \
-                     dynamic or residential line: many receivers score or refuse mail from such \
-                     names"
-                ),
-                format!(
-                    "ask the ISP to set the PTR of {ip} to {mx} (business lines usually can), \
-                     or relay outgoing mail through a smarthost"
-                ),
+                rust_i18n::t!("find.ptr.isp_default", ip = ip, shown = shown).into_owned(),
+                ask.clone(),
             ));
         } else {
             out.push(Finding::warn(
                 "ptr.mismatch",
-                format!(
-                    "the reverse name of {ip} ({shown}) is not an MX host of {domain}: receivers \
-                     compare it with the name your server greets with (HELO)"
-                ),
-                format!(
-                    "ask your ISP to set the PTR of {ip} to {mx}, or make your mail server \
-                     greet with the reverse name"
-                ),
+                rust_i18n::t!("find.ptr.mismatch", ip = ip, shown = shown, domain = domain)
+                    .into_owned(),
+                t!("check.ptr.mismatch_fix", request = ask.clone()),
             ));
         }
     }
     out
+}
+
+/// The fix that asks the ISP for the PTR, with the request to send word for word: the
+/// address, the wanted name, and that the name resolves back (or that it must first).
+fn isp_request(ip: IpAddr, name: &str, resolves: bool) -> String {
+    let request = t!("check.ptr.request_text", ip = ip, name = name);
+    if resolves {
+        t!("check.ptr.request", ip = ip, name = name, request = request).into_owned()
+    } else {
+        t!(
+            "check.ptr.request_first",
+            ip = ip,
+            name = name,
+            request = request
+        )
+        .into_owned()
+    }
 }
 
 /// Whether `name` lies inside the mail domain or the domain of one of its MX hosts: the

@@ -73,25 +73,16 @@ enum Done {
 pub(super) async fn check(dns: &Dns, domain: &str, addrs: &[IpAddr]) -> Vec<Finding> {
     let tree = fetch(dns, domain).await;
     let mut out = Vec::new();
-    let fix_missing = format!(
-        "add one TXT record at {domain}: \"v=spf1 mx ~all\" (or set `spf: create` for {domain} \
-         in mxddns to have it created with this network's address)"
-    );
+    let fix_missing = rust_i18n::t!("find.spf_eval", domain = domain).into_owned();
     match tree.records.get(domain) {
         Some(Record::Spf(spf)) => out.push(Finding::ok(
             "spf.record",
-            format!(
-                "{domain} has one SPF record: \"v=spf1 {}\"",
-                terms_text(spf)
-            ),
+            rust_i18n::t!("find.spf.record", domain = domain, v1 = terms_text(spf)).into_owned(),
         )),
         Some(Record::None { .. }) | None => {
             out.push(Finding::error(
                 "spf.missing",
-                format!(
-                    "{domain} has no SPF record: receivers cannot tell which servers may send \
-                     its mail, and many treat it as spam"
-                ),
+                rust_i18n::t!("find.spf.missing", domain = domain).into_owned(),
                 fix_missing,
             ));
             return out;
@@ -99,27 +90,24 @@ pub(super) async fn check(dns: &Dns, domain: &str, addrs: &[IpAddr]) -> Vec<Find
         Some(Record::Many(n)) => {
             out.push(Finding::error(
                 "spf.multiple",
-                format!(
-                    "{domain} has {n} SPF records: RFC 7208 §3.2 makes that a permanent error \
-                     (permerror), so every receiver treats SPF as failed"
-                ),
-                "merge them into one \"v=spf1 …\" TXT record and delete the others",
+                rust_i18n::t!("find.spf.multiple", domain = domain, n = n).into_owned(),
+                rust_i18n::t!("find.spf.multiple.2").into_owned(),
             ));
             return out;
         }
         Some(Record::Bad(e)) => {
             out.push(Finding::error(
                 "spf.syntax",
-                format!("the SPF record of {domain} is not valid: {e}; receivers treat it as a permanent error"),
-                "correct or remove that term (see RFC 7208 §5 for the mechanisms)",
+                rust_i18n::t!("find.spf.syntax", domain = domain, e = e).into_owned(),
+                rust_i18n::t!("find.spf.syntax.2").into_owned(),
             ));
             return out;
         }
         Some(Record::Failed(e)) => {
             out.push(Finding::warn(
                 "spf.dns",
-                format!("could not check the SPF record of {domain}: {e}"),
-                "run the check again; if it keeps failing, check the resolvers (dns.resolvers)",
+                rust_i18n::t!("find.spf.dns", domain = domain, e = e).into_owned(),
+                rust_i18n::t!("find.spf.dns.2").into_owned(),
             ));
             return out;
         }
@@ -305,8 +293,9 @@ fn walk(tree: &Tree, domain: &str, stack: &mut Vec<String>, c: &mut Counts) {
             Term::Include(_, d) | Term::Redirect(d) if !has_macro(d) => {
                 let d = norm(d);
                 if stack.contains(&d) {
-                    c.looped
-                        .get_or_insert_with(|| format!("{t} in the record of {domain}"));
+                    c.looped.get_or_insert_with(|| {
+                        rust_i18n::t!("find.spf_eval.2", t = t, domain = domain).into_owned()
+                    });
                     continue;
                 }
                 match tree.records.get(&d) {
@@ -316,12 +305,15 @@ fn walk(tree: &Tree, domain: &str, stack: &mut Vec<String>, c: &mut Counts) {
                         if *void {
                             c.voids.push(t.to_string());
                         }
-                        c.broken
-                            .push((t.to_string(), format!("{d} has no SPF record")));
+                        c.broken.push((
+                            t.to_string(),
+                            rust_i18n::t!("find.spf_eval.3", d = d).into_owned(),
+                        ));
                     }
-                    Some(Record::Many(n)) => c
-                        .broken
-                        .push((t.to_string(), format!("{d} has {n} SPF records"))),
+                    Some(Record::Many(n)) => c.broken.push((
+                        t.to_string(),
+                        rust_i18n::t!("find.spf_eval.4", d = d, n = n).into_owned(),
+                    )),
                     Some(Record::Bad(e)) => c.broken.push((t.to_string(), format!("{d}: {e}"))),
                     Some(Record::Failed(e)) => c.failed.push((t.to_string(), e.clone())),
                 }
@@ -341,7 +333,8 @@ fn walk(tree: &Tree, domain: &str, stack: &mut Vec<String>, c: &mut Counts) {
                         c.voids.push(t.to_string());
                     }
                     for _ in 0..m.void_hosts {
-                        c.voids.push(format!("an MX host of {target}"));
+                        c.voids
+                            .push(rust_i18n::t!("find.spf_eval.5", target = target).into_owned());
                     }
                 }
             }
@@ -356,60 +349,71 @@ fn count_findings(domain: &str, c: &Counts) -> Vec<Finding> {
     for (term, why) in &c.broken {
         out.push(Finding::error(
             "spf.include",
-            format!("\"{term}\" in the SPF tree of {domain} is broken ({why}): receivers that reach it get a permanent error"),
-            format!("remove \"{term}\" or correct the record it points at"),
+            rust_i18n::t!("find.spf.include", term = term, domain = domain, why = why).into_owned(),
+            rust_i18n::t!("find.spf.include.2", term = term).into_owned(),
         ));
     }
     for (term, e) in &c.failed {
         out.push(Finding::warn(
             "spf.dns",
-            format!("could not check \"{term}\" in the SPF tree of {domain}: {e}"),
-            "run the check again; if it keeps failing, check the resolvers (dns.resolvers)",
+            rust_i18n::t!("find.spf.dns.3", term = term, domain = domain, e = e).into_owned(),
+            rust_i18n::t!("find.spf.dns.4").into_owned(),
         ));
     }
     if let Some(l) = &c.looped {
         out.push(Finding::error(
             "spf.lookups",
-            format!("the SPF record of {domain} loops ({l} leads back to a record already included): receivers give up after 10 look-ups (RFC 7208 §4.6.4)"),
-            "remove the include or redirect that leads back",
+            rust_i18n::t!("find.spf.lookups", domain = domain, l = l).into_owned(),
+            rust_i18n::t!("find.spf.lookups.2").into_owned(),
         ));
     } else if c.lookups > LOOKUP_LIMIT {
-        let at_least = if c.incomplete { "at least " } else { "" };
+        let at_least = if c.incomplete {
+            rust_i18n::t!("find.spf.at_least")
+        } else {
+            "".into()
+        };
         out.push(Finding::error(
             "spf.lookups",
-            format!(
-                "the SPF record of {domain} needs {at_least}{} DNS-querying terms counted through \
-                 include/redirect; receivers stop at {LOOKUP_LIMIT} and fail the check (RFC 7208 §4.6.4)",
-                c.lookups
-            ),
-            "replace a/mx/include terms by ip4:/ip6: ranges, or drop includes of services you no longer use",
+            rust_i18n::t!(
+                "find.spf.lookups.too_many",
+                domain = domain,
+                at_least = at_least,
+                n = c.lookups,
+                limit = LOOKUP_LIMIT
+            )
+            .into_owned(),
+            rust_i18n::t!("find.spf.lookups.3").into_owned(),
         ));
     } else if c.incomplete {
         out.push(Finding::warn(
             "spf.lookups",
-            format!("could not count all DNS-querying terms of the SPF record of {domain}: its tree is too large to follow"),
-            "flatten the record (fewer nested includes)",
+            rust_i18n::t!("find.spf.lookups.4", domain = domain).into_owned(),
+            rust_i18n::t!("find.spf.lookups.5").into_owned(),
         ));
     } else {
         out.push(Finding::ok(
             "spf.lookups",
-            format!(
-                "the SPF record of {domain} needs {} of the {LOOKUP_LIMIT} allowed DNS look-ups",
-                c.lookups
-            ),
+            rust_i18n::t!(
+                "find.spf.lookups.ok",
+                domain = domain,
+                n = c.lookups,
+                limit = LOOKUP_LIMIT
+            )
+            .into_owned(),
         ));
     }
     if c.voids.len() > VOID_LIMIT {
         out.push(Finding::error(
             "spf.void",
-            format!(
-                "the SPF record of {domain} has {} look-ups that find nothing ({}); RFC 7208 \
-                 §4.6.4 allows {VOID_LIMIT}, so receivers that reach the third stop with a \
-                 permanent error (permerror) and SPF fails",
-                c.voids.len(),
-                c.voids.join(", ")
-            ),
-            "remove the terms that point at names without records",
+            rust_i18n::t!(
+                "find.spf.void.too_many",
+                domain = domain,
+                n = c.voids.len(),
+                voids = c.voids.join(", "),
+                limit = VOID_LIMIT
+            )
+            .into_owned(),
+            rust_i18n::t!("find.spf.void").into_owned(),
         ));
     }
     out
@@ -429,59 +433,44 @@ fn record_findings(domain: &str, spf: &Spf, len: usize) -> Vec<Finding> {
     match (all, &redirect) {
         (Some(Qualifier::Pass), _) => out.push(Finding::error(
             "spf.all_pass",
-            format!(
-                "the SPF record of {domain} ends in \"+all\": it lets every server on the \
-                 Internet send as {domain}, so SPF protects nothing and receivers distrust it"
-            ),
-            "end the record with \"-all\" (or \"~all\" while testing)",
+            rust_i18n::t!("find.spf.all_pass", domain = domain).into_owned(),
+            rust_i18n::t!("find.spf.all_pass.2").into_owned(),
         )),
         (Some(Qualifier::Neutral), _) => out.push(Finding::warn(
             "spf.all_neutral",
-            format!(
-                "the SPF record of {domain} ends in \"?all\" (neutral): mail from any other \
-                 server is neither passed nor failed, so forgers are not stopped"
-            ),
-            "end the record with \"-all\" (or \"~all\" while testing)",
+            rust_i18n::t!("find.spf.all_neutral", domain = domain).into_owned(),
+            rust_i18n::t!("find.spf.all_neutral.2").into_owned(),
         )),
         (Some(_), Some(d)) => out.push(Finding::warn(
             "spf.redirect_ignored",
-            format!(
-                "the SPF record of {domain} has both \"all\" and \"redirect={d}\": with an \
-                 \"all\" term the redirect is never used (RFC 7208 §6.1)"
-            ),
-            format!("remove \"redirect={d}\", or remove \"all\" if the redirect is meant"),
+            rust_i18n::t!("find.spf.redirect_ignored", domain = domain, d = d).into_owned(),
+            rust_i18n::t!("find.spf.redirect_ignored.2", d = d).into_owned(),
         )),
         (None, None) => out.push(Finding::warn(
             "spf.all_missing",
-            format!(
-                "the SPF record of {domain} has no \"all\" term and no redirect: mail from \
-                 servers it does not list gets \"neutral\" (RFC 7208 §4.7), so forgers are not \
-                 stopped"
-            ),
-            "end the record with \"-all\" (or \"~all\" while testing)",
+            rust_i18n::t!("find.spf.all_missing", domain = domain).into_owned(),
+            rust_i18n::t!("find.spf.all_missing.2").into_owned(),
         )),
         _ => {}
     }
     if spf.terms.iter().any(|t| matches!(t, Term::Ptr(..))) {
         out.push(Finding::warn(
             "spf.ptr",
-            format!(
-                "the SPF record of {domain} uses \"ptr\", which RFC 7208 §5.5 says not to use \
-                 (slow, unreliable, and some receivers skip it)"
-            ),
-            "replace \"ptr\" by ip4:/ip6: ranges or \"a\"/\"mx\" terms",
+            rust_i18n::t!("find.spf.ptr", domain = domain).into_owned(),
+            rust_i18n::t!("find.spf.ptr.2").into_owned(),
         ));
     }
     if len > SIZE_LIMIT {
         out.push(Finding::warn(
             "spf.size",
-            format!(
-                "the SPF record of {domain} is {len} bytes: RFC 7208 §3.4 asks for records that \
-                 fit, with the rest of the answer, in 512 bytes (about {SIZE_LIMIT} bytes of \
-                 text); a longer answer needs TCP, and receivers that do not retry over TCP \
-                 get a temporary error"
-            ),
-            "shorten it: merge ip4: ranges, drop includes of services you no longer use",
+            rust_i18n::t!(
+                "find.spf.size.long",
+                domain = domain,
+                len = len,
+                limit = SIZE_LIMIT
+            )
+            .into_owned(),
+            rust_i18n::t!("find.spf.size").into_owned(),
         ));
     }
     out
@@ -519,17 +508,19 @@ enum Hit {
 impl Eval<'_> {
     fn eval(&mut self, domain: &str, ip: IpAddr, depth: usize) -> Outcome {
         if depth > DEPTH_LIMIT {
-            return Outcome::PermError("include/redirect nested too deeply".into());
+            return Outcome::PermError(rust_i18n::t!("find.spf_eval.6").into_owned());
         }
         let spf = match self.tree.records.get(domain) {
             None => {
-                return Outcome::Undecided(format!(
-                    "{domain} was not looked up (the tree is too large)"
-                ))
+                return Outcome::Undecided(
+                    rust_i18n::t!("find.spf_eval.7", domain = domain).into_owned(),
+                )
             }
             Some(Record::None { .. }) => return Outcome::NoRecord,
             Some(Record::Many(n)) => {
-                return Outcome::PermError(format!("{domain} has {n} SPF records"))
+                return Outcome::PermError(
+                    rust_i18n::t!("find.spf_eval.8", domain = domain, n = n).into_owned(),
+                )
             }
             Some(Record::Bad(e)) => return Outcome::PermError(format!("{domain}: {e}")),
             Some(Record::Failed(e)) => return Outcome::TempError(e.clone()),
@@ -563,14 +554,16 @@ impl Eval<'_> {
             return settle(Outcome::NoMatch, &open);
         };
         if has_macro(d) {
-            return Outcome::Undecided(format!("redirect={d} uses a macro"));
+            return Outcome::Undecided(rust_i18n::t!("find.spf_eval.9", d = d).into_owned());
         }
         self.lookups += 1;
         if self.lookups > LOOKUP_LIMIT {
             return too_many();
         }
         match self.eval(&norm(d), ip, depth + 1) {
-            Outcome::NoRecord => Outcome::PermError(format!("redirect={d}: {d} has no SPF record")),
+            Outcome::NoRecord => {
+                Outcome::PermError(rust_i18n::t!("find.spf_eval.10", d = d).into_owned())
+            }
             o => settle(o, &open),
         }
     }
@@ -586,7 +579,7 @@ impl Eval<'_> {
         let session = |q: Qualifier| {
             Ok((
                 q,
-                Hit::Maybe(format!("\"{t}\" depends on the sending session")),
+                Hit::Maybe(rust_i18n::t!("find.spf_eval.11", t = t).into_owned()),
             ))
         };
         let yes = |q: Qualifier, b: bool| Ok((q, if b { Hit::Yes } else { Hit::No }));
@@ -606,7 +599,10 @@ impl Eval<'_> {
                 }
                 let target = d.as_deref().map_or(domain.to_string(), norm);
                 match self.tree.hosts.get(&target) {
-                    None => Ok((*q, Hit::Maybe(format!("{target} was not looked up")))),
+                    None => Ok((
+                        *q,
+                        Hit::Maybe(rust_i18n::t!("find.spf_eval.12", target = target).into_owned()),
+                    )),
                     Some(Err(e)) => Err(Outcome::TempError(e.clone())),
                     Some(Ok(a)) => {
                         if a.is_empty() {
@@ -622,12 +618,21 @@ impl Eval<'_> {
                 }
                 let target = d.as_deref().map_or(domain.to_string(), norm);
                 match self.tree.mxs.get(&target) {
-                    None => Ok((*q, Hit::Maybe(format!("{target} was not looked up")))),
+                    None => Ok((
+                        *q,
+                        Hit::Maybe(rust_i18n::t!("find.spf_eval.13", target = target).into_owned()),
+                    )),
                     Some(Err(e)) => Err(Outcome::TempError(e.clone())),
-                    Some(Ok(m)) if m.hosts > MX_LIMIT => Err(Outcome::PermError(format!(
-                        "\"{t}\": {target} has {} MX hosts, more than the {MX_LIMIT} allowed",
-                        m.hosts
-                    ))),
+                    Some(Ok(m)) if m.hosts > MX_LIMIT => Err(Outcome::PermError(
+                        rust_i18n::t!(
+                            "find.spf.mx_limit",
+                            t = t,
+                            target = target,
+                            n = m.hosts,
+                            limit = MX_LIMIT
+                        )
+                        .into_owned(),
+                    )),
                     Some(Ok(m)) => {
                         if m.hosts == 0 {
                             self.void(t)?;
@@ -649,9 +654,9 @@ impl Eval<'_> {
                 match self.eval(&norm(d), ip, depth + 1) {
                     Outcome::Match(Qualifier::Pass, _) => yes(*q, true),
                     Outcome::Match(..) | Outcome::NoMatch => yes(*q, false),
-                    Outcome::NoRecord => Err(Outcome::PermError(format!(
-                        "include:{d}: {d} has no SPF record"
-                    ))),
+                    Outcome::NoRecord => Err(Outcome::PermError(
+                        rust_i18n::t!("find.spf_eval.14", d = d).into_owned(),
+                    )),
                     Outcome::Undecided(why) => Ok((*q, Hit::Maybe(why))),
                     o @ (Outcome::PermError(_) | Outcome::TempError(_)) => Err(o),
                 }
@@ -667,18 +672,16 @@ impl Eval<'_> {
     fn void(&mut self, t: &Term) -> Result<(), Outcome> {
         self.voids += 1;
         if self.voids > VOID_LIMIT {
-            return Err(Outcome::PermError(format!(
-                "more than {VOID_LIMIT} look-ups found nothing (the last: \"{t}\"; RFC 7208 §4.6.4)"
-            )));
+            return Err(Outcome::PermError(
+                rust_i18n::t!("find.spf.void_limit", limit = VOID_LIMIT, t = t).into_owned(),
+            ));
         }
         Ok(())
     }
 }
 
 fn too_many() -> Outcome {
-    Outcome::PermError(format!(
-        "more than {LOOKUP_LIMIT} DNS-querying terms before a result (RFC 7208 §4.6.4)"
-    ))
+    Outcome::PermError(rust_i18n::t!("find.spf.lookup_limit", limit = LOOKUP_LIMIT).into_owned())
 }
 
 /// `result`, unless an earlier undecidable term could have produced a different one.
@@ -701,45 +704,56 @@ fn settle(result: Outcome, open: &[(Qualifier, String)]) -> Outcome {
 
 fn address_finding(domain: &str, ip: IpAddr, o: Outcome) -> Finding {
     let tag = if ip.is_ipv4() { "ip4" } else { "ip6" };
-    let fix = format!(
-        "add \"{tag}:{ip}\" to the SPF record of {domain} (before its \"all\" term), or set \
-         `spf: true` for {domain} in mxddns to keep this network's address in it"
-    );
+    let fix = rust_i18n::t!("find.spf_eval.15", tag = tag, ip = ip, domain = domain).into_owned();
     let (result, term) = match o {
         Outcome::Match(Qualifier::Pass, term) => {
             return Finding::ok(
                 "spf.authorised",
-                format!("the SPF record of {domain} lets {ip} send (through \"{term}\")"),
+                rust_i18n::t!("find.spf.authorised", domain = domain, ip = ip, term = term)
+                    .into_owned(),
             )
         }
         Outcome::Match(q, term) => (name_of(q), format!(" (\"{term}\")")),
-        Outcome::NoMatch => ("neutral", " (no term matched)".to_string()),
+        Outcome::NoMatch => (
+            "neutral",
+            rust_i18n::t!("find.spf.authorised.2")
+                .into_owned()
+                .to_string(),
+        ),
         Outcome::NoRecord => ("none", String::new()),
         Outcome::PermError(why) => {
             return Finding::error(
                 "spf.unauthorised",
-                format!("receivers cannot evaluate the SPF record of {domain}: permerror: {why}; they treat mail from this network as unauthenticated"),
-                "correct the SPF record (see the findings above), then run the check again",
+                rust_i18n::t!("find.spf.unauthorised", domain = domain, why = why).into_owned(),
+                rust_i18n::t!("find.spf.unauthorised.2").into_owned(),
             )
         }
         Outcome::TempError(why) => {
             return Finding::warn(
                 "spf.dns",
-                format!("could not check whether the SPF record of {domain} lets {ip} send: {why}"),
-                "run the check again; if it keeps failing, check the resolvers (dns.resolvers)",
+                rust_i18n::t!("find.spf.dns.5", domain = domain, ip = ip, why = why).into_owned(),
+                rust_i18n::t!("find.spf.dns.6").into_owned(),
             )
         }
         Outcome::Undecided(why) => {
             return Finding::info(
                 "spf.undecided",
-                format!("cannot decide whether the SPF record of {domain} lets {ip} send: {why}"),
+                rust_i18n::t!("find.spf.undecided", domain = domain, ip = ip, why = why)
+                    .into_owned(),
             )
             .with_fix(fix)
         }
     };
     Finding::error(
         "spf.unauthorised",
-        format!("the SPF record of {domain} does not let {ip} send: the result is {result}{term}, so receivers may refuse or junk its mail"),
+        rust_i18n::t!(
+            "find.spf.unauthorised.3",
+            domain = domain,
+            ip = ip,
+            result = result,
+            term = term
+        )
+        .into_owned(),
         fix,
     )
 }

@@ -55,6 +55,7 @@ async fn check_with(srv: &TestDns, addrs: &[&str], ipv6: bool) -> DomainCheck {
         dkim_selectors: &selectors,
         blocklists: &blocklists,
         ports: None,
+        mail: None,
     };
     check_domain(&dns, &input).await
 }
@@ -260,8 +261,136 @@ async fn missing_ptr_is_an_error() {
     srv.set(REV, RecordType::PTR, vec![]);
     let c = check(&srv).await;
     let f = find(&c, "ptr.missing", Severity::Error);
-    assert!(f.fix.as_deref().unwrap().contains("mail.example.com"));
+    let fix = f.fix.as_deref().unwrap();
+    // The request for the ISP, word for word: address, wanted name, that it resolves back.
+    assert!(
+        fix.contains(
+            "the request to send: \"Please set the reverse DNS (PTR record) of 203.0.113.10 to \
+             mail.example.com. mail.example.com resolves to 203.0.113.10, so the reverse name is \
+             forward-confirmed"
+        ),
+        "{fix}"
+    );
+    assert!(!fix.contains("first make"), "{fix}");
     lacks(&c, "ptr.match");
+}
+
+#[tokio::test]
+async fn the_ptr_request_says_to_make_the_name_resolve_first_when_it_does_not() {
+    let srv = healthy().await;
+    // Another address: no PTR, and the MX host does not resolve to it.
+    let c = check_with(&srv, &["198.51.100.9"], false).await;
+    let f = find(&c, "ptr.missing", Severity::Error);
+    let fix = f.fix.as_deref().unwrap();
+    assert!(
+        fix.starts_with("first make mail.example.com resolve to 198.51.100.9"),
+        "{fix}"
+    );
+    assert!(
+        fix.contains(
+            "Please set the reverse DNS (PTR record) of 198.51.100.9 to mail.example.com."
+        ),
+        "{fix}"
+    );
+}
+
+#[test]
+fn mta_sts_policies_are_parsed_as_rfc_8461_writes_them() {
+    use super::mta_sts::{parse_policy, Mode};
+    let p = parse_policy(
+        "version: STSv1\r\nmode: enforce\r\nmx: Mail.Example.com.\r\nmx: *.example.net\r\nmax_age: 604800\r\nextension: ignored\r\n",
+    )
+    .unwrap();
+    assert_eq!(p.mode, Mode::Enforce);
+    assert_eq!(p.max_age, 604_800);
+    assert_eq!(p.mx, vec!["mail.example.com", "*.example.net"]);
+    // LF line ends, no mx in mode none, the largest max_age.
+    let p = parse_policy("version: STSv1\nmode: none\nmax_age: 31557600").unwrap();
+    assert_eq!(p.mode, Mode::None);
+    for (text, why) in [
+        (
+            "mode: enforce\nversion: STSv1\nmx: a.example\nmax_age: 1\n",
+            "not the first line",
+        ),
+        (
+            "version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 1\n",
+            "not STSv1",
+        ),
+        (
+            "version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 1\n",
+            "mode is",
+        ),
+        (
+            "version: STSv1\nmode: enforce\nmx: a.example\n",
+            "no \"max_age:\"",
+        ),
+        (
+            "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557601\n",
+            "over the limit",
+        ),
+        (
+            "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: -1\n",
+            "not a number",
+        ),
+        ("version: STSv1\nmode: testing\nmax_age: 60\n", "no \"mx:\""),
+        (
+            "version: STSv1\nmode: enforce\nmx: mail_host\nmax_age: 60\n",
+            "neither a host name",
+        ),
+        (
+            "version: STSv1\nmode: enforce\nmx: **.example.com\nmax_age: 60\n",
+            "neither a host name",
+        ),
+        (
+            "version: STSv1\nmode: enforce\nmx a.example\nmax_age: 60\n",
+            "line 3",
+        ),
+        ("", "no \"version: STSv1\""),
+    ] {
+        let problems = parse_policy(text).expect_err(text).join("; ");
+        assert!(problems.contains(why), "{text:?}: {problems}");
+    }
+}
+
+#[test]
+fn mta_sts_mx_patterns_match_as_rfc_8461_section_4_1_says() {
+    use super::mta_sts::mx_matches;
+    assert!(mx_matches("mail.example.com", "MAIL.example.com."));
+    assert!(mx_matches("*.example.com", "mail.example.com"));
+    assert!(!mx_matches("*.example.com", "example.com"));
+    assert!(!mx_matches("*.example.com", "a.b.example.com"));
+    assert!(!mx_matches("mail.example.com", "mail2.example.com"));
+    assert!(!mx_matches("*.mail.example.com", "mail.example.com"));
+}
+
+#[test]
+fn mta_sts_coverage_is_an_error_in_enforce_a_warning_in_testing_nothing_in_none() {
+    use super::mta_sts::{coverage, Mode, Policy};
+    let hosts = vec![
+        "mail.example.com".to_string(),
+        "mx2.example.net".to_string(),
+    ];
+    let mut p = Policy {
+        mode: Mode::Enforce,
+        max_age: 86400,
+        mx: vec!["*.example.com".into()],
+    };
+    let f = &coverage("example.com", &p, &hosts)[0];
+    assert_eq!((f.check, f.severity), ("mta_sts.mx", Severity::Error));
+    assert!(f.message.contains("mx2.example.net") && !f.message.contains("mail.example.com ma"));
+    p.mode = Mode::Testing;
+    assert_eq!(
+        coverage("example.com", &p, &hosts)[0].severity,
+        Severity::Warn
+    );
+    p.mode = Mode::None;
+    assert!(coverage("example.com", &p, &hosts).is_empty());
+    p.mode = Mode::Enforce;
+    p.mx.push("mx2.example.net".into());
+    assert_eq!(
+        coverage("example.com", &p, &hosts)[0].severity,
+        Severity::Ok
+    );
 }
 
 #[tokio::test]
@@ -654,7 +783,16 @@ async fn mta_sts_and_tls_rpt_are_info() {
     find(&c, "mta_sts.present", Severity::Info);
     let f = find(&c, "tls_rpt.present", Severity::Info);
     assert!(f.message.contains("mailto:tlsrpt@example.com"));
-    clean(&c);
+    // The record is not taken on trust: the policy host mta-sts.example.com has no
+    // address here, so the policy cannot be fetched (the policy itself: tests/e2e).
+    let f = find(&c, "mta_sts.policy_host", Severity::Warn);
+    assert!(f.message.contains("mta-sts.example.com"), "{}", f.message);
+    let bad: Vec<_> = c
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warn && f.check != "mta_sts.policy_host")
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
 
     let srv = healthy().await;
     srv.add("_mta-sts.example.com", txt(&["v=STSv1;"]));
@@ -713,7 +851,7 @@ async fn reports_in_text_and_json() {
     );
     assert!(
         text.contains(
-            "         fix: ask your ISP to set the PTR of 203.0.113.10 to mail.example.com"
+            "         fix: ask the ISP to set the PTR of 203.0.113.10 to mail.example.com"
         ),
         "{text}"
     );

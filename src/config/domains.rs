@@ -30,10 +30,7 @@ pub(crate) fn domains(
 ) -> Check<Vec<DomainConfig>> {
     let list = raw.unwrap_or_default();
     if list.is_empty() {
-        return Err(cx.report(
-            "domains",
-            "no domains configured — add at least one entry with domain: and provider: (see config.example.yaml)",
-        ));
+        return Err(cx.report("domains", rust_i18n::t!("cfg.domains").into_owned()));
     }
     let mut out = Vec::with_capacity(list.len());
     let mut failed = false;
@@ -46,10 +43,8 @@ pub(crate) fn domains(
                 if let Some(first) = seen.get(&config.domain) {
                     cx.report(
                         &key,
-                        format!(
-                            "{} is listed twice (first on line {first}) — keep one entry per domain",
-                            config.domain
-                        ),
+                        rust_i18n::t!("cfg.domains.2", v1 = config.domain, first = first)
+                            .into_owned(),
                     );
                     failed = true;
                 } else {
@@ -75,12 +70,7 @@ fn domain(
     families: Families,
 ) -> Check<DomainConfig> {
     let name = dns_name(cx, path, "domain", d.domain.as_ref()).and_then(|n| {
-        n.ok_or_else(|| {
-            cx.report(
-                path,
-                "missing domain — add domain: with the mail domain (the owner of the MX record)",
-            )
-        })
+        n.ok_or_else(|| cx.report(path, rust_i18n::t!("cfg.domains.3").into_owned()))
     });
     let provider = provider(cx, path, d.provider.as_ref(), providers);
     let host = host(cx, path, d.host.as_ref());
@@ -102,10 +92,17 @@ fn domain(
     };
     let (name, host, zone, mode) = (name?, host?, zone?, mode?);
     let (ipv4, ipv6) = (ipv4?, ipv6?);
+    // The selectors `mail:` publishes are the ones `check` looks at, with any listed here.
+    let (mail, mut dkim_selectors) = (mail?, dkim_selectors?);
+    for k in mail.iter().flat_map(|m| &m.dkim) {
+        if !dkim_selectors.contains(&k.selector) {
+            dkim_selectors.push(k.selector.clone());
+        }
+    }
     if ipv4 == FamilyPolicy::Off && ipv6 == FamilyPolicy::Off {
         return Err(cx.report(
             path,
-            format!("{name} has both ipv4 and ipv6 off, so mxddns would keep nothing for it — turn one of them on (and give detect: sources for it)"),
+            rust_i18n::t!("cfg.domains.4", name = name).into_owned(),
         ));
     }
     if let Some(zone) = &zone {
@@ -115,7 +112,7 @@ fn domain(
             if let Some(n) = n.filter(|n| !in_zone(n, zone)) {
                 cx.report(
                     &zone_key,
-                    format!("the {what} {n} is not inside the zone {zone} — zone must be {n} or a parent of it"),
+                    rust_i18n::t!("cfg.domains.5", what = what, n = n, zone = zone).into_owned(),
                 );
                 inside = false;
             }
@@ -127,7 +124,7 @@ fn domain(
     if matches!(mode, HostMode::Cname(_)) && host.as_deref() == Some(name.as_str()) {
         return Err(cx.report(
             &child(path, "host"),
-            format!("{name} owns the MX record, so it cannot be a CNAME — set host: to the MX host's own name, or use type: A"),
+            rust_i18n::t!("cfg.domains.6", name = name).into_owned(),
         ));
     }
     Ok(DomainConfig {
@@ -138,10 +135,10 @@ fn domain(
         ttl: ttl?,
         spf: spf?,
         zone,
-        dkim_selectors: dkim_selectors?,
+        dkim_selectors,
         ipv4,
         ipv6,
-        mail: mail?,
+        mail,
         line: cx.index.line(path),
     })
 }
@@ -153,10 +150,7 @@ fn host(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<Stri
         let t = cx.text(&key, Some(text))?.unwrap_or_default();
         let t = t.trim().trim_start_matches('[').trim_end_matches(']');
         if t.parse::<std::net::IpAddr>().is_ok() {
-            return Err(cx.report(
-                &key,
-                format!("\"{t}\" is an IP address, but host: is the name whose record mxddns keeps pointing at this network (such as mail.example.com) — write that name, or remove the key to use the domain's MX host; the address is detected"),
-            ));
+            return Err(cx.report(&key, rust_i18n::t!("cfg.domains.7", t = t).into_owned()));
         }
     }
     dns_name(cx, path, "host", raw)
@@ -187,14 +181,14 @@ fn family(
         _ => {
             return Err(cx.report(
                 &k,
-                format!("\"{}\" is not on, off or best-effort — best-effort keeps the other family current when this one cannot be detected (a carrier-grade NAT IPv4, say)", text.trim()),
+                rust_i18n::t!("cfg.domains.8", v1 = text.trim()).into_owned(),
             ))
         }
     };
     if policy != FamilyPolicy::Off && !detected {
         return Err(cx.report(
             &k,
-            format!("is {} but detect.{key} has no sources — list sources under detect.{key}, or write {key}: off", text.trim()),
+            rust_i18n::t!("cfg.domains.9", v1 = text.trim(), key = key).into_owned(),
         ));
     }
     Ok(policy)
@@ -232,28 +226,34 @@ fn provider(
     let key = child(path, "provider");
     let Some(name) = cx.text(&key, raw)? else {
         let hint = if providers.is_empty() {
-            "define one under providers: and name it here".to_string()
+            rust_i18n::t!("cfg.domains.10").into_owned()
         } else {
-            format!("name one of: {}", providers.join(", "))
+            rust_i18n::t!("cfg.domains.11", v1 = providers.join(", ")).into_owned()
         };
-        return Err(cx.report(path, format!("missing provider — {hint}")));
+        return Err(cx.report(
+            path,
+            rust_i18n::t!("cfg.domains.12", hint = hint).into_owned(),
+        ));
     };
     let name = name.trim();
     if providers.iter().any(|p| p == name) {
         return Ok(name.to_string());
     }
     let message = if providers.is_empty() {
-        format!("no provider named \"{name}\": none are defined — add it under providers:")
+        rust_i18n::t!("cfg.domains.13", name = name).into_owned()
     } else {
         let known: Vec<&str> = providers.iter().map(String::as_str).collect();
         let fix = match super::serde_error::closest(name, &known) {
-            Some(guess) => format!("did you mean \"{guess}\"?"),
-            None => "add it under providers:, or fix the name".to_string(),
+            Some(guess) => rust_i18n::t!("cfg.domains.14", guess = guess).into_owned(),
+            None => rust_i18n::t!("cfg.domains.15").into_owned(),
         };
-        format!(
-            "no provider named \"{name}\" (defined: {}) — {fix}",
-            known.join(", ")
+        rust_i18n::t!(
+            "cfg.domains.16",
+            name = name,
+            v1 = known.join(", "),
+            fix = fix
         )
+        .into_owned()
     };
     Err(cx.report(&key, message))
 }
@@ -268,10 +268,7 @@ fn mode(cx: &mut Ctx<'_>, path: &str, d: &RawDomain, ipv6: bool) -> Check<HostMo
     match kind.as_deref() {
         None | Some("A") => match target {
             None => Ok(HostMode::Address),
-            Some(_) => Err(cx.report(
-                &target_key,
-                "is only for type: CNAME — remove it, or set type: CNAME",
-            )),
+            Some(_) => Err(cx.report(&target_key, rust_i18n::t!("cfg.domains.17").into_owned())),
         },
         Some("CNAME") => match target {
             Some(t) => parse_target(t.trim(), ipv6)
@@ -282,17 +279,14 @@ fn mode(cx: &mut Ctx<'_>, path: &str, d: &RawDomain, ipv6: bool) -> Check<HostMo
                 Err(cx.report_at(
                     &target_key,
                     line,
-                    "missing — type: CNAME needs a target: a fixed name, \"{ptr}\", or a template such as \"{ip4-dashed}.sslip.io\"",
+                    rust_i18n::t!("cfg.domains.cname_target").into_owned(),
                 ))
             }
         },
-        Some("AAAA") => Err(cx.report(
-            &type_key,
-            "use type: A — the AAAA record is kept along with the A record when detect.ipv6 has sources",
-        )),
+        Some("AAAA") => Err(cx.report(&type_key, rust_i18n::t!("cfg.domains.18").into_owned())),
         Some(other) => Err(cx.report(
             &type_key,
-            format!("\"{other}\" is not a type mxddns keeps — use A (address records) or CNAME"),
+            rust_i18n::t!("cfg.domains.19", other = other).into_owned(),
         )),
     }
 }
@@ -307,11 +301,13 @@ fn ttl(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<u32> {
         Ok(n) if TTL_RANGE.contains(&n) => Ok(n),
         _ => Err(cx.report(
             &key,
-            format!(
-                "\"{text}\" is not a TTL from {} to {} — write a number of seconds, such as 600",
-                TTL_RANGE.start(),
-                TTL_RANGE.end()
-            ),
+            rust_i18n::t!(
+                "cfg.domains.20",
+                text = text,
+                v1 = TTL_RANGE.start(),
+                v2 = TTL_RANGE.end()
+            )
+            .into_owned(),
         )),
     }
 }
@@ -327,7 +323,7 @@ fn spf(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<SpfMode> {
         "create" => Ok(SpfMode::Create),
         _ => Err(cx.report(
             &key,
-            format!("\"{text}\" is not true, false or create — true keeps this network's ip4:/ip6: term current in the SPF record, create also writes an SPF record when there is none"),
+            rust_i18n::t!("cfg.domains.21", text = text).into_owned(),
         )),
     }
 }

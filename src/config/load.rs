@@ -6,7 +6,7 @@ use super::error::{ConfigError, Problem};
 use super::expand::{expand, EnvLookup};
 use super::index::LineIndex;
 use super::raw::RawConfig;
-use super::{domains, notify, providers, sections, Config};
+use super::{domains, notify, providers, sections, shape, Config};
 use rust_i18n::t;
 use std::path::{Path, PathBuf};
 
@@ -26,15 +26,37 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
 
 /// [`load`], looking variables up with `env` instead of the process environment.
 pub fn load_with_env(path: &Path, env: EnvLookup<'_>) -> Result<Loaded, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
-        file: path.to_path_buf(),
-        error,
-    })?;
+    let text = read_capped(path)?;
     let mut loaded = load_str_with_env(&text, path, env)?;
     if let Some(warning) = permission_warning(path) {
         loaded.warnings.insert(0, warning);
     }
     Ok(loaded)
+}
+
+/// The file's text, refused before it is read whole when larger than
+/// [`shape::MAX_BYTES`].
+fn read_capped(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let read_err = |error| ConfigError::Read {
+        file: path.to_path_buf(),
+        error,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    file.take(shape::MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > shape::MAX_BYTES {
+        return Err(ConfigError::Invalid(vec![Problem {
+            file: path.display().to_string(),
+            line: 1,
+            key: String::new(),
+            message: t!("config.too_large", max = shape::MAX_BYTES / 1024).into_owned(),
+        }]));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| read_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 /// Validate `text` as if read from `path` (used in messages and to resolve relative
@@ -51,6 +73,15 @@ pub fn load_str_with_env(
     env: EnvLookup<'_>,
 ) -> Result<Loaded, ConfigError> {
     let file = path.display().to_string();
+    // Before any parser sees it: absurd nesting costs them far more than linear time.
+    if let Some(line) = shape::too_deep(text, shape::MAX_DEPTH) {
+        return Err(ConfigError::Invalid(vec![Problem {
+            file,
+            line,
+            key: String::new(),
+            message: t!("config.too_deep", max = shape::MAX_DEPTH).into_owned(),
+        }]));
+    }
     let index = LineIndex::build(text);
     let duplicates: Vec<Problem> = index
         .duplicates
@@ -59,10 +90,7 @@ pub fn load_str_with_env(
             file: file.clone(),
             line: d.line,
             key: d.path.clone(),
-            message: format!(
-                "written twice (first on line {}) — keep one of them",
-                d.first_line
-            ),
+            message: rust_i18n::t!("cfg.load", v1 = d.first_line).into_owned(),
         })
         .collect();
     // A key written twice is reported first: serde would keep one of the two silently
@@ -185,9 +213,7 @@ fn permission_warning(path: &Path) -> Option<String> {
     let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
     (mode & 0o077 != 0).then(|| {
         let file = path.display();
-        format!(
-            "{file}: readable by group or others (mode {mode:04o}) and it may hold secrets — run: chmod 600 {file}"
-        )
+        rust_i18n::t!("cfg.load.mode", file = file, mode = format!("{mode:04o}")).into_owned()
     })
 }
 

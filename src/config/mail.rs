@@ -157,10 +157,7 @@ pub(crate) fn mail(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<MailConfi
             if report_uri(&v, true).is_some() {
                 Ok(v)
             } else {
-                Err(cx.report(
-                    p,
-                    format!("\"{v}\" is not a report address — write mailto:tlsrpt@example.com or an https:// URL"),
-                ))
+                Err(cx.report(p, rust_i18n::t!("cfg.mail", v = v).into_owned()))
             }
         }),
     };
@@ -169,12 +166,8 @@ pub(crate) fn mail(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<MailConfi
     let caa = match &m.caa {
         None => Ok(Vec::new()),
         Some(list) => cx.list(&child(path, "caa"), list, |cx, p, v| {
-            validate_dns_name(v.trim()).map_err(|e| {
-                cx.report(
-                    p,
-                    format!("{e} — write the CA's domain, such as letsencrypt.org"),
-                )
-            })
+            validate_dns_name(v.trim())
+                .map_err(|e| cx.report(p, rust_i18n::t!("cfg.mail.2", e = e).into_owned()))
         }),
     };
     let mx = mx?;
@@ -182,7 +175,7 @@ pub(crate) fn mail(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<MailConfi
     if mta_sts.is_some() && mx.is_empty() {
         return Err(cx.report(
             &child(path, "mta_sts"),
-            "needs the MX hosts it lists — add mail.mx",
+            rust_i18n::t!("cfg.mail.3").into_owned(),
         ));
     }
     let tlsa = tlsa?;
@@ -191,7 +184,7 @@ pub(crate) fn mail(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<MailConfi
             if !mx.iter().any(|m| &m.host == h) {
                 return Err(cx.report(
                     &item(&child(&child(path, "tlsa"), "hosts"), i),
-                    format!("{h} is not one of the MX hosts under mail.mx — TLSA is published for MX hosts only"),
+                    rust_i18n::t!("cfg.mail.4", h = h).into_owned(),
                 ));
             }
         }
@@ -222,17 +215,14 @@ fn mx(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Vec<MxEntry>> {
             Ok(Some(h)) => {
                 validate_dns_name(h.trim()).map_err(|e| cx.report(&child(&p, "host"), e))
             }
-            Ok(None) => Err(cx.report(
-                &p,
-                "missing host — write { host: mail.example.com, priority: 10 }",
-            )),
+            Ok(None) => Err(cx.report(&p, rust_i18n::t!("cfg.mail.missing_host").into_owned())),
             Err(r) => Err(r),
         };
         let priority = match cx.text(&child(&p, "priority"), e.priority.as_ref()) {
             Ok(Some(t)) => t.trim().parse::<u16>().map_err(|_| {
                 cx.report(
                     &child(&p, "priority"),
-                    format!("\"{}\" is not a priority from 0 to 65535 — lower is tried first, such as 10", t.trim()),
+                    rust_i18n::t!("cfg.mail.5", v1 = t.trim()).into_owned(),
                 )
             }),
             Ok(None) => Ok(10 * (i as u16 + 1)),
@@ -243,7 +233,7 @@ fn mx(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Vec<MxEntry>> {
                 if out.iter().any(|m| m.host == host) {
                     cx.report(
                         &child(&p, "host"),
-                        format!("{host} is listed twice — keep one entry per MX host"),
+                        rust_i18n::t!("cfg.mail.6", host = host).into_owned(),
                     );
                     failed = true;
                 } else {
@@ -271,7 +261,7 @@ fn spf(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Option<MailSpf>> {
             other => {
                 return Err(cx.report(
                     &all_key,
-                    format!("\"{other}\" is not -all or ~all — -all: receivers reject mail from other hosts, ~all: they mark it"),
+                    rust_i18n::t!("cfg.mail.7", other = other).into_owned(),
                 ))
             }
         },
@@ -279,12 +269,8 @@ fn spf(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Option<MailSpf>> {
     let include = match &s.include {
         None => Vec::new(),
         Some(list) => cx.list(&child(&key, "include"), list, |cx, p, v| {
-            validate_dns_name(v.trim().trim_start_matches("include:")).map_err(|e| {
-                cx.report(
-                    p,
-                    format!("{e} — write the sender's SPF domain, such as spf.mail.qq.com"),
-                )
-            })
+            validate_dns_name(v.trim().trim_start_matches("include:"))
+                .map_err(|e| cx.report(p, rust_i18n::t!("cfg.mail.8", e = e).into_owned()))
         })?,
     };
     Ok(Some(MailSpf { all, include }))
@@ -314,22 +300,16 @@ fn dkim(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Vec<DkimEntry>> {
                 } else {
                     Err(cx.report(
                         &child(&p, "selector"),
-                        format!("\"{s}\" is not a DKIM selector — letters, digits and - only, such as mail or 2024a"),
+                        rust_i18n::t!("cfg.mail.9", s = s).into_owned(),
                     ))
                 }
             }
-            Ok(None) => Err(cx.report(
-                &p,
-                "missing selector — the s= the mail server signs with, such as mail",
-            )),
+            Ok(None) => Err(cx.report(&p, rust_i18n::t!("cfg.mail.10").into_owned())),
             Err(r) => Err(r),
         };
         let file = match cx.text(&child(&p, "key_file"), e.key_file.as_ref()) {
             Ok(Some(f)) => Ok(cx.resolve(f.trim())),
-            Ok(None) => Err(cx.report(
-                &p,
-                "missing key_file — the mail server's key: opendkim-genkey's .txt, rspamadm output, or a PEM public or private key",
-            )),
+            Ok(None) => Err(cx.report(&p, rust_i18n::t!("cfg.mail.11").into_owned())),
             Err(r) => Err(r),
         };
         match (selector, file) {
@@ -337,7 +317,7 @@ fn dkim(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Vec<DkimEntry>> {
                 if out.iter().any(|d| d.selector == selector) {
                     cx.report(
                         &child(&p, "selector"),
-                        format!("selector {selector} is listed twice"),
+                        rust_i18n::t!("cfg.mail.12", selector = selector).into_owned(),
                     );
                     failed = true;
                 } else {
@@ -361,16 +341,13 @@ fn policy(
     required: bool,
 ) -> Check<Option<String>> {
     match cx.text(key, raw)? {
-        None if required => Err(cx.report(
-            key,
-            "missing — p: none (only reports), quarantine or reject",
-        )),
+        None if required => Err(cx.report(key, rust_i18n::t!("cfg.mail.13").into_owned())),
         None => Ok(None),
         Some(v) => match v.trim().to_ascii_lowercase().as_str() {
             p @ ("none" | "quarantine" | "reject") => Ok(Some(p.to_string())),
             other => Err(cx.report(
                 key,
-                format!("\"{other}\" is not none, quarantine or reject"),
+                rust_i18n::t!("cfg.mail.14", other = other).into_owned(),
             )),
         },
     }
@@ -382,7 +359,10 @@ fn alignment(cx: &mut Ctx<'_>, key: &str, raw: Option<&String>) -> Check<Option<
         Some(v) => match v.trim().to_ascii_lowercase().as_str() {
             "r" | "relaxed" => Ok(Some("r".into())),
             "s" | "strict" => Ok(Some("s".into())),
-            other => Err(cx.report(key, format!("\"{other}\" is not r (relaxed) or s (strict)"))),
+            other => Err(cx.report(
+                key,
+                rust_i18n::t!("cfg.mail.15", other = other).into_owned(),
+            )),
         },
     }
 }
@@ -421,7 +401,7 @@ fn dmarc(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Option<DmarcConfig>
             Ok(n) if n <= 100 => Ok(Some(n)),
             _ => Err(cx.report(
                 &pct_key,
-                format!("\"{}\" is not a percentage from 0 to 100", t.trim()),
+                rust_i18n::t!("cfg.mail.16", v1 = t.trim()).into_owned(),
             )),
         },
         Err(r) => Err(r),
@@ -433,10 +413,7 @@ fn dmarc(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Option<DmarcConfig>
             if report_uri(&v, false).is_some() {
                 Ok(v)
             } else {
-                Err(cx.report(
-                    p,
-                    format!("\"{v}\" is not a report address — write mailto:dmarc@example.com"),
-                ))
+                Err(cx.report(p, rust_i18n::t!("cfg.mail.17", v = v).into_owned()))
             }
         }),
     };
@@ -465,11 +442,11 @@ fn mta_sts(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Option<MtaStsConf
         Ok(Some(v)) => match v.trim().to_ascii_lowercase().as_str() {
             "testing" => Ok(MtaStsMode::Testing),
             "enforce" => Ok(MtaStsMode::Enforce),
-            "none" => Err(cx.report(
+            "none" => Err(cx.report(&mode_key, rust_i18n::t!("cfg.mail.18").into_owned())),
+            other => Err(cx.report(
                 &mode_key,
-                "none withdraws a policy — remove mta_sts instead, or use testing or enforce",
+                rust_i18n::t!("cfg.mail.19", other = other).into_owned(),
             )),
-            other => Err(cx.report(&mode_key, format!("\"{other}\" is not testing or enforce"))),
         },
         Err(r) => Err(r),
     };
@@ -482,20 +459,14 @@ fn mta_sts(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Option<MtaStsConf
     )
     .and_then(|d| {
         if d.as_secs() > MTA_STS_MAX_AGE {
-            Err(cx.report(
-                &age_key,
-                "is longer than a year (RFC 8461 allows at most 31557600 seconds) — use 7d to 1y",
-            ))
+            Err(cx.report(&age_key, rust_i18n::t!("cfg.mail.20").into_owned()))
         } else {
             Ok(d)
         }
     });
     let file = match cx.text(&child(&key, "policy_file"), s.policy_file.as_ref()) {
         Ok(Some(f)) => Ok(cx.resolve(f.trim())),
-        Ok(None) => Err(cx.report(
-            &key,
-            "missing policy_file — where the web server serves https://mta-sts.<domain>/.well-known/mta-sts.txt from",
-        )),
+        Ok(None) => Err(cx.report(&key, rust_i18n::t!("cfg.mail.21").into_owned())),
         Err(r) => Err(r),
     };
     Ok(Some(MtaStsConfig {
@@ -515,13 +486,13 @@ fn client_setup(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Vec<ClientSe
             "false" => Ok(Vec::new()),
             other => Err(cx.report(
                 &key,
-                format!("\"{other}\" is not true, false or a list of services (submissions, submission, imaps, imap, pop3s)"),
+                rust_i18n::t!("cfg.mail.22", other = other).into_owned(),
             )),
         },
         Some(RawClientSetup::List(list)) => {
             let mut out = cx.list(&key, list, |cx, p, v| {
                 ClientService::parse(v.trim()).ok_or_else(|| {
-                    cx.report(p, format!("\"{}\" is not a service — use submissions, submission, imaps, imap or pop3s", v.trim()))
+                    cx.report(p, rust_i18n::t!("cfg.mail.23", v1 = v.trim()).into_owned())
                 })
             })?;
             out.sort();
@@ -536,10 +507,7 @@ fn tlsa(cx: &mut Ctx<'_>, path: &str, m: &RawMail) -> Check<Option<TlsaConfig>> 
     let key = child(path, "tlsa");
     let cert = match cx.text(&child(&key, "cert_file"), t.cert_file.as_ref()) {
         Ok(Some(f)) => Ok(cx.resolve(f.trim())),
-        Ok(None) => Err(cx.report(
-            &key,
-            "missing cert_file — the mail server's certificate (fullchain.pem)",
-        )),
+        Ok(None) => Err(cx.report(&key, rust_i18n::t!("cfg.mail.24").into_owned())),
         Err(r) => Err(r),
     };
     let next = match cx.text(&child(&key, "next_key_file"), t.next_key_file.as_ref()) {

@@ -17,6 +17,7 @@ mod render;
 mod schedule;
 mod sections;
 mod serde_error;
+mod shape;
 #[cfg(test)]
 mod tests;
 mod tls;

@@ -9,73 +9,59 @@ use super::CnameTarget;
 /// it, quoting the name.
 pub fn validate_dns_name(name: &str) -> Result<String, String> {
     if name.is_empty() {
-        return Err("is empty — write a name such as mail.example.com".to_string());
+        return Err(rust_i18n::t!("cfg.names").into_owned());
     }
     if !name.is_ascii() {
-        return Err(format!(
-            "\"{name}\" has non-ASCII characters — write the name in punycode (xn--…), for example with `idn2 {name}`"
-        ));
+        return Err(rust_i18n::t!("cfg.names.2", name = name).into_owned());
     }
     if let Some(c) = name.chars().find(|c| c.is_ascii_whitespace()) {
-        let what = if c == ' ' { "a space" } else { "white space" };
-        return Err(format!(
-            "\"{name}\" contains {what} — write a single name such as mail.example.com"
-        ));
+        let what = if c == ' ' {
+            rust_i18n::t!("cfg.names.space")
+        } else {
+            rust_i18n::t!("cfg.names.white_space")
+        };
+        return Err(rust_i18n::t!("cfg.names.3", name = name, what = what).into_owned());
     }
     if let Some(c) = name.chars().find(|c| matches!(c, '/' | '?' | '#')) {
-        return Err(format!(
-            "\"{name}\" contains '{c}': that is a URL, not a name — write just the host name, such as mail.example.com"
-        ));
+        return Err(rust_i18n::t!("cfg.names.4", name = name, c = c).into_owned());
     }
     if name.contains('@') {
-        return Err(format!(
-            "\"{name}\" contains '@': that is an e-mail address, not a name — write the domain after the '@'"
-        ));
+        return Err(rust_i18n::t!("cfg.names.5", name = name).into_owned());
     }
     if name.contains(':') {
-        return Err(format!(
-            "\"{name}\" contains ':' — write the name without a scheme or port, such as mail.example.com"
-        ));
+        return Err(rust_i18n::t!("cfg.names.6", name = name).into_owned());
     }
     if name.contains('\\') {
-        return Err(format!(
-            "\"{name}\" contains '\\' — write a plain name such as mail.example.com"
-        ));
+        return Err(rust_i18n::t!("cfg.names.7", name = name).into_owned());
     }
     let bare = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
     if bare.is_empty() {
-        return Err("\".\" is the DNS root, not a name — write a name such as example.com".into());
+        return Err(rust_i18n::t!("cfg.names.8").into_owned());
     }
     if bare.len() > 253 {
-        return Err(format!(
-            "\"{name}\" is {} characters long, more than the 253 a DNS name may have",
-            bare.len()
-        ));
+        return Err(rust_i18n::t!("cfg.names.9", name = name, v1 = bare.len()).into_owned());
     }
     for label in bare.split('.') {
         if label.is_empty() {
-            return Err(format!(
-                "\"{name}\" has an empty label (\"..\" or a leading dot) — remove the extra dot"
-            ));
+            return Err(rust_i18n::t!("cfg.names.10", name = name).into_owned());
         }
         if label.len() > 63 {
-            return Err(format!(
-                "\"{name}\": the label \"{label}\" is {} characters long, more than the 63 a label may have",
-                label.len()
-            ));
+            return Err(rust_i18n::t!(
+                "cfg.names.11",
+                name = name,
+                label = label,
+                v1 = label.len()
+            )
+            .into_owned());
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
-                "\"{name}\": the label \"{label}\" starts or ends with '-', which DNS names may not"
-            ));
+            return Err(rust_i18n::t!("cfg.names.12", name = name, label = label).into_owned());
         }
         if let Some(c) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
-            return Err(format!(
-                "\"{name}\" contains '{c}' — a DNS name has only letters, digits, '-' and '.'"
-            ));
+            return Err(rust_i18n::t!("cfg.names.13", name = name, c = c).into_owned());
         }
     }
     Ok(bare)
@@ -102,37 +88,29 @@ pub(crate) fn parse_target(target: &str, ipv6: bool) -> Result<CnameTarget, Stri
     let mut rest = target;
     while let Some(open) = rest.find(['{', '}']) {
         if rest[open..].starts_with('}') {
-            return Err(format!(
-                "\"{target}\" has a '}}' without its '{{' — placeholders are written {{ip4}}, {{ip4-dashed}} or {{ip6-dashed}}"
-            ));
+            return Err(rust_i18n::t!("cfg.names.14", target = target).into_owned());
         }
         sample.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| {
-            format!("\"{target}\" has a '{{' without its '}}' — placeholders are written {{ip4}}, {{ip4-dashed}} or {{ip6-dashed}}")
-        })?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| rust_i18n::t!("cfg.names.15", target = target).into_owned())?;
         let name = &after[..close];
         if name == "ptr" {
-            return Err(format!(
-                "\"{target}\": {{ptr}} must be the whole target — write target: \"{{ptr}}\""
-            ));
+            return Err(rust_i18n::t!("cfg.names.16", target = target).into_owned());
         }
         let Some((_, value)) = PLACEHOLDERS.iter().find(|(p, _)| *p == name) else {
-            return Err(format!(
-                "\"{target}\" has an unknown placeholder {{{name}}} — use {{ip4}}, {{ip4-dashed}}, {{ip6-dashed}}, or \"{{ptr}}\" alone"
-            ));
+            return Err(rust_i18n::t!("cfg.names.17", target = target, name = name).into_owned());
         };
         if name == "ip6-dashed" && !ipv6 {
-            return Err(format!(
-                "\"{target}\" uses {{ip6-dashed}} but IPv6 detection is off — add sources under detect.ipv6 or use {{ip4-dashed}}"
-            ));
+            return Err(rust_i18n::t!("cfg.names.18", target = target).into_owned());
         }
         sample.push_str(value);
         rest = &after[close + 1..];
     }
     sample.push_str(rest);
     validate_dns_name(&sample).map_err(|e| {
-        format!("\"{target}\" does not make a valid name (for example \"{sample}\": {e})")
+        rust_i18n::t!("cfg.names.19", target = target, sample = sample, e = e).into_owned()
     })?;
     let normal = target
         .strip_suffix('.')

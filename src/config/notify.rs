@@ -56,7 +56,10 @@ fn hook(cx: &mut Ctx<'_>, index: usize, n: &RawNotify) -> Check<NotifyConfig> {
     let after_failures = after_failures(cx, &path, n.after_failures.as_ref());
     let tls_ca = super::tls::ca_file(cx, &path, n.tls_ca_file.as_ref());
     if let (Ok(NotifyMethod::Get), Ok(Some(_))) = (&method, &body) {
-        cx.warn(&child(&path, "body"), "is not sent with method GET");
+        cx.warn(
+            &child(&path, "body"),
+            rust_i18n::t!("cfg.notify").into_owned(),
+        );
     }
     let (url, target) = url?;
     Ok(NotifyConfig {
@@ -75,20 +78,13 @@ fn hook(cx: &mut Ctx<'_>, index: usize, n: &RawNotify) -> Check<NotifyConfig> {
 fn url(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<(Secret, String)> {
     let key = child(path, "url");
     let Some(text) = cx.text(&key, raw)? else {
-        return Err(cx.report(
-            path,
-            "missing url — add the webhook's URL, such as https://ntfy.sh/your-topic",
-        ));
+        return Err(cx.report(path, rust_i18n::t!("cfg.notify.2").into_owned()));
     };
     let text = text.trim();
     // The path or query of a webhook URL is its credential (ntfy topic, Slack token).
     crate::redact::register_url(text, true);
-    let parsed = https_url(
-        text,
-        "the webhook's URL, such as https://ntfy.sh/your-topic",
-        false,
-    )
-    .map_err(|m| cx.report(&key, m))?;
+    let parsed =
+        https_url(text, &rust_i18n::t!("cfg.notify.3"), false).map_err(|m| cx.report(&key, m))?;
     Ok((Secret::new(text), parsed.origin().ascii_serialization()))
 }
 
@@ -104,10 +100,7 @@ fn method(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<NotifyMet
         "PATCH" => Ok(NotifyMethod::Patch),
         _ => Err(cx.report(
             &key,
-            format!(
-                "\"{}\" is not one of GET, POST, PUT, PATCH — POST is the default",
-                text.trim()
-            ),
+            rust_i18n::t!("cfg.notify.4", v1 = text.trim()).into_owned(),
         )),
     }
 }
@@ -140,30 +133,21 @@ fn header(
     earlier: &[NotifyHeader],
 ) -> Check<NotifyHeader> {
     if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(cx.report(
-            key,
-            "is not a header name — use letters, digits and - only, such as X-Title",
-        ));
+        return Err(cx.report(key, rust_i18n::t!("cfg.notify.5").into_owned()));
     }
     if MANAGED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-        return Err(cx.report(key, "is set by mxddns itself — remove it"));
+        return Err(cx.report(key, rust_i18n::t!("cfg.notify.6").into_owned()));
     }
     if let Some(first) = earlier.iter().find(|h| h.name.eq_ignore_ascii_case(name)) {
         return Err(cx.report(
             key,
-            format!(
-                "is written twice (also as {}) — header names ignore case; keep one",
-                first.name
-            ),
+            rust_i18n::t!("cfg.notify.7", v1 = first.name).into_owned(),
         ));
     }
     let value = cx.text(key, Some(value))?.unwrap_or_default();
     if reqwest::header::HeaderValue::from_str(&value).is_err() {
         // Not quoted back: the value may be a credential.
-        return Err(cx.report(
-            key,
-            "the value is not a valid header value (line breaks or control characters) — write it on one line",
-        ));
+        return Err(cx.report(key, rust_i18n::t!("cfg.notify.8").into_owned()));
     }
     let secret = is_secret_header(name);
     let value = if secret {
@@ -196,15 +180,17 @@ fn body(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<Stri
             .collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let guess = super::serde_error::closest(first, &refs)
-            .map(|g| format!(" (did you mean {g}?)"))
+            .map(|g| rust_i18n::t!("cfg.notify.9", g = g).into_owned())
             .unwrap_or_default();
         return Err(cx.report(
             &key,
-            format!(
-                "{} is not a placeholder{guess} — use {}",
-                unknown.join(", "),
-                names.join(", ")
-            ),
+            rust_i18n::t!(
+                "cfg.notify.10",
+                v1 = unknown.join(", "),
+                guess = guess,
+                v2 = names.join(", ")
+            )
+            .into_owned(),
         ));
     }
     Ok(Some(text))
@@ -220,10 +206,7 @@ fn on(cx: &mut Ctx<'_>, path: &str, raw: Option<&[String]>) -> Check<NotifyOn> {
         });
     };
     if list.is_empty() {
-        return Err(cx.report(
-            &key,
-            "is empty — list some of change, failure, recovery, or remove the key for all three",
-        ));
+        return Err(cx.report(&key, rust_i18n::t!("cfg.notify.11").into_owned()));
     }
     let mut on = NotifyOn {
         change: false,
@@ -238,7 +221,7 @@ fn on(cx: &mut Ctx<'_>, path: &str, raw: Option<&[String]>) -> Check<NotifyOn> {
             other => {
                 return Err(cx.report(
                     p,
-                    format!("\"{other}\" is not an event — use change, failure or recovery"),
+                    rust_i18n::t!("cfg.notify.12", other = other).into_owned(),
                 ))
             }
         }
@@ -256,10 +239,12 @@ fn after_failures(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<u
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(cx.report(
             &key,
-            format!(
-                "\"{}\" is not a number of cycles — write 1 or more (default {DEFAULT_AFTER_FAILURES})",
-                text.trim()
-            ),
+            rust_i18n::t!(
+                "cfg.notify.cycles",
+                text = text.trim(),
+                default = DEFAULT_AFTER_FAILURES
+            )
+            .into_owned(),
         )),
     }
 }

@@ -25,31 +25,37 @@ pub fn render_plan(config: &Config) -> String {
 }
 
 fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
-    writeln!(out, "Configuration {} is valid.", c.path.display())?;
+    writeln!(out, "{}", rust_i18n::t!("ui.render", v1 = c.path.display()))?;
     writeln!(out)?;
     match &c.schedule {
-        Schedule::Every(d) => writeln!(out, "Schedule:   every {}", dur(*d))?,
+        Schedule::Every(d) => {
+            writeln!(out, "{}", rust_i18n::t!("ui.render.every", every = dur(*d)))?
+        }
         Schedule::Cron(s, text) => {
-            writeln!(out, "Schedule:   cron \"{text}\" (local time)")?;
+            writeln!(out, "{}", rust_i18n::t!("ui.render.2", text = text))?;
             if schedule::is_classic(text) {
-                writeln!(
-                    out,
-                    "            classic 5-field form, read with seconds first as \"{}\"",
-                    s.source()
-                )?;
+                writeln!(out, "{}", rust_i18n::t!("ui.render.3", v1 = s.source()))?;
             }
             let next: Vec<String> = s
                 .upcoming(chrono::Local)
                 .take(NEXT_RUNS)
                 .map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string())
                 .collect();
-            writeln!(out, "            next runs: {}", next.join(", "))?;
+            writeln!(
+                out,
+                "{}",
+                rust_i18n::t!("ui.render.next", next = next.join(", "))
+            )?;
         }
     }
-    writeln!(out, "State file: {}", c.state_file.display())?;
+    writeln!(
+        out,
+        "{}",
+        rust_i18n::t!("ui.render.state", path = c.state_file.display())
+    )?;
 
     writeln!(out)?;
-    writeln!(out, "IP detection")?;
+    writeln!(out, "{}", rust_i18n::t!("ui.render.ip"))?;
     let list = |v: &[crate::detect::SourceSpec]| {
         v.iter()
             .map(ToString::to_string)
@@ -57,29 +63,37 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
             .join(", ")
     };
     if c.detect.ipv4_enabled() {
-        writeln!(out, "  IPv4 sources: {}", list(&c.detect.ipv4))?;
+        writeln!(
+            out,
+            "{}",
+            rust_i18n::t!("ui.render.v4", list = list(&c.detect.ipv4))
+        )?;
     } else {
-        writeln!(out, "  IPv4: off (an IPv6-only line)")?;
+        writeln!(out, "{}", rust_i18n::t!("ui.render.4"))?;
     }
     if c.detect.ipv6_enabled() {
-        writeln!(out, "  IPv6 sources: {}", list(&c.detect.ipv6))?;
+        writeln!(
+            out,
+            "{}",
+            rust_i18n::t!("ui.render.v6", list = list(&c.detect.ipv6))
+        )?;
     } else {
-        writeln!(out, "  IPv6: off (no detect.ipv6 sources)")?;
+        writeln!(out, "{}", rust_i18n::t!("ui.render.5"))?;
     }
     match c.detect.quorum {
-        Some(n) => writeln!(out, "  quorum: {n} sources must agree")?,
-        None => writeln!(out, "  quorum: a majority of the sources that answer")?,
+        Some(n) => writeln!(out, "{}", rust_i18n::t!("ui.render.6", n = n))?,
+        None => writeln!(out, "{}", rust_i18n::t!("ui.render.7"))?,
     }
     writeln!(out, "  timeout: {}", dur(c.detect.timeout))?;
 
     writeln!(out)?;
-    writeln!(out, "Providers")?;
+    writeln!(out, "{}", rust_i18n::t!("ui.render.providers"))?;
     if c.providers.is_empty() {
-        writeln!(out, "  (none)")?;
+        writeln!(out, "{}", rust_i18n::t!("ui.render.none"))?;
     }
     for (name, p) in &c.providers {
         let endpoint = p.endpoint.as_deref().map_or_else(
-            || "default endpoint".to_string(),
+            || rust_i18n::t!("ui.render.default_endpoint").into_owned(),
             |e| format!("endpoint {e}"),
         );
         writeln!(out, "  {name}: {}, {endpoint}", p.kind())?;
@@ -90,18 +104,24 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
     }
 
     writeln!(out)?;
-    writeln!(out, "Domains")?;
+    writeln!(out, "{}", rust_i18n::t!("ui.render.domains"))?;
     for d in &c.domains {
-        writeln!(out, "  {} (provider {})", d.domain, d.provider)?;
+        writeln!(
+            out,
+            "{}",
+            rust_i18n::t!("ui.render.domain", domain = d.domain, provider = d.provider)
+        )?;
         match &d.host {
             Some(h) => writeln!(out, "    host: {h}")?,
-            None => writeln!(out, "    host: the MX host found in DNS")?,
+            None => writeln!(out, "{}", rust_i18n::t!("ui.render.8"))?,
         }
         match &d.mode {
             HostMode::Address => {
                 let fam = |p: FamilyPolicy, rtype: &'static str| match p {
                     FamilyPolicy::Required => Some(rtype.to_string()),
-                    FamilyPolicy::BestEffort => Some(format!("{rtype} (best-effort)")),
+                    FamilyPolicy::BestEffort => {
+                        Some(rust_i18n::t!("ui.render.9", rtype = rtype).into_owned())
+                    }
                     FamilyPolicy::Off => None,
                 };
                 let kinds: Vec<String> = [fam(d.ipv4, "A"), fam(d.ipv6, "AAAA")]
@@ -110,30 +130,26 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
                     .collect();
                 writeln!(out, "    record: {}", kinds.join(" and "))?;
             }
-            HostMode::Cname(CnameTarget::Fixed(t)) => writeln!(out, "    record: CNAME to {t}")?,
-            HostMode::Cname(CnameTarget::Ptr) => writeln!(
-                out,
-                "    record: CNAME to the address's reverse (PTR) name, once it resolves back"
-            )?,
+            HostMode::Cname(CnameTarget::Fixed(t)) => {
+                writeln!(out, "{}", rust_i18n::t!("ui.render.10", t = t))?
+            }
+            HostMode::Cname(CnameTarget::Ptr) => {
+                writeln!(out, "{}", rust_i18n::t!("ui.render.11"))?
+            }
             HostMode::Cname(CnameTarget::Template(t)) => {
-                writeln!(
-                    out,
-                    "    record: CNAME to \"{t}\", filled in with the address"
-                )?;
+                writeln!(out, "{}", rust_i18n::t!("ui.render.12", t = t))?;
             }
         }
         writeln!(out, "    ttl: {}s", d.ttl)?;
         let spf = match d.spf {
-            SpfMode::Off => "left alone",
-            SpfMode::Keep => "keep this network's ip4:/ip6: term current",
-            SpfMode::Create => {
-                "keep this network's ip4:/ip6: term current, creating the SPF record if missing"
-            }
+            SpfMode::Off => rust_i18n::t!("ui.render.spf_off").into_owned(),
+            SpfMode::Keep => rust_i18n::t!("ui.render.13").into_owned(),
+            SpfMode::Create => rust_i18n::t!("ui.render.14").into_owned(),
         };
         writeln!(out, "    spf: {spf}")?;
         match &d.zone {
             Some(z) => writeln!(out, "    zone: {z}")?,
-            None => writeln!(out, "    zone: found through DNS")?,
+            None => writeln!(out, "{}", rust_i18n::t!("ui.render.15"))?,
         }
         if !d.dkim_selectors.is_empty() {
             writeln!(out, "    dkim selectors: {}", d.dkim_selectors.join(", "))?;
@@ -143,17 +159,14 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(out, "DNS")?;
     if c.dns.resolvers.is_empty() {
-        writeln!(out, "  resolvers: the system's (resolv.conf)")?;
+        writeln!(out, "{}", rust_i18n::t!("ui.render.16"))?;
     } else {
         let r: Vec<String> = c.dns.resolvers.iter().map(ToString::to_string).collect();
         writeln!(out, "  resolvers: {}", r.join(", "))?;
     }
     match c.dns.verify {
         VerifyMode::Authoritative if c.dns.authoritative.is_empty() => {
-            writeln!(
-                out,
-                "  verify: at the zone's authoritative servers (its NS records)"
-            )?;
+            writeln!(out, "{}", rust_i18n::t!("ui.render.17"))?;
         }
         VerifyMode::Authoritative => {
             let s: Vec<String> = c
@@ -164,7 +177,7 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
                 .collect();
             writeln!(out, "  verify: at {}", s.join(", "))?;
         }
-        VerifyMode::Resolvers => writeln!(out, "  verify: through the resolvers")?,
+        VerifyMode::Resolvers => writeln!(out, "{}", rust_i18n::t!("ui.render.18"))?,
         VerifyMode::Off => writeln!(out, "  verify: off")?,
     }
     if c.dns.verify != VerifyMode::Off {
@@ -175,11 +188,11 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
     match c.listen {
         Some(addr) if addr.port() == 0 => writeln!(
             out,
-            "Health and metrics: http://{}:<a free port, logged at start>/healthz, /metrics",
-            addr.to_string().trim_end_matches(":0")
+            "{}",
+            rust_i18n::t!("ui.render.19", v1 = addr.to_string().trim_end_matches(":0"))
         )?,
-        Some(addr) => writeln!(out, "Health and metrics: http://{addr}/healthz, /metrics")?,
-        None => writeln!(out, "Health and metrics: off")?,
+        Some(addr) => writeln!(out, "{}", rust_i18n::t!("ui.render.20", addr = addr))?,
+        None => writeln!(out, "{}", rust_i18n::t!("ui.render.21"))?,
     }
     write_notify(out, &c.notify)
 }
@@ -187,42 +200,45 @@ fn write_plan(out: &mut String, c: &Config) -> std::fmt::Result {
 /// `tls_ca_file:` as `validate` shows it.
 fn trusts(ca: &crate::http::CaFile) -> String {
     let n = ca.count();
-    format!(
-        "also trusts the {n} CA certificate{} in {} (tls_ca_file)",
-        if n == 1 { "" } else { "s" },
-        ca.path.display()
-    )
+    if n == 1 {
+        rust_i18n::t!("ui.render.ca_one", path = ca.path.display()).into_owned()
+    } else {
+        rust_i18n::t!("ui.render.ca_many", n = n, path = ca.path.display()).into_owned()
+    }
 }
 
 /// `notify:`: where each webhook goes (scheme and host only: the rest of a webhook URL is
 /// often its token), when, and with which headers (credentials masked).
 fn write_notify(out: &mut String, hooks: &[NotifyConfig]) -> std::fmt::Result {
     if hooks.is_empty() {
-        return writeln!(out, "Notifications: none");
+        return writeln!(out, "{}", rust_i18n::t!("ui.render.notify_none"));
     }
-    writeln!(out, "Notifications")?;
+    writeln!(out, "{}", rust_i18n::t!("ui.render.notify"))?;
     for h in hooks {
         let mut events = Vec::new();
         if h.on.change {
             events.push("change".to_string());
         }
         if h.on.failure {
-            events.push(format!(
-                "failure (after {} failed cycle{} in a row)",
-                h.after_failures,
-                if h.after_failures == 1 { "" } else { "s" }
-            ));
+            events.push(if h.after_failures == 1 {
+                rust_i18n::t!("ui.render.failure_one").into_owned()
+            } else {
+                rust_i18n::t!("ui.render.failure_many", n = h.after_failures).into_owned()
+            });
         }
         if h.on.recovery {
             events.push("recovery".to_string());
         }
         writeln!(
             out,
-            "  notify[{}]: {} {}/… on {}",
-            h.index,
-            h.method.as_str(),
-            h.target,
-            events.join(", ")
+            "{}",
+            rust_i18n::t!(
+                "ui.render.hook",
+                index = h.index,
+                method = h.method.as_str(),
+                target = h.target,
+                events = events.join(", ")
+            )
         )?;
         if let Some(ca) = &h.tls_ca {
             writeln!(out, "    {}", trusts(ca))?;
@@ -243,16 +259,16 @@ fn write_notify(out: &mut String, hooks: &[NotifyConfig]) -> std::fmt::Result {
             writeln!(out, "    headers: {}", headers.join(", "))?;
         }
         match &h.body {
-            None => writeln!(out, "    body: the message, as plain text")?,
+            None => writeln!(out, "{}", rust_i18n::t!("ui.render.24"))?,
             Some(b) if crate::notify::template::is_json(b) => writeln!(
                 out,
-                "    body: a JSON template ({} characters)",
-                b.chars().count()
+                "{}",
+                rust_i18n::t!("ui.render.25", v1 = b.chars().count())
             )?,
             Some(b) => writeln!(
                 out,
-                "    body: a text template ({} characters)",
-                b.chars().count()
+                "{}",
+                rust_i18n::t!("ui.render.26", v1 = b.chars().count())
             )?,
         }
     }

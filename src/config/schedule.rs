@@ -22,10 +22,9 @@ pub(crate) const MINIMUM: Duration = Duration::from_secs(30);
 /// A warning for an interval schedule shorter than [`MINIMUM`].
 pub(crate) fn short_warning(schedule: &Schedule) -> Option<String> {
     match schedule {
-        Schedule::Every(d) if *d < MINIMUM => Some(format!(
-            "every {} asks the IP sources and DNS more often than needed (an unchanged cycle makes no registrar API call); 30s or more is kind to the public IP services",
-            humantime::format_duration(*d)
-        )),
+        Schedule::Every(d) if *d < MINIMUM => {
+            Some(rust_i18n::t!("cfg.schedule", v1 = humantime::format_duration(*d)).into_owned())
+        }
         _ => None,
     }
 }
@@ -38,34 +37,25 @@ pub(crate) fn parse(text: &str) -> Result<Schedule, String> {
     let text = text.trim();
     match humantime::parse_duration(text) {
         Ok(d) if d < Duration::from_secs(1) => {
-            return Err(format!(
-                "{text} is too short — use at least 1s (30s or more in production)"
-            ))
+            return Err(rust_i18n::t!("cfg.schedule.2", text = text).into_owned())
         }
         Ok(d) => return Ok(Schedule::Every(d)),
         Err(_) => {}
     }
     let fields: Vec<&str> = text.split_whitespace().collect();
     if !(5..=7).contains(&fields.len()) {
-        return Err(format!(
-            "\"{text}\" is neither a duration nor a cron expression — write a duration such as 30s, 5m or 1h, or a cron expression such as \"0 */5 * * * *\""
-        ));
+        return Err(rust_i18n::t!("cfg.schedule.3", text = text).into_owned());
     }
     let expression = if fields.len() == 5 {
         if fields[4].chars().any(|c| c.is_ascii_digit()) {
-            return Err(format!(
-                "\"{text}\": day-of-week numbers differ between crontab (Sunday = 0) and the 6-field form (Sunday = 1) — write the days as names (MON-FRI), or use 6 fields with seconds first"
-            ));
+            return Err(rust_i18n::t!("cfg.schedule.4", text = text).into_owned());
         }
         format!("0 {}", fields.join(" "))
     } else {
         fields.join(" ")
     };
-    let schedule = cron::Schedule::from_str(&expression).map_err(|e| {
-        format!(
-            "\"{text}\" is not a valid cron expression: {e} — write 6 fields with seconds first (\"0 */5 * * * *\") or the classic 5 (\"*/5 * * * *\")"
-        )
-    })?;
+    let schedule = cron::Schedule::from_str(&expression)
+        .map_err(|e| rust_i18n::t!("cfg.schedule.5", text = text, e = e).into_owned())?;
     check_gaps(&schedule, chrono::Local::now(), text)?;
     Ok(Schedule::Cron(Box::new(schedule), text.to_string()))
 }
@@ -78,9 +68,7 @@ fn check_gaps<Z: TimeZone>(
 ) -> Result<(), String> {
     let runs: Vec<DateTime<Z>> = schedule.after(&from).take(RUNS_CHECKED).collect();
     if runs.is_empty() {
-        return Err(format!(
-            "\"{text}\" never runs — check the day and month fields"
-        ));
+        return Err(rust_i18n::t!("cfg.schedule.6", text = text).into_owned());
     }
     let too_close = runs.windows(2).any(|w| {
         (w[1].clone() - w[0].clone())
@@ -88,9 +76,7 @@ fn check_gaps<Z: TimeZone>(
             .is_ok_and(|gap| gap < MINIMUM)
     });
     if too_close {
-        return Err(format!(
-            "\"{text}\" runs more often than every 30s, which would hammer the registrar's API — run at most every 30s (for example \"0 */5 * * * *\")"
-        ));
+        return Err(rust_i18n::t!("cfg.schedule.7", text = text).into_owned());
     }
     Ok(())
 }

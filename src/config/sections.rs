@@ -42,10 +42,9 @@ pub(crate) fn schedule(cx: &mut Ctx<'_>, raw: Option<&String>) -> Check<Schedule
 pub(crate) fn state_file(cx: &mut Ctx<'_>, raw: Option<&String>) -> Check<PathBuf> {
     match cx.text("state_file", raw)? {
         None => Ok(PathBuf::from(DEFAULT_STATE_FILE)),
-        Some(p) if p.trim().is_empty() => Err(cx.report(
-            "state_file",
-            "is empty — write a path such as /var/lib/mxddns/state.json, or remove the key",
-        )),
+        Some(p) if p.trim().is_empty() => {
+            Err(cx.report("state_file", rust_i18n::t!("cfg.sections").into_owned()))
+        }
         Some(p) => Ok(cx.resolve(p.trim())),
     }
 }
@@ -62,15 +61,14 @@ pub(crate) fn duration(
     };
     let text = text.trim();
     match humantime::parse_duration(text) {
-        Ok(d) if d < Duration::from_secs(1) => {
-            Err(cx.report(key, format!("{text} is too short — use at least 1s")))
-        }
+        Ok(d) if d < Duration::from_secs(1) => Err(cx.report(
+            key,
+            rust_i18n::t!("cfg.sections.2", text = text).into_owned(),
+        )),
         Ok(d) => Ok(d),
         Err(_) => Err(cx.report(
             key,
-            format!(
-                "\"{text}\" is not a duration — write a number and a unit, such as 10s, 5m or 1h"
-            ),
+            rust_i18n::t!("cfg.sections.3", text = text).into_owned(),
         )),
     }
 }
@@ -84,10 +82,9 @@ pub(crate) fn detect(cx: &mut Ctx<'_>, raw: Option<&RawDetect>) -> Check<DetectC
             .iter()
             .filter_map(|s| s.parse::<SourceSpec>().ok())
             .collect()),
-        Some(RawSources::List(list)) if list.is_empty() => Err(cx.report(
-            "detect.ipv4",
-            "is empty — list at least one source, remove the key to use the built-in ones, or write `ipv4: off` for an IPv6-only line",
-        )),
+        Some(RawSources::List(list)) if list.is_empty() => {
+            Err(cx.report("detect.ipv4", rust_i18n::t!("cfg.sections.4").into_owned()))
+        }
         Some(RawSources::List(list)) => sources(cx, "detect.ipv4", list),
         Some(RawSources::Word(w)) => off_word(cx, "detect.ipv4", w),
     };
@@ -98,10 +95,7 @@ pub(crate) fn detect(cx: &mut Ctx<'_>, raw: Option<&RawDetect>) -> Check<DetectC
     };
     if let (Ok(v4), Ok(v6)) = (&ipv4, &ipv6) {
         if v4.is_empty() && v6.is_empty() {
-            return Err(cx.report(
-                "detect.ipv4",
-                "is off and detect.ipv6 has no sources, so no address can be detected — list IPv6 sources under detect.ipv6, or turn IPv4 back on",
-            ));
+            return Err(cx.report("detect.ipv4", rust_i18n::t!("cfg.sections.5").into_owned()));
         }
     }
     let timeout = duration(
@@ -131,22 +125,17 @@ fn off_word(cx: &mut Ctx<'_>, key: &str, word: &str) -> Check<Vec<SourceSpec>> {
         return Ok(Vec::new());
     }
     // The value is not repeated: a secret may have slipped to the wrong line.
-    Err(cx.report(
-        key,
-        "must be a list (\"- item\" lines, or [a, b]), not a single value — or the word off, for a line without this address family",
-    ))
+    Err(cx.report(key, rust_i18n::t!("cfg.sections.6").into_owned()))
 }
 
 fn sources(cx: &mut Ctx<'_>, key: &str, list: &[String]) -> Check<Vec<SourceSpec>> {
     let mut seen: Vec<(SourceSpec, String)> = Vec::new();
     let parsed = cx.list(key, list, |cx, path, text| {
-        let spec = text
-            .parse::<SourceSpec>()
-            .map_err(|e| cx.report(path, e))?;
+        let spec = text.parse::<SourceSpec>().map_err(|e| cx.report(path, e))?;
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == spec) {
             return Err(cx.report(
                 path,
-                format!("\"{spec}\" is listed twice (first as {first}) — remove one: each source counts once toward the quorum"),
+                rust_i18n::t!("cfg.sections.7", spec = spec, first = first).into_owned(),
             ));
         }
         seen.push((spec.clone(), path.to_string()));
@@ -169,24 +158,24 @@ fn quorum(
     let n: usize = text.parse().map_err(|_| {
         cx.report(
             KEY,
-            format!("\"{text}\" is not a number — write how many sources must agree, such as 2"),
+            rust_i18n::t!("cfg.sections.8", text = text).into_owned(),
         )
     })?;
     if n == 0 {
-        return Err(cx.report(
-            KEY,
-            "must be at least 1 — or remove it to take a majority of the sources that answer",
-        ));
+        return Err(cx.report(KEY, rust_i18n::t!("cfg.sections.9").into_owned()));
     }
     for (family, list) in [("ipv4", ipv4), ("ipv6", ipv6)] {
         if let Some(list) = list.filter(|l| !l.is_empty() && l.len() < n) {
             return Err(cx.report(
                 KEY,
-                format!(
-                    "{n} is more than the {} detect.{family} sources — use at most {}, or remove it to take a majority of those that answer",
-                    list.len(),
-                    list.len()
-                ),
+                rust_i18n::t!(
+                    "cfg.sections.10",
+                    n = n,
+                    v1 = list.len(),
+                    family = family,
+                    v2 = list.len()
+                )
+                .into_owned(),
             ));
         }
     }
@@ -211,7 +200,7 @@ pub(crate) fn dns(cx: &mut Ctx<'_>, raw: Option<&RawDns>) -> Check<DnsConfig> {
             "off" => Ok(VerifyMode::Off),
             _ => Err(cx.report(
                 "dns.verify",
-                format!("\"{v}\" is not one of authoritative, resolvers, off — authoritative asks the zone's own servers (the default)"),
+                rust_i18n::t!("cfg.sections.11", v = v).into_owned(),
             )),
         },
         Err(r) => Err(r),
@@ -232,7 +221,7 @@ pub(crate) fn dns(cx: &mut Ctx<'_>, raw: Option<&RawDns>) -> Check<DnsConfig> {
         if *mode != VerifyMode::Authoritative && !servers.is_empty() {
             cx.warn(
                 "dns.authoritative",
-                "is not used because dns.verify is not \"authoritative\"",
+                rust_i18n::t!("cfg.sections.12").into_owned(),
             );
         }
     }
@@ -251,17 +240,13 @@ pub(crate) fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
         .ok()
         .or_else(|| {
             let bare = text.trim_start_matches('[').trim_end_matches(']');
-            bare.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, DNS_PORT))
+            bare.parse::<IpAddr>()
+                .ok()
+                .map(|ip| SocketAddr::new(ip, DNS_PORT))
         })
-        .ok_or_else(|| {
-            format!(
-                "\"{text}\" is not an IP address — write IP, IP:PORT or [IPv6]:PORT, such as 192.168.1.1 or [2606:4700:4700::1111]:53 (not a name: it would need a resolver to be found)"
-            )
-        })?;
+        .ok_or_else(|| rust_i18n::t!("cfg.sections.13", text = text).into_owned())?;
     if addr.port() == 0 {
-        return Err(format!(
-            "\"{text}\": port 0 is not a port — leave it out for 53"
-        ));
+        return Err(rust_i18n::t!("cfg.sections.14", text = text).into_owned());
     }
     Ok(addr)
 }
@@ -276,15 +261,16 @@ pub(crate) fn parse_server(text: &str) -> Result<ServerSpec, String> {
     }
     let (host, port) = match text.rsplit_once(':') {
         Some((h, p)) => {
-            let port = p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
-                format!("\"{text}\": \"{p}\" is not a port — write host:port such as ns1.example.net:53")
-            })?;
+            let port =
+                p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+                    rust_i18n::t!("cfg.sections.15", text = text, p = p).into_owned()
+                })?;
             (h, port)
         }
         None => (text, DNS_PORT),
     };
-    let host =
-        super::validate_dns_name(host).map_err(|e| format!("\"{text}\" is not a server: {e}"))?;
+    let host = super::validate_dns_name(host)
+        .map_err(|e| rust_i18n::t!("cfg.sections.16", text = text, e = e).into_owned())?;
     Ok(ServerSpec { host, port })
 }
 
@@ -297,15 +283,13 @@ pub(crate) fn listen(cx: &mut Ctx<'_>, raw: Option<&String>) -> Check<Option<Soc
     let addr: SocketAddr = text.parse().map_err(|_| {
         cx.report(
             "listen",
-            format!(
-                "\"{text}\" is not an address and port — write IP:PORT, such as 127.0.0.1:9617"
-            ),
+            rust_i18n::t!("cfg.sections.17", text = text).into_owned(),
         )
     })?;
     if !addr.ip().is_loopback() {
         cx.warn(
             "listen",
-            format!("{addr} can be reached from other machines, and /healthz and /metrics have no authentication"),
+            rust_i18n::t!("cfg.sections.18", addr = addr).into_owned(),
         );
     }
     Ok(Some(addr))

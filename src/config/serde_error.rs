@@ -39,9 +39,15 @@ pub(crate) fn problem(
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (found, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, "?"));
+        let mapping = expected.starts_with("struct ") || expected == "a map";
         let expected = describe_expected(expected);
-        let mut msg = format!("must be {expected}, not {}", describe_found(found));
-        if expected.starts_with("a mapping") {
+        let mut msg = rust_i18n::t!(
+            "cfg.serde_error",
+            expected = expected,
+            v1 = describe_found(found)
+        )
+        .into_owned();
+        if mapping {
             msg.push_str(&t!("config.indentation_hint"));
         }
         return problem(line, path, msg);
@@ -105,9 +111,7 @@ pub(crate) fn tab_problem(file: &str, text: &str) -> Option<Problem> {
         file: file.to_string(),
         line: n + 1,
         key: String::new(),
-        message:
-            "a tab in the indentation — YAML indents with spaces only: replace the tab with spaces"
-                .to_string(),
+        message: rust_i18n::t!("cfg.serde_error.2").into_owned(),
     })
 }
 
@@ -215,24 +219,24 @@ pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 
 fn describe_expected(expected: &str) -> String {
     if expected.starts_with("struct ") || expected == "a map" {
-        "a mapping (key: value lines)".to_string()
+        rust_i18n::t!("cfg.serde_error.3").into_owned()
     } else if expected == "a sequence" {
-        "a list (\"- item\" lines, or [a, b])".to_string()
+        rust_i18n::t!("cfg.serde_error.4").into_owned()
     } else if expected == "a string" {
-        "a single value".to_string()
+        rust_i18n::t!("cfg.serde_error.single").into_owned()
     } else {
         expected.to_string()
     }
 }
 
 /// serde's `Unexpected` without its value: `string "abc"` -> `a single value`.
-fn describe_found(found: &str) -> &'static str {
+fn describe_found(found: &str) -> std::borrow::Cow<'static, str> {
     let kind = found.split([' ', '`', '"']).next().unwrap_or("");
     match kind {
-        "sequence" => "a list",
-        "map" => "a mapping",
-        "unit" | "null" | "none" => "empty",
-        _ => "a single value",
+        "sequence" => rust_i18n::t!("cfg.serde_error.list"),
+        "map" => rust_i18n::t!("cfg.serde_error.mapping"),
+        "unit" | "null" | "none" => rust_i18n::t!("cfg.serde_error.empty"),
+        _ => rust_i18n::t!("cfg.serde_error.single"),
     }
 }
 

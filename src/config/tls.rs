@@ -13,10 +13,7 @@ pub(crate) fn ca_file(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Che
     };
     let text = text.trim();
     if text.is_empty() {
-        return Err(cx.report(
-            &key,
-            "is empty — write the path of a PEM file with the CA certificate(s) to trust, or remove the key",
-        ));
+        return Err(cx.report(&key, rust_i18n::t!("cfg.tls").into_owned()));
     }
     let file = cx.resolve(text);
     CaFile::load(&file)

@@ -23,7 +23,10 @@ pub fn parse_answer(body: &[u8], family: Family) -> Result<IpAddr, SourceError> 
         });
     }
     let Ok(text) = std::str::from_utf8(body) else {
-        return Err(not_an_address("binary data", body));
+        return Err(not_an_address(
+            rust_i18n::t!("ui.answer.binary").into_owned(),
+            body,
+        ));
     };
     let text = text.trim();
     if text.is_empty() {
@@ -45,13 +48,13 @@ pub fn parse_answer(body: &[u8], family: Family) -> Result<IpAddr, SourceError> 
         });
     }
     let what = if text.starts_with('<') {
-        "an HTML page"
+        rust_i18n::t!("ui.answer").into_owned()
     } else if text.starts_with('{') || text.starts_with('[') {
-        "JSON"
+        "JSON".to_string()
     } else if !addrs.is_empty() {
-        "text around an address"
+        rust_i18n::t!("ui.answer.2").into_owned()
     } else {
-        "text"
+        rust_i18n::t!("ui.answer.text").into_owned()
     };
     Err(not_an_address(what, body))
 }
@@ -64,7 +67,7 @@ fn of_family(ip: IpAddr, family: Family) -> Result<IpAddr, SourceError> {
     }
 }
 
-fn not_an_address(what: &'static str, body: &[u8]) -> SourceError {
+fn not_an_address(what: String, body: &[u8]) -> SourceError {
     SourceError::NotAnAddress {
         what,
         excerpt: excerpt(body),
@@ -93,7 +96,7 @@ fn from_trace(lines: &[(&str, &str)], body: &[u8], family: Family) -> Result<IpA
     for (_, value) in lines.iter().filter(|(k, _)| *k == "ip") {
         let ip: IpAddr = value
             .parse()
-            .map_err(|_| not_an_address("a key=value answer whose ip= is no address", body))?;
+            .map_err(|_| not_an_address(rust_i18n::t!("ui.answer.3").into_owned(), body))?;
         match found {
             Some(first) if first != ip => {
                 return Err(SourceError::Ambiguous { first, second: ip });
@@ -103,7 +106,10 @@ fn from_trace(lines: &[(&str, &str)], body: &[u8], family: Family) -> Result<IpA
     }
     match found {
         Some(ip) => of_family(ip, family),
-        None => Err(not_an_address("key=value lines without an ip= line", body)),
+        None => Err(not_an_address(
+            rust_i18n::t!("ui.answer.4").into_owned(),
+            body,
+        )),
     }
 }
 
@@ -200,13 +206,7 @@ mod tests {
         let html = b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head></html>";
         let e = err(html, V4);
         assert!(
-            matches!(
-                e,
-                SourceError::NotAnAddress {
-                    what: "an HTML page",
-                    ..
-                }
-            ),
+            matches!(&e, SourceError::NotAnAddress { what, .. } if what == "an HTML page"),
             "{e:?}"
         );
         assert!(
@@ -216,7 +216,7 @@ mod tests {
 
         let e = err(br#"{"ip":"203.0.113.7"}"#, V4);
         assert!(
-            matches!(e, SourceError::NotAnAddress { what: "JSON", .. }),
+            matches!(&e, SourceError::NotAnAddress { what, .. } if what == "JSON"),
             "{e:?}"
         );
         assert!(e.to_string().contains(r#"{"ip":"203.0.113.7"}"#), "{e}");
@@ -230,7 +230,7 @@ mod tests {
 
         let e = err(b"rate limited", V4);
         assert!(
-            matches!(e, SourceError::NotAnAddress { what: "text", .. }),
+            matches!(&e, SourceError::NotAnAddress { what, .. } if what == "text"),
             "{e:?}"
         );
         assert!(matches!(

@@ -65,37 +65,21 @@ impl Rejection {
 
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Rejection::Private => {
-                "private (RFC 1918 / fc00::/7): it exists only inside a local network, \
-                 not on the internet"
-            }
-            Rejection::CarrierGradeNat => {
-                "carrier-grade NAT (CGNAT): the ISP shares this address among customers; \
-                 no inbound SMTP can reach this network — ask the ISP for a public IPv4 \
-                 address, or use IPv6"
-            }
-            Rejection::Loopback => "loopback: it names this machine only",
-            Rejection::LinkLocal => "link-local: it is valid on one network segment only",
-            Rejection::SiteLocal => {
-                "site-local (fec0::/10, deprecated): not routed on the internet"
-            }
-            Rejection::Multicast => "multicast: not the address of one host",
-            Rejection::Unspecified => "unspecified: not the address of any host",
-            Rejection::Broadcast => "broadcast: not the address of one host",
-            Rejection::Benchmarking => "in a benchmarking range (RFC 2544 / RFC 5180): not routed",
-            Rejection::Reserved => "reserved: not assigned for use on the internet",
-            Rejection::ProtocolAssignment => {
-                "an IETF protocol assignment (192.0.0.0/24, 2001::/23): not a host's address"
-            }
-            Rejection::Translated => {
-                "the address of a translator or tunnel (6to4, Teredo, NAT64), not of this network"
-            }
-            Rejection::Ipv4Mapped => {
-                "an IPv4-mapped IPv6 address (::ffff:a.b.c.d): the IPv4 address in disguise, \
-                 not an IPv6 address"
-            }
-            Rejection::DiscardOnly => "in the discard-only prefix 100::/64",
+        f.write_str(&match self {
+            Rejection::Private => rust_i18n::t!("ui.classify.5"),
+            Rejection::CarrierGradeNat => rust_i18n::t!("ui.classify.6"),
+            Rejection::Loopback => rust_i18n::t!("ui.classify.7"),
+            Rejection::LinkLocal => rust_i18n::t!("ui.classify.8"),
+            Rejection::SiteLocal => rust_i18n::t!("ui.classify.9"),
+            Rejection::Multicast => rust_i18n::t!("ui.classify.10"),
+            Rejection::Unspecified => rust_i18n::t!("ui.classify.11"),
+            Rejection::Broadcast => rust_i18n::t!("ui.classify.12"),
+            Rejection::Benchmarking => rust_i18n::t!("ui.classify.13"),
+            Rejection::Reserved => rust_i18n::t!("ui.classify.14"),
+            Rejection::ProtocolAssignment => rust_i18n::t!("ui.classify.15"),
+            Rejection::Translated => rust_i18n::t!("ui.classify.16"),
+            Rejection::Ipv4Mapped => rust_i18n::t!("ui.classify.17"),
+            Rejection::DiscardOnly => rust_i18n::t!("ui.classify.18"),
         })
     }
 }

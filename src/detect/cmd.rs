@@ -64,16 +64,16 @@ async fn capped(pipe: Option<impl AsyncRead + Unpin>) -> Vec<u8> {
 
 fn describe(status: std::process::ExitStatus) -> String {
     if let Some(code) = status.code() {
-        return format!("exited with code {code}");
+        return rust_i18n::t!("ui.cmd", code = code).into_owned();
     }
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(sig) = status.signal() {
-            return format!("was killed by signal {sig}");
+            return rust_i18n::t!("ui.cmd.2", sig = sig).into_owned();
         }
     }
-    format!("ended with {status}")
+    rust_i18n::t!("ui.cmd.3", status = status).into_owned()
 }
 
 /// Kills the process group led by the pid when dropped, unless cleared.

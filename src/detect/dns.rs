@@ -135,7 +135,7 @@ fn pick<'a>(
             _ => Err(SourceError::DnsNoAddress {
                 server: server.to_string(),
                 detail: if seen.is_empty() {
-                    "the answer is empty".to_string()
+                    rust_i18n::t!("ui.dns").into_owned().to_string()
                 } else {
                     seen.join(", ")
                 },

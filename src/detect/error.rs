@@ -11,22 +11,22 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum SourceError {
     /// Nothing within the detection timeout.
-    #[error("no answer within {}", humantime::format_duration(*.0))]
+    #[error("{}", rust_i18n::t!("err.detect.error", v1 = humantime::format_duration(*.0)))]
     Timeout(Duration),
     /// The answer was empty (or only whitespace).
-    #[error("the answer is empty")]
+    #[error("{}", rust_i18n::t!("err.detect.error.2"))]
     Empty,
     /// The answer was longer than any address answer can be.
-    #[error("the answer is longer than {limit} bytes, too long to be an address{}", quoted(.excerpt))]
+    #[error("{}", rust_i18n::t!("err.detect.error.3", limit = .limit, v1 = quoted(.excerpt)))]
     TooLarge { limit: usize, excerpt: String },
     /// The answer is something else than an address (`what`: an HTML page, JSON, text…).
-    #[error("the answer is {what}, not an address: \"{excerpt}\"")]
-    NotAnAddress { what: &'static str, excerpt: String },
+    #[error("{}", rust_i18n::t!("err.detect.error.4", what = .what, excerpt = .excerpt))]
+    NotAnAddress { what: String, excerpt: String },
     /// The answer holds more than one address, so it does not say which one is ours.
-    #[error("the answer holds more than one address ({first} and {second}): which one is this network's is unclear")]
+    #[error("{}", rust_i18n::t!("err.detect.error.5", first = .first, second = .second))]
     Ambiguous { first: IpAddr, second: IpAddr },
     /// An address of the other family (asked over IPv4, answered IPv6, or the reverse).
-    #[error("answered the {} address {ip} to an {asked} question", family_of(*.ip))]
+    #[error("{}", rust_i18n::t!("err.detect.error.6", v1 = family_of(*.ip), ip = .ip, asked = .asked))]
     WrongFamily { ip: IpAddr, asked: Family },
     /// An address that cannot be this network's public address.
     #[error("{ip} is {reason}")]
@@ -35,7 +35,7 @@ pub enum SourceError {
     #[error("HTTP {status}: \"{excerpt}\"")]
     HttpStatus { status: u16, excerpt: String },
     /// The HTTP request itself failed (connect, TLS, protocol).
-    #[error("request failed: {0}")]
+    #[error("{}", rust_i18n::t!("err.detect.error.7", v = .0))]
     Http(String),
     /// The DNS question could not be asked or its answer read.
     #[error("{0}")]
@@ -44,29 +44,29 @@ pub enum SourceError {
     #[error("the DNS server {server} answered {rcode}")]
     DnsRcode { server: String, rcode: String },
     /// The DNS answer held no record that is an address.
-    #[error("the DNS server {server} gave no address ({detail})")]
+    #[error("{}", rust_i18n::t!("err.detect.error.8", server = .server, detail = .detail))]
     DnsNoAddress { server: String, detail: String },
     /// `interface:NAME` names no interface.
-    #[error("no network interface is named {name} (this host has: {})", .known.join(", "))]
+    #[error("{}", rust_i18n::t!("err.detect.error.9", name = .name, v1 = .known.join(", ")))]
     NoInterface { name: String, known: Vec<String> },
     /// The interface exists but holds no address of the family.
-    #[error("{name} has no {family} address")]
+    #[error("{}", rust_i18n::t!("err.detect.error.10", name = .name, family = .family))]
     InterfaceNoAddress { name: String, family: Family },
     /// The interface holds only addresses that are not public.
-    #[error("{name} has only {}: {}", list_rejected(.addrs), advice(.addrs, *.family))]
+    #[error("{}", rust_i18n::t!("err.detect.error.11", name = .name, v1 = list_rejected(.addrs), v2 = advice(.addrs, *.family)))]
     InterfaceNotGlobal {
         name: String,
         family: Family,
         addrs: Vec<(IpAddr, Rejection)>,
     },
     /// The interfaces could not be listed.
-    #[error("could not list the network interfaces: {0}")]
+    #[error("{}", rust_i18n::t!("err.detect.error.12", v = .0))]
     InterfaceList(String),
     /// `cmd:PATH` could not be started.
-    #[error("the command could not be started: {0}")]
+    #[error("{}", rust_i18n::t!("err.detect.error.13", v = .0))]
     CommandStart(String),
     /// `cmd:PATH` ended unsuccessfully.
-    #[error("the command {status}{}", stderr_suffix(.stderr))]
+    #[error("{}", rust_i18n::t!("err.detect.error.14", status = .status, v1 = stderr_suffix(.stderr)))]
     CommandFailed {
         /// "exited with code 3", "was killed by signal 9".
         status: String,
@@ -106,12 +106,8 @@ fn advice(addrs: &[(IpAddr, Rejection)], family: Family) -> String {
         return Rejection::CarrierGradeNat.to_string();
     }
     match family {
-        Family::V4 => {
-            "this is not the WAN interface, or the router is behind another NAT".to_string()
-        }
-        Family::V6 => "this interface has no global IPv6 address: is IPv6 enabled on this line \
-                       and on this interface?"
-            .to_string(),
+        Family::V4 => rust_i18n::t!("ui.error").into_owned().to_string(),
+        Family::V6 => rust_i18n::t!("ui.error.2").into_owned().to_string(),
     }
 }
 
@@ -150,10 +146,10 @@ impl fmt::Display for Said {
 #[non_exhaustive]
 pub enum DetectError {
     /// The source list is empty.
-    #[error("no IP source is configured")]
+    #[error("{}", rust_i18n::t!("err.detect.error.15"))]
     Unconfigured,
     /// No source gave a public address.
-    #[error("no IP source gave a public address ({})", join(.said))]
+    #[error("{}", rust_i18n::t!("err.detect.error.16", v1 = join(.said)))]
     NoAnswer { said: Vec<Said> },
     /// Sources gave addresses, but none has the agreement required.
     #[error("{} ({})", no_quorum_headline(.counts, *.needed), join(.said))]
@@ -183,7 +179,7 @@ impl DetectError {
     pub fn headline(&self) -> String {
         match self {
             DetectError::Unconfigured => self.to_string(),
-            DetectError::NoAnswer { .. } => "no IP source gave a public address".to_string(),
+            DetectError::NoAnswer { .. } => rust_i18n::t!("ui.error.3").into_owned().to_string(),
             DetectError::NoQuorum { needed, counts, .. } => no_quorum_headline(counts, *needed),
         }
     }
@@ -204,8 +200,8 @@ fn no_quorum_headline(counts: &[(IpAddr, usize)], needed: usize) -> String {
         .join(", ");
     let tie = counts.len() > 1 && counts[0].1 == counts[1].1;
     if tie {
-        format!("the IP sources disagree and no address leads ({list}); {needed} must agree")
+        rust_i18n::t!("ui.error.4", list = list, needed = needed).into_owned()
     } else {
-        format!("too few IP sources agree ({list}); {needed} must agree")
+        rust_i18n::t!("ui.error.5", list = list, needed = needed).into_owned()
     }
 }

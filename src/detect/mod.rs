@@ -146,7 +146,9 @@ async fn ask(
             Some(Ok(client)) => http::ask(client, url, family, timeout).await,
             Some(Err(e)) => Err(e.clone()),
             // The client is built whenever an HTTP source is present.
-            None => Err(SourceError::Http("no HTTP client".to_string())),
+            None => Err(SourceError::Http(
+                rust_i18n::t!("ui.mod.19").into_owned().to_string(),
+            )),
         },
         SourceSpec::Dns { service, server } => dns::ask(*service, *server, family, timeout).await,
         SourceSpec::Interface(name) => iface::ask(name, family),
@@ -173,19 +175,22 @@ pub fn render(d: &Detection) -> String {
             Err(e) if e.is_rejected_address() => format!("rejected: {e}"),
             Err(e) => format!("error: {e}"),
         };
-        out.push_str(&format!(
-            "  {:<width$}  {:>6} ms  {said}\n",
-            a.source.to_string(),
-            a.elapsed.as_millis(),
+        out.push_str(&rust_i18n::t!(
+            "ui.mod.20",
+            v1 = format!("{:<width$}", a.source.to_string()),
+            v2 = format!("{:>6}", a.elapsed.as_millis()),
+            said = said
         ));
     }
     match &d.result {
         Ok(ip) => {
             let agreeing = d.answers.len() - d.dissenters().len();
-            out.push_str(&format!(
-                "{} address: {ip} ({agreeing} of {} sources agree",
-                d.family,
-                d.answers.len()
+            out.push_str(&rust_i18n::t!(
+                "ui.mod.21",
+                v1 = d.family,
+                ip = ip,
+                agreeing = agreeing,
+                v2 = d.answers.len()
             ));
             let dissent: Vec<String> = d
                 .dissenters()

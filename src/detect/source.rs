@@ -74,9 +74,9 @@ impl FromStr for SourceSpec {
         if let Some(rest) = s.strip_prefix("dns:") {
             let (name, server) = match rest.split_once('@') {
                 Some((n, srv)) => {
-                    let addr: SocketAddr = srv.parse().map_err(|_| {
-                        format!("'{srv}' in '{s}' is not an IP:port (for example 127.0.0.1:5353)")
-                    })?;
+                    let addr: SocketAddr = srv
+                        .parse()
+                        .map_err(|_| rust_i18n::t!("ui.source", srv = srv, s = s).into_owned())?;
                     (n, Some(addr))
                 }
                 None => (rest, None),
@@ -85,47 +85,36 @@ impl FromStr for SourceSpec {
                 "opendns" => DnsService::OpenDns,
                 "cloudflare" => DnsService::Cloudflare,
                 "google" => DnsService::Google,
-                other => {
-                    return Err(format!(
-                    "unknown DNS source '{other}': use dns:opendns, dns:cloudflare or dns:google"
-                ))
-                }
+                other => return Err(rust_i18n::t!("ui.source.2", other = other).into_owned()),
             };
             return Ok(SourceSpec::Dns { service, server });
         }
         if let Some(name) = s.strip_prefix("interface:") {
             if name.is_empty() || name.len() > 15 || name.contains(['/', ' ']) {
-                return Err(format!(
-                    "'{name}' is not an interface name (for example eth0 or pppoe-wan)"
-                ));
+                return Err(rust_i18n::t!("ui.source.3", name = name).into_owned());
             }
             return Ok(SourceSpec::Interface(name.to_string()));
         }
         if let Some(path) = s.strip_prefix("cmd:") {
             if path.is_empty() {
-                return Err("cmd: needs the path of a program that prints the address".to_string());
+                return Err(rust_i18n::t!("ui.source.4").into_owned().to_string());
             }
             if path.trim().contains(char::is_whitespace) {
-                return Err(format!(
-                    "'{s}': cmd: takes the path of one program, without arguments (it is run directly, not through a shell) — put the command and its arguments in a small script and give the script's path"
-                ));
+                return Err(rust_i18n::t!("ui.source.5", s = s).into_owned());
             }
             return Ok(SourceSpec::Command(PathBuf::from(path)));
         }
-        Err(format!(
-            "'{s}' is not an IP source: use an https:// URL, dns:opendns|cloudflare|google, interface:NAME or cmd:PATH"
-        ))
+        Err(rust_i18n::t!("ui.source.6", s = s).into_owned())
     }
 }
 
 /// Plain http is allowed only on loopback (a test server or a local helper); everything
 /// that crosses a network goes over https.
 fn url_host_ok(s: &str) -> Result<String, String> {
-    let u = url::Url::parse(s).map_err(|e| format!("'{s}' is not a valid URL: {e}"))?;
+    let u =
+        url::Url::parse(s).map_err(|e| rust_i18n::t!("ui.source.7", s = s, e = e).into_owned())?;
     if u.scheme() == "http" && !crate::net::is_loopback_host(u.host_str().unwrap_or("")) {
-        return Err(format!(
-            "'{s}' uses plain http: only https is accepted, except for loopback addresses"
-        ));
+        return Err(rust_i18n::t!("ui.source.8", s = s).into_owned());
     }
     Ok(s.to_string())
 }

@@ -12,13 +12,13 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum DnsError {
     /// Not a domain name.
-    #[error("{name:?} is not a valid domain name")]
+    #[error("{}", rust_i18n::t!("err.dns.error", name = format!("{:?}", .name)))]
     BadName { name: String },
     /// The resolver could not be set up (no usable resolv.conf, no name server in it).
-    #[error("cannot set up DNS look-ups: {detail}; list servers under dns.resolvers")]
+    #[error("{}", rust_i18n::t!("err.dns.error.2", detail = .detail))]
     Setup { detail: String },
     /// No answer in time.
-    #[error("no answer from {server} for {name} {rtype} within {timeout:?}")]
+    #[error("{}", rust_i18n::t!("err.dns.error.3", server = .server, name = .name, rtype = .rtype, timeout = format!("{:?}", .timeout)))]
     Timeout {
         server: String,
         name: String,
@@ -26,7 +26,7 @@ pub enum DnsError {
         timeout: Duration,
     },
     /// SERVFAIL: the server could not answer (broken delegation, DNSSEC failure, overload).
-    #[error("{server} failed to answer {name} {rtype} (SERVFAIL)")]
+    #[error("{}", rust_i18n::t!("err.dns.error.4", server = .server, name = .name, rtype = .rtype))]
     ServFail {
         server: String,
         name: String,
@@ -34,7 +34,7 @@ pub enum DnsError {
     },
     /// REFUSED: the server does not serve that name (for an authoritative server: it is
     /// not authoritative for the zone; for a resolver: it does not recurse for us).
-    #[error("{server} refused to answer {name} {rtype}; is it a server for that zone?")]
+    #[error("{}", rust_i18n::t!("err.dns.error.5", server = .server, name = .name, rtype = .rtype))]
     Refused {
         server: String,
         name: String,
@@ -43,7 +43,7 @@ pub enum DnsError {
     /// A referral (NOERROR, no answer, NS records and no SOA): the server asked does not
     /// recurse, or is lame for the zone. No verdict about the name (RFC 1034 §4.3.1,
     /// RFC 2308 §2.2): never "no such record".
-    #[error("{server} answered {name} {rtype} with a referral to {to} instead of an answer: it does not recurse, or the delegation is lame; use a recursive resolver (dns.resolvers) or fix the zone's NS records")]
+    #[error("{}", rust_i18n::t!("err.dns.error.6", server = .server, name = .name, rtype = .rtype, to = .to))]
     Referral {
         server: String,
         name: String,
@@ -51,7 +51,7 @@ pub enum DnsError {
         to: String,
     },
     /// Any other failing response code, or an unreadable answer.
-    #[error("{server} answered {name} {rtype} with an error: {detail}")]
+    #[error("{}", rust_i18n::t!("err.dns.error.7", server = .server, name = .name, rtype = .rtype, detail = .detail))]
     BadResponse {
         server: String,
         name: String,
@@ -59,7 +59,7 @@ pub enum DnsError {
         detail: String,
     },
     /// The server could not be reached at all.
-    #[error("cannot reach {server} to ask {name} {rtype}: {detail}")]
+    #[error("{}", rust_i18n::t!("err.dns.error.8", server = .server, name = .name, rtype = .rtype, detail = .detail))]
     Unreachable {
         server: String,
         name: String,
@@ -67,10 +67,10 @@ pub enum DnsError {
         detail: String,
     },
     /// A CNAME chain that comes back to a name already in it.
-    #[error("CNAME loop at {server}: {chain}")]
+    #[error("{}", rust_i18n::t!("err.dns.error.9", server = .server, chain = .chain))]
     CnameLoop { server: String, chain: String },
     /// A CNAME chain longer than [`super::MAX_HOPS`] aliases.
-    #[error("CNAME chain of {name} at {server} is longer than {max} aliases: {chain}")]
+    #[error("{}", rust_i18n::t!("err.dns.error.10", name = .name, server = .server, max = .max, chain = .chain))]
     ChainTooLong {
         server: String,
         name: String,
@@ -78,10 +78,10 @@ pub enum DnsError {
         chain: String,
     },
     /// No zone (SOA) holds the name: the domain is not delegated.
-    #[error("no DNS zone holds {name} (no SOA for it or any parent, asked {server}); is the domain registered and delegated?")]
+    #[error("{}", rust_i18n::t!("err.dns.error.11", name = .name, server = .server))]
     NoZone { name: String, server: String },
     /// None of the zone's authoritative servers has an address.
-    #[error("no authoritative server address found for {zone}: {detail}")]
+    #[error("{}", rust_i18n::t!("err.dns.error.12", zone = .zone, detail = .detail))]
     NoAuthoritative { zone: String, detail: String },
 }
 

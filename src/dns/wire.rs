@@ -13,23 +13,23 @@ use tokio::net::{TcpStream, UdpSocket};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WireError {
-    #[error("{0} is not a valid DNS name")]
+    #[error("{}", rust_i18n::t!("err.dns.wire", v = .0))]
     BadName(String),
-    #[error("no answer from {server} within {timeout:?}")]
+    #[error("{}", rust_i18n::t!("err.dns.wire.2", server = .server, timeout = format!("{:?}", .timeout)))]
     Timeout {
         server: SocketAddr,
         timeout: Duration,
     },
-    #[error("could not reach {server}: {source}")]
+    #[error("{}", rust_i18n::t!("err.dns.wire.3", server = .server, source = .source))]
     Io {
         server: SocketAddr,
         #[source]
         source: std::io::Error,
     },
-    #[error("unreadable answer from {server}: {detail}")]
+    #[error("{}", rust_i18n::t!("err.dns.wire.4", server = .server, detail = .detail))]
     Malformed { server: SocketAddr, detail: String },
     /// Only replies that did not answer the question arrived (RFC 5452): no answer.
-    #[error("no valid answer from {server}: {detail}")]
+    #[error("{}", rust_i18n::t!("err.dns.wire.5", server = .server, detail = .detail))]
     Mismatched { server: SocketAddr, detail: String },
 }
 

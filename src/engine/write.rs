@@ -109,9 +109,17 @@ impl Writer {
             );
             tokio::time::sleep(wait).await;
         }
+        // SIGTERM/SIGINT: nothing new is sent; what is sent is finished (`crate::stop`).
+        if crate::stop::requested() {
+            return Outcome::Failed(Failure::new(
+                rust_i18n::t!("stop.not_sent", account = account).into_owned(),
+            ));
+        }
         let counters = agent.accounts.get(account).map(|a| a.counters.clone());
         let before = counters.as_ref().map(|c| c.requests()).unwrap_or(0);
+        let in_flight = crate::stop::in_flight(account);
         let (outcome, transient) = op(agent).await;
+        drop(in_flight);
         let after = counters.as_ref().map(|c| c.requests()).unwrap_or(0);
         if let Some(pacer) = self.pacers.get_mut(account) {
             pacer.record(after.saturating_sub(before), Instant::now());

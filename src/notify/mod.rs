@@ -171,19 +171,32 @@ pub fn message(event: Event, n: &DomainNews) -> String {
     let host = if n.host.is_empty() {
         n.domain.clone()
     } else {
-        format!("{} (MX of {})", n.host, n.domain)
+        rust_i18n::t!("ui.notify.mx_of", host = n.host, domain = n.domain).into_owned()
     };
     match event {
-        Event::Change if n.old.is_empty() => format!("mxddns: {host} now points at {}", n.new),
-        Event::Change => format!("mxddns: {host} now points at {} (was {})", n.new, n.old),
-        Event::Failure => format!(
-            "mxddns: {} has failed {} cycles in a row: {}",
-            n.domain, n.failures, n.error
-        ),
-        Event::Recovery => format!(
-            "mxddns: {} works again after {} failed cycles",
-            n.domain, n.failures_before
-        ),
+        Event::Change if n.old.is_empty() => {
+            rust_i18n::t!("ui.notify.change", host = host, new = n.new).into_owned()
+        }
+        Event::Change => rust_i18n::t!(
+            "ui.notify.change_was",
+            host = host,
+            new = n.new,
+            old = n.old
+        )
+        .into_owned(),
+        Event::Failure => rust_i18n::t!(
+            "ui.notify.failure",
+            domain = n.domain,
+            n = n.failures,
+            error = n.error
+        )
+        .into_owned(),
+        Event::Recovery => rust_i18n::t!(
+            "ui.notify.recovery",
+            domain = n.domain,
+            n = n.failures_before
+        )
+        .into_owned(),
     }
 }
 

@@ -30,19 +30,19 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     let domains: Vec<crate::config::DomainConfig> = match selected(&cfg, opts.domain) {
         Ok(d) => d.into_iter().cloned().collect(),
         Err(e) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let interactive = std::io::stdin().is_terminal() && crate::redact::stdout_is_terminal();
     if !opts.yes && !interactive {
-        crate::say_err!("error: apply changes DNS records; without a terminal to ask on, it needs --yes (run `mxddns plan` to see the changes first)");
+        crate::say_err!("{}", rust_i18n::t!("ui.apply"));
         return ExitCode::from(EXIT_USAGE);
     }
     let _lock = match crate::state::StateLock::acquire(&cfg.state_file) {
         Ok(l) => Some(l),
-        Err(e @ crate::state::LockError::Held { .. }) => {
-            crate::say_err!("error: {e}");
+        Err(e @ (crate::state::LockError::Held { .. } | crate::state::LockError::Unsafe(_))) => {
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return ExitCode::from(EXIT_FAILED);
         }
         Err(e) => {
@@ -53,13 +53,16 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     let mut agent = match Agent::new(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
     let (_, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
     for (_, e) in &detect_errors {
-        crate::say_err!("warning: {e}; its records are left as they are");
+        crate::say_err!("{}", rust_i18n::t!("ui.apply.2", e = e));
     }
     let mut plans = Vec::new();
     let mut failed = BTreeMap::new();
@@ -73,17 +76,20 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     }
     if !plans.iter().any(DomainPlan::pending) {
         crate::say_raw!("{}", render_text(&plans, &failed));
-        crate::say!("apply: nothing to do");
+        crate::say!("{}", rust_i18n::t!("ui.apply.3"));
+        for p in &plans {
+            remember_inputs(&mut agent, &domains, p, &addrs);
+        }
         save(&agent);
         return exit(failed.is_empty());
     }
     if !opts.yes {
         crate::say_raw!("{}", render_text(&plans, &failed));
-        crate::say_raw!("Make these changes? [y/N] ");
+        crate::say_raw!("{}", rust_i18n::t!("ui.apply.4"));
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
         if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-            crate::say!("apply: nothing changed");
+            crate::say!("{}", rust_i18n::t!("ui.apply.5"));
             return ExitCode::from(EXIT_NOTHING);
         }
     }
@@ -93,10 +99,38 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
     }
     let mut writer = Writer::default();
     for p in &plans {
-        ok &= apply_domain(&mut agent, &mut writer, p).await;
+        let done = apply_domain(&mut agent, &mut writer, p, true).await;
+        if done {
+            remember_inputs(&mut agent, &domains, p, &addrs);
+        }
+        ok &= done;
     }
     save(&agent);
     exit(ok)
+}
+
+/// A domain whose set is now right: the service's upkeep starts from these inputs, so its
+/// first cycle after `apply` makes no API call either.
+fn remember_inputs(
+    agent: &mut Agent,
+    domains: &[crate::config::DomainConfig],
+    p: &DomainPlan,
+    addrs: &[std::net::IpAddr],
+) {
+    let Some(d) = domains.iter().find(|d| d.domain == p.domain) else {
+        return;
+    };
+    if addrs.is_empty() {
+        return;
+    }
+    if let Some(fp) = super::upkeep::fingerprint(d, addrs) {
+        agent
+            .state
+            .domains
+            .entry(p.domain.clone())
+            .or_default()
+            .mail_inputs = Some(fp);
+    }
 }
 
 fn exit(ok: bool) -> ExitCode {
@@ -113,16 +147,23 @@ fn save(agent: &Agent) {
     }
 }
 
-/// Carry out one domain's plan; returns whether all of it succeeded.
-pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan) -> bool {
+/// Carry out one domain's plan; returns whether all of it succeeded. `each`: say every
+/// record written (failures and the verification are always said).
+pub async fn apply_domain(
+    agent: &mut Agent,
+    writer: &mut Writer,
+    p: &DomainPlan,
+    each: bool,
+) -> bool {
     let d = &p.domain;
     if let Some((path, text, true)) = &p.policy {
         match crate::mail::mta_sts::write_policy(path, text) {
-            Ok(_) => crate::say!("{d}: MTA-STS policy written to {}", path.display()),
+            Ok(_) => crate::say!(
+                "{}",
+                rust_i18n::t!("ui.apply.6", d = d, v1 = path.display())
+            ),
             Err(e) => {
-                crate::say!(
-                    "{d}: MTA-STS policy not written: {e}; its _mta-sts record is left as it is"
-                );
+                crate::say!("{}", rust_i18n::t!("ui.apply.7", d = d, e = e));
                 return false;
             }
         }
@@ -145,11 +186,15 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
         if !all_ok {
             // Stop at the first failure: the next apply continues from the state.
             crate::say!(
-                "{d}: {} {} {} {} not tried: an earlier write failed",
-                l.action.sign(),
-                l.name,
-                l.rtype,
-                l.want.as_ref().map(|w| w.to_string()).unwrap_or_default()
+                "{}",
+                rust_i18n::t!(
+                    "ui.apply.8",
+                    d = d,
+                    v1 = l.action.sign(),
+                    v2 = l.name,
+                    v3 = l.rtype,
+                    v4 = l.want.as_ref().map(|w| w.to_string()).unwrap_or_default()
+                )
             );
             continue;
         }
@@ -187,19 +232,38 @@ pub async fn apply_domain(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan
             }
             Outcome::Failed(f) => {
                 all_ok = false;
-                crate::say!("{d}: {} {what} failed: {}", l.action.sign(), f.message);
+                crate::say!(
+                    "{}",
+                    rust_i18n::t!(
+                        "ui.apply.failed",
+                        d = d,
+                        sign = l.action.sign(),
+                        what = what,
+                        message = f.message
+                    )
+                );
+            }
+            _ if !each => {
+                if let Some(w) = &l.want {
+                    written.push((l.name.clone(), w.clone()));
+                }
             }
             _ => {
                 crate::say!(
-                    "{d}: {} {what} {} at {} in {:.1} s",
-                    l.action.sign(),
-                    match l.action {
-                        Action::Create => "created",
-                        Action::Delete(_) => "deleted",
-                        _ => "changed",
-                    },
-                    p.account,
-                    started.elapsed().as_secs_f64()
+                    "{}",
+                    rust_i18n::t!(
+                        "ui.apply.9",
+                        d = d,
+                        v1 = l.action.sign(),
+                        what = what,
+                        v2 = match l.action {
+                            Action::Create => rust_i18n::t!("ui.apply.created"),
+                            Action::Delete(_) => rust_i18n::t!("ui.apply.deleted"),
+                            _ => rust_i18n::t!("ui.apply.changed"),
+                        },
+                        v3 = p.account,
+                        v4 = format!("{:.1}", started.elapsed().as_secs_f64())
+                    )
                 );
                 if let Some(w) = &l.want {
                     written.push((l.name.clone(), w.clone()));
@@ -229,18 +293,17 @@ async fn write_line(agent: &mut Agent, writer: &mut Writer, p: &DomainPlan, l: &
             Box::pin(async move {
                 let Some(account) = agent.accounts.get(&p.account) else {
                     return (
-                        Outcome::Failed(Failure::new(format!(
-                            "no provider account named {}",
-                            p.account
-                        ))),
+                        Outcome::Failed(Failure::new(
+                            rust_i18n::t!("ui.apply.10", v1 = p.account).into_owned(),
+                        )),
                         false,
                     );
                 };
                 if let Err(e) = crate::config::validate_dns_name(&name) {
                     return (
-                        Outcome::Failed(Failure::new(format!(
-                            "refusing to send the name to the provider: {e}"
-                        ))),
+                        Outcome::Failed(Failure::new(
+                            rust_i18n::t!("ui.apply.11", e = e).into_owned(),
+                        )),
                         false,
                     );
                 }
@@ -306,7 +369,7 @@ async fn servers(agent: &Agent, zone: &str) -> Result<Vec<SocketAddr>, String> {
             .dns
             .authoritative(zone)
             .await
-            .map_err(|e| format!("cannot find the authoritative servers of {zone}: {e}")),
+            .map_err(|e| rust_i18n::t!("ui.apply.12", zone = zone, e = e).into_owned()),
     }
 }
 
@@ -317,7 +380,7 @@ async fn verify_written(agent: &Agent, p: &DomainPlan, written: &[(String, Recor
         Ok(s) if s.is_empty() => return true,
         Ok(s) => s,
         Err(e) => {
-            crate::say!("{d}: not verified: {e}");
+            crate::say!("{}", rust_i18n::t!("ui.apply.not_verified", d = d, e = e));
             return false;
         }
     };
@@ -344,10 +407,14 @@ async fn verify_written(agent: &Agent, p: &DomainPlan, written: &[(String, Recor
         missing = still;
         if missing.is_empty() {
             crate::say!(
-                "{d}: verified {} record(s) at {} authoritative server(s) in {:.1} s",
-                written.len(),
-                servers.len(),
-                started.elapsed().as_secs_f64()
+                "{}",
+                rust_i18n::t!(
+                    "ui.apply.13",
+                    d = d,
+                    v1 = written.len(),
+                    v2 = servers.len(),
+                    v3 = format!("{:.1}", started.elapsed().as_secs_f64())
+                )
             );
             return true;
         }
@@ -358,11 +425,15 @@ async fn verify_written(agent: &Agent, p: &DomainPlan, written: &[(String, Recor
                 .map(|(s, n, w)| format!("{n} {} {w} at {s}", w.rtype()))
                 .collect();
             crate::say!(
-                "{d}: not verified after {:.0} s: {} record(s) not yet served ({}{})",
-                started.elapsed().as_secs_f64(),
-                missing.len(),
-                list.join(", "),
-                if missing.len() > 5 { ", ..." } else { "" }
+                "{}",
+                rust_i18n::t!(
+                    "ui.apply.14",
+                    d = d,
+                    v1 = format!("{:.0}", started.elapsed().as_secs_f64()),
+                    v2 = missing.len(),
+                    v3 = list.join(", "),
+                    v4 = if missing.len() > 5 { ", ..." } else { "" }
+                )
             );
             return false;
         }

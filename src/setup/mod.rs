@@ -159,9 +159,9 @@ pub fn diff(
                 .map(|r| format!("{} {}", r.rtype(), r.data))
                 .collect();
             let why = if rtype == RecordType::Cname {
-                format!("{name} already holds {}, and an alias cannot share its name: remove them, or drop the name from the declaration", what.join(", "))
+                rust_i18n::t!("ui.mod", name = name, v1 = what.join(", ")).into_owned()
             } else {
-                format!("{name} is an alias ({}), which cannot hold other records: remove the alias first", what.join(", "))
+                rust_i18n::t!("ui.mod.2", name = name, v1 = what.join(", ")).into_owned()
             };
             for w in wants {
                 lines.push(line(&w.data, Action::Cannot(why.clone())));
@@ -271,7 +271,7 @@ async fn zone_name(agent: &Agent, d: &DomainConfig) -> Result<String, String> {
         .dns
         .zone_of(&d.domain)
         .await
-        .map_err(|e| format!("cannot find the zone of {}: {e}", d.domain))
+        .map_err(|e| rust_i18n::t!("ui.mod.3", v1 = d.domain, e = e).into_owned())
 }
 
 /// Read the zone (one paged listing) and plan `d`. An `Err` means the zone could not be
@@ -284,17 +284,19 @@ pub async fn plan_domain(
     only: Option<&dyn Fn(Purpose) -> bool>,
 ) -> Result<DomainPlan, String> {
     let Some(mail) = &d.mail else {
-        return Err(format!("{} has no mail: block to plan", d.domain));
+        return Err(rust_i18n::t!("ui.mod.4", v1 = d.domain).into_owned());
     };
     let zone_name = zone_name(agent, d).await?;
     let account = agent
         .accounts
         .get(&d.provider)
-        .ok_or_else(|| format!("no provider account named {}", d.provider))?;
+        .ok_or_else(|| rust_i18n::t!("ui.mod.5", v1 = d.provider).into_owned())?;
     let policy = agent.policy;
     let zone = crate::update::zone(account, &mut agent.state, &zone_name, policy)
         .await
-        .map_err(|e| format!("cannot find the zone {zone_name} at {}: {e}", d.provider))?;
+        .map_err(|e| {
+            rust_i18n::t!("ui.mod.6", zone_name = zone_name, v1 = d.provider, e = e).into_owned()
+        })?;
     let p = account.provider.as_ref();
     let existing = retry(
         policy,
@@ -302,7 +304,9 @@ pub async fn plan_domain(
         |e, w| tracing::warn!("{e}; trying again in {:.1} s", w.as_secs_f64()),
     )
     .await
-    .map_err(|e| format!("cannot read the zone {zone_name} at {}: {e}", d.provider))?;
+    .map_err(|e| {
+        rust_i18n::t!("ui.mod.7", zone_name = zone_name, v1 = d.provider, e = e).into_owned()
+    })?;
     let spf: Vec<String> = existing
         .iter()
         .filter(|r| r.name == d.domain)
@@ -311,7 +315,7 @@ pub async fn plan_domain(
         .collect();
     let mut notes = Vec::new();
     if spf.len() > 1 {
-        notes.push(format!("{} has {} SPF records; receivers treat that as an error (RFC 7208 §3.2). The first is changed, the others are listed as kept: remove them", d.domain, spf.len()));
+        notes.push(rust_i18n::t!("ui.mod.8", v1 = d.domain, v2 = spf.len()).into_owned());
     }
     let old_addrs: Vec<IpAddr> = agent
         .state
@@ -336,7 +340,7 @@ pub async fn plan_domain(
             desired.cannot.push((
                 w.name.clone(),
                 w.data.rtype().as_str(),
-                format!("{} is outside the zone {zone_name}", w.name),
+                rust_i18n::t!("ui.mod.9", v1 = w.name, zone_name = zone_name).into_owned(),
             ));
         }
     }
@@ -351,6 +355,15 @@ pub async fn plan_domain(
         .unwrap_or_default();
     let supports = |t: RecordType| p.supports(t);
     let mut lines = diff(&desired, &existing, &supports, &owned, prune);
+    // Values the registrar's API cannot hold although it offers their type (Alidns: no
+    // SRV target "."), known before anything is sent.
+    for l in &mut lines {
+        if let (Action::Create | Action::Change(_), Some(w)) = (&l.action, &l.want) {
+            if let Err(why) = p.supports_data(w) {
+                l.action = Action::Cannot(why);
+            }
+        }
+    }
     // Values the registrar refused before (a type it holds, but not this value).
     if let Some(refused) = agent.state.domains.get(&d.domain).map(|s| &s.cannot) {
         for l in &mut lines {
@@ -401,14 +414,17 @@ pub fn selected<'a>(
             let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
             match cfg.domains.iter().find(|d| d.domain == name) {
                 Some(d) if d.mail.is_some() => Ok(vec![d]),
-                Some(_) => Err(format!("{name} has no mail: block in {} — declare its mail records first (README: Set up a new mail domain)", cfg.path.display())),
-                None => Err(format!("{name} is not a configured domain in {}", cfg.path.display())),
+                Some(_) => Err(
+                    rust_i18n::t!("ui.mod.10", name = name, v1 = cfg.path.display()).into_owned(),
+                ),
+                None => Err(
+                    rust_i18n::t!("ui.mod.11", name = name, v1 = cfg.path.display()).into_owned(),
+                ),
             }
         }
-        None if with_mail.is_empty() => Err(format!(
-            "no domain in {} has a mail: block — declare one (README: Set up a new mail domain)",
-            cfg.path.display()
-        )),
+        None if with_mail.is_empty() => {
+            Err(rust_i18n::t!("ui.mod.12", v1 = cfg.path.display()).into_owned())
+        }
         None => Ok(with_mail),
     }
 }
@@ -417,9 +433,11 @@ pub fn selected<'a>(
 pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
     for p in plans {
-        out.push_str(&format!(
-            "{} (zone {} at {}):\n",
-            p.domain, p.zone.name, p.account
+        out.push_str(&rust_i18n::t!(
+            "ui.plan.heading",
+            domain = p.domain,
+            zone = p.zone.name,
+            account = p.account
         ));
         for l in &p.lines {
             let value = |d: &RecordData| d.to_string();
@@ -443,40 +461,37 @@ pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> S
                     Some(w) => format!("{} {} {}: {why}", l.name, l.rtype, w),
                     None => format!("{} {}: {why}", l.name, l.rtype),
                 },
-                Action::Kept { record, owned } => format!(
-                    "{} {} {} (not declared; {})",
-                    record.name,
-                    record.rtype(),
-                    record.data,
-                    if *owned {
-                        "mxddns wrote it: apply --prune removes it"
+                Action::Kept { record, owned } => rust_i18n::t!(
+                    "ui.plan.kept",
+                    name = record.name,
+                    rtype = record.rtype(),
+                    data = record.data,
+                    why = if *owned {
+                        rust_i18n::t!("ui.mod.13").into_owned()
                     } else {
-                        "not written by mxddns, left alone"
+                        rust_i18n::t!("ui.mod.14").into_owned()
                     }
-                ),
-                Action::Delete(r) => format!(
-                    "{} {} {} (not declared any more; removed after its replacements exist)",
-                    r.name,
-                    r.rtype(),
-                    r.data
-                ),
+                )
+                .into_owned(),
+                Action::Delete(r) => {
+                    rust_i18n::t!("ui.mod.15", v1 = r.name, v2 = r.rtype(), v3 = r.data)
+                        .into_owned()
+                }
             };
             out.push_str(&format!("  {:<4} {body}\n", l.action.sign()));
         }
         if let Some((path, _, differs)) = &p.policy {
-            out.push_str(&format!(
-                "  {:<4} MTA-STS policy file {}\n",
-                if *differs { "+" } else { "=" },
-                path.display()
+            out.push_str(&rust_i18n::t!(
+                "ui.mod.16",
+                v1 = format!("{:<4}", if *differs { "+" } else { "=" }),
+                v2 = path.display()
             ));
         }
         for (ip, host) in &p.ptr {
-            out.push_str(&format!(
-                "  PTR  {ip} -> {host}: registrars cannot set this; ask the ISP (or hosting provider) of {ip}: \"please set the reverse DNS (PTR) of {ip} to {host}\"; `mxddns check` verifies it\n"
-            ));
+            out.push_str(&rust_i18n::t!("ui.mod.17", ip = ip, host = host));
         }
         for n in &p.notes {
-            out.push_str(&format!("  note: {n}\n"));
+            out.push_str(&rust_i18n::t!("ui.plan.note", n = n));
         }
     }
     for (domain, why) in failed {
@@ -489,14 +504,14 @@ pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> S
             .filter(|l| f(&l.action))
             .count()
     };
-    out.push_str(&format!(
-        "plan: {} to create, {} to change, {} to delete, {} right, {} cannot, {} kept\n",
-        count(&|a| matches!(a, Action::Create)),
-        count(&|a| matches!(a, Action::Change(_))),
-        count(&|a| matches!(a, Action::Delete(_))),
-        count(&|a| matches!(a, Action::Right(_))),
-        count(&|a| matches!(a, Action::Cannot(_))),
-        count(&|a| matches!(a, Action::Kept { .. })),
+    out.push_str(&rust_i18n::t!(
+        "ui.mod.18",
+        v1 = count(&|a| matches!(a, Action::Create)),
+        v2 = count(&|a| matches!(a, Action::Change(_))),
+        v3 = count(&|a| matches!(a, Action::Delete(_))),
+        v4 = count(&|a| matches!(a, Action::Right(_))),
+        v5 = count(&|a| matches!(a, Action::Cannot(_))),
+        v6 = count(&|a| matches!(a, Action::Kept { .. }))
     ));
     out
 }

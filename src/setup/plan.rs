@@ -14,20 +14,23 @@ pub async fn run(cfg: Config, domain: Option<&str>, json: bool) -> ExitCode {
     let domains: Vec<crate::config::DomainConfig> = match selected(&cfg, domain) {
         Ok(d) => d.into_iter().cloned().collect(),
         Err(e) => {
-            crate::say_err!("error: {e}");
+            crate::say_err!("{}", rust_i18n::t!("summary.error", text = e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let mut agent = match Agent::new(cfg) {
         Ok(a) => a,
         Err(e) => {
-            crate::say_err!("error: {e:#}");
+            crate::say_err!(
+                "{}",
+                rust_i18n::t!("summary.error", text = format!("{e:#}"))
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
     let (_, addrs, detect_errors) = crate::engine::detect_all(&agent.config).await;
     for (_, e) in &detect_errors {
-        crate::say_err!("warning: {e}; its records are left out of the plan");
+        crate::say_err!("{}", rust_i18n::t!("ui.plan", e = e));
     }
     let mut plans = Vec::new();
     let mut failed = BTreeMap::new();

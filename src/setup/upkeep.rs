@@ -67,13 +67,13 @@ pub async fn run(agent: &mut Agent, addrs: &[IpAddr]) -> bool {
         let plan = match plan_domain(agent, d, addrs, false, Some(only)).await {
             Ok(p) => p,
             Err(e) => {
-                crate::say!("{}: mail records not kept: {e}", d.domain);
+                crate::say!("{}", rust_i18n::t!("ui.upkeep", v1 = d.domain, e = e));
                 ok = false;
                 continue;
             }
         };
         let done = if plan.pending() {
-            apply_domain(agent, &mut writer, &plan).await
+            apply_domain(agent, &mut writer, &plan, true).await
         } else {
             true
         };

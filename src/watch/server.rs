@@ -1,7 +1,9 @@
 //! A small HTTP/1.1 responder for the status page (`/`), `/healthz` and `/metrics`, on the agent's own
 //! current-thread runtime (tasks of a `LocalSet`): one request per connection
 //! (`Connection: close`), GET and HEAD only, a cap on the request head's size and on the
-//! time to receive it, a cap on simultaneous connections. Enough for Prometheus, a
+//! time to receive it, a cap on simultaneous connections — when it is reached, the client
+//! that has waited longest without sending a request is closed to make room, so that idle
+//! or slow clients cannot lock the health probe out. Enough for Prometheus, a
 //! container health check or curl; nothing more, on purpose.
 
 #[cfg(feature = "status-page")]
@@ -9,7 +11,7 @@ use super::page;
 use super::{health::health, metrics, Shared, Status};
 #[cfg(feature = "status-page")]
 use crate::i18n::Lang;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
@@ -34,7 +36,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            read_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(3),
             write_timeout: Duration::from_secs(5),
             max_request: 8 * 1024,
             max_connections: 16,
@@ -77,8 +79,19 @@ impl Drop for Server {
     }
 }
 
+/// The connections being served. One still waiting for its request head is the first to
+/// go when a new client needs the slot: slow or idle clients cannot lock the health probe
+/// out (it sends its request at once, so it never waits long in that state).
+#[derive(Default)]
+struct Slots {
+    open: usize,
+    next: u64,
+    /// Connections still reading their request head, oldest first, each with its stop.
+    reading: std::collections::BTreeMap<u64, Rc<tokio::sync::Notify>>,
+}
+
 async fn accept_loop(listener: TcpListener, status: Shared, limits: Limits) {
-    let open = Rc::new(Cell::new(0usize));
+    let slots = Rc::new(RefCell::new(Slots::default()));
     loop {
         let stream = match listener.accept().await {
             Ok((s, _)) => s,
@@ -89,18 +102,46 @@ async fn accept_loop(listener: TcpListener, status: Shared, limits: Limits) {
                 continue;
             }
         };
-        if open.get() >= limits.max_connections {
-            drop(stream);
-            continue;
-        }
-        open.set(open.get() + 1);
-        let open = open.clone();
+        let (id, evict) = {
+            let mut sl = slots.borrow_mut();
+            if sl.open >= limits.max_connections {
+                // Full: close the client that has waited longest without a request.
+                match sl.reading.pop_first() {
+                    Some((_, stop)) => {
+                        stop.notify_one();
+                        sl.open -= 1;
+                    }
+                    None => {
+                        drop(stream);
+                        continue;
+                    }
+                }
+            }
+            sl.open += 1;
+            sl.next += 1;
+            let id = sl.next;
+            let evict = Rc::new(tokio::sync::Notify::new());
+            sl.reading.insert(id, evict.clone());
+            (id, evict)
+        };
+        let slots = slots.clone();
         let status = status.clone();
         tokio::task::spawn_local(async move {
-            if let Err(e) = serve(stream, &status, limits).await {
-                tracing::debug!("health and metrics connection: {e}");
+            let headed = || {
+                slots.borrow_mut().reading.remove(&id);
+            };
+            tokio::select! {
+                r = serve(stream, &status, limits, headed) => {
+                    if let Err(e) = r {
+                        tracing::debug!("health and metrics connection: {e}");
+                    }
+                    let mut sl = slots.borrow_mut();
+                    sl.reading.remove(&id);
+                    sl.open -= 1;
+                }
+                // Evicted: its slot was already given to a newer client.
+                _ = evict.notified() => {}
             }
-            open.set(open.get() - 1);
         });
     }
 }
@@ -154,13 +195,21 @@ fn find_end(buf: &[u8]) -> Option<usize> {
     }
 }
 
-async fn serve(mut stream: TcpStream, status: &Shared, limits: Limits) -> io::Result<()> {
-    let answer = match tokio::time::timeout(
+/// Serve one connection; `headed` is called once the request head is read (from then on
+/// the connection is not evicted for a newer one).
+async fn serve(
+    mut stream: TcpStream,
+    status: &Shared,
+    limits: Limits,
+    headed: impl FnOnce(),
+) -> io::Result<()> {
+    let head = tokio::time::timeout(
         limits.read_timeout,
         read_head(&mut stream, limits.max_request),
     )
-    .await
-    {
+    .await;
+    headed();
+    let answer = match head {
         Err(_) => Answer::text(408, "the request did not arrive in time\n"),
         Ok(Err(e)) => return Err(e),
         Ok(Ok(Head::Closed)) => return Ok(()),

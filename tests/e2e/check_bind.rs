@@ -60,7 +60,14 @@ impl Scene {
     /// of 203.0.113.0/24 and an empty zen.spamhaus.org are always there (the reverse zone
     /// gives 203.0.113.20 the name mail.example.test unless a zone of that name is given).
     pub fn start(zones: Vec<Zone>) -> Scene {
-        let net = Net::new(4);
+        Scene::start_with(zones, None, "")
+    }
+
+    /// [`Scene::start`] on `port` for every server when given (53: the port that
+    /// verification asks the name servers it finds on), with `child_top` added to the
+    /// child's configuration (a TSIG key for dynamic updates).
+    pub fn start_with(zones: Vec<Zone>, port: Option<u16>, child_top: &str) -> Scene {
+        let net = Net::on_port(4, port);
         let child_ip = net.addr(1);
         let mut zones: Vec<Zone> = zones
             .into_iter()
@@ -92,6 +99,9 @@ impl Scene {
         let root =
             Bind::start(BindConf::new(net.addr(0), net.port).zone(Zone::primary(".", &root)));
         let mut child_conf = BindConf::new(child_ip, net.port);
+        if !child_top.is_empty() {
+            child_conf = child_conf.top(child_top);
+        }
         for z in zones {
             child_conf = child_conf.zone(z);
         }
@@ -298,4 +308,100 @@ fn nxdomain_and_nodata_are_told_apart() {
     let f = find(&v, "mx.missing").unwrap_or_else(|| panic!("mx.missing in {v:#}"));
     assert!(f["message"].as_str().unwrap().contains("fall back"), "{f}");
     assert!(find(&v, "mx.nxdomain").is_none(), "{v:#}");
+}
+
+/// The update cycle's proof at the authoritative servers, found through the real
+/// delegation: the recursive BIND follows the root's referral to the child, verification
+/// takes the zone's NS records from it and asks the child itself (every server on port
+/// 53, where verification asks the name servers it finds). The child is also the
+/// registrar: RFC 2136 updates signed with a TSIG key.
+#[test]
+fn verification_finds_the_child_through_the_roots_referral_and_asks_it_directly() {
+    const KEY: &str = "mxddns-key";
+    const SECRET: &str = "6hFvFfbXuhzkWb6OL2bzxs2C5BmRCJWKGbCO1anmGNk=";
+    let zone = Zone::primary(
+        "example.test",
+        "@ MX 10 mail\nmail A 203.0.113.10\n@ TXT \"v=spf1 mx ip4:203.0.113.10 -all\"\n",
+    )
+    .with_extra(&format!(
+        "  update-policy {{ grant \"{KEY}\" zonesub ANY; }};\n"
+    ));
+    let scene = Scene::start_with(
+        vec![zone],
+        Some(53),
+        &format!("key \"{KEY}\" {{\n  algorithm hmac-sha256;\n  secret \"{SECRET}\";\n}};"),
+    );
+    let env = Env::example();
+    let text = format!(
+        r#"state_file: {state}
+detect:
+  ipv4: ["{echo}"]
+  timeout: 5s
+providers:
+  own-dns:
+    type: rfc2136
+    server: {child}
+    tsig_key_name: {KEY}
+    tsig_algorithm: hmac-sha256
+    tsig_secret: "{SECRET}"
+domains:
+  - domain: example.test
+    provider: own-dns
+    spf: true
+dns:
+  resolvers: ["{resolver}"]
+  verify_timeout: 20s
+"#,
+        state = env.state_file().display(),
+        echo = env.fake.echo_url(),
+        child = scene.child.addr(),
+        resolver = scene.resolver.addr(),
+    );
+    let cfg = env.write_config(&text);
+    let r = update_now(&cfg);
+    assert_eq!(
+        r.code,
+        0,
+        "{r:?}\n--- child\n{}\n--- resolver\n{}",
+        scene.child.log(),
+        scene.resolver.log()
+    );
+    assert!(
+        r.stdout
+            .contains("mail.example.test A 203.0.113.10 -> 203.0.113.20 updated at own-dns"),
+        "{r:?}"
+    );
+    // Verified at the one name server the delegation names (the child).
+    assert!(
+        r.stdout
+            .contains("example.test: verified MX mail.example.test in")
+            && r.stdout.contains("at 1/1 authoritative server(s)"),
+        "{r:?}"
+    );
+    // The resolver found the child through the root's referral ...
+    let root_log = scene.root.log();
+    assert!(
+        root_log.contains("example.test"),
+        "the root was asked about example.test:\n{root_log}"
+    );
+    // ... and verification asked the child itself for the new address record: an unsigned
+    // question (the provider's own reads are TSIG-signed, flag S) that did not come from
+    // the resolver's address.
+    let child_log = scene.child.log();
+    let resolver_client = format!(" {}#", scene.resolver.addr().ip());
+    let direct = child_log.lines().any(|l| {
+        !l.contains(&resolver_client)
+            && l.split("query: mail.example.test IN A ")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|flags| !flags.contains('S'))
+    });
+    assert!(
+        direct,
+        "a query for mail.example.test A from mxddns itself at the child:\n{child_log}"
+    );
+    // A second cycle: nothing to change.
+    let again = update_now(&cfg);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(!again.stdout.contains("updated at"), "{again:?}");
 }

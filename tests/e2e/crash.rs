@@ -95,10 +95,18 @@ fn a_second_agent_names_the_running_one_and_exits_1() {
         .expect("start the service");
     let mut service = Reaper(Some(service));
     let pid = service.0.as_ref().unwrap().id();
+    // The first cycle is over when its state is saved (the write is seen at the fake
+    // before the cycle's last requests and its save).
     wait_for("the first cycle", Duration::from_secs(20), || {
         env.a_records("mail.example.com") == ["203.0.113.20"]
+            && std::fs::read_to_string(env.state_file()).is_ok_and(|s| s.contains("203.0.113.20"))
     });
-    let before = env.api_requests();
+    let mut before = env.api_requests();
+    wait_for("the service to be idle", Duration::from_secs(10), || {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = env.api_requests();
+        std::mem::replace(&mut before, now) == now
+    });
     env.fake.set_echo_ip("203.0.113.30".parse().unwrap());
     let r = agent_update_now(&cfg);
     assert_eq!(r.code, 1, "{r:?}");
@@ -120,7 +128,7 @@ fn a_second_agent_names_the_running_one_and_exits_1() {
 }
 
 #[test]
-fn a_corrupt_or_newer_state_file_is_reported_and_dns_is_the_truth() {
+fn a_corrupt_or_newer_state_file_is_reported_and_dns_is_the_truth_and_a_newer_one_kept() {
     for (content, says) in [
         (
             &b"{\"version\": 1, \"addre"[..],
@@ -140,6 +148,11 @@ fn a_corrupt_or_newer_state_file_is_reported_and_dns_is_the_truth() {
         assert!(r.stderr.contains(says), "{says}: {r:?}");
         assert!(r.stderr.contains("state.json"), "names the file: {r:?}");
         assert_eq!(env.a_records("mail.example.com"), ["203.0.113.20"]);
+        if says.contains("newer") {
+            // A newer mxddns's file is left exactly as it is (issue 10).
+            assert_eq!(std::fs::read(env.state_file()).unwrap(), content);
+            continue;
+        }
         // Rewritten whole after the successful cycle.
         let state: serde_json::Value =
             serde_json::from_slice(&std::fs::read(env.state_file()).unwrap()).unwrap();

@@ -14,16 +14,22 @@ pub struct Env {
     pub dir: tempfile::TempDir,
 }
 
-/// The three registrars, for tests that must hold for each.
+/// The emulated registrars and DNS hosts, for tests that must hold for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registrar {
     Cloudflare,
     Aliyun,
     GoDaddy,
+    Dnspod,
 }
 
 impl Registrar {
-    pub const ALL: [Registrar; 3] = [Registrar::Cloudflare, Registrar::Aliyun, Registrar::GoDaddy];
+    pub const ALL: [Registrar; 4] = [
+        Registrar::Cloudflare,
+        Registrar::Aliyun,
+        Registrar::GoDaddy,
+        Registrar::Dnspod,
+    ];
 
     /// The provider account name its config uses.
     pub fn account(self) -> &'static str {
@@ -31,6 +37,17 @@ impl Registrar {
             Registrar::Cloudflare => "home-cf",
             Registrar::Aliyun => "home-ali",
             Registrar::GoDaddy => "home-gd",
+            Registrar::Dnspod => "home-dp",
+        }
+    }
+
+    /// The fake's API endpoint for this registrar.
+    pub fn endpoint(self, fake: &mxddns_fakereg::FakeRegistrar) -> String {
+        match self {
+            Registrar::Cloudflare => fake.cloudflare_endpoint(),
+            Registrar::Aliyun => fake.aliyun_endpoint(),
+            Registrar::GoDaddy => fake.godaddy_endpoint(),
+            Registrar::Dnspod => fake.dnspod_endpoint(),
         }
     }
 
@@ -47,6 +64,10 @@ impl Registrar {
                 mxddns_fakereg::DEMO_GODADDY_KEY,
                 mxddns_fakereg::DEMO_GODADDY_SECRET,
                 &[],
+            ),
+            Registrar::Dnspod => opts.dnspod_key(
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_ID,
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
             ),
         }
     }
@@ -66,6 +87,11 @@ impl Env {
             Registrar::GoDaddy => self.godaddy_config(
                 mxddns_fakereg::DEMO_GODADDY_KEY,
                 mxddns_fakereg::DEMO_GODADDY_SECRET,
+            ),
+            Registrar::Dnspod => self.dnspod_config(
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_ID,
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+                "",
             ),
         };
         splice_domains(&base, &domains.replace("{provider}", registrar.account()))

@@ -127,3 +127,156 @@ fn the_check_report_frame_in_chinese() {
         assert!(r.stdout.contains(want), "missing {want:?}: {r:?}");
     }
 }
+
+/// A domain with MX, A, SPF and reverse DNS but no DMARC record, on the fake registrar.
+fn without_dmarc() -> Env {
+    use mxddns_fakereg::{CfToken, FakeOptions, RrType};
+    Env::with(
+        FakeOptions::new()
+            .cloudflare_token(CfToken::full(CF_TOKEN))
+            .echo_ipv4("203.0.113.20".parse().unwrap())
+            .zone("example.com")
+            .record(
+                "example.com",
+                "example.com",
+                RrType::MX,
+                "10 mail.example.com.",
+            )
+            .record("example.com", "mail.example.com", RrType::A, "203.0.113.20")
+            .txt("example.com", "example.com", &["v=spf1 mx -all"])
+            .zone("113.0.203.in-addr.arpa")
+            .record(
+                "113.0.203.in-addr.arpa",
+                "20.113.0.203.in-addr.arpa",
+                RrType::PTR,
+                "mail.example.com.",
+            )
+            .zone("zen.spamhaus.org"),
+    )
+}
+
+#[test]
+fn check_findings_and_their_fixes_in_chinese() {
+    let env = without_dmarc();
+    let cfg = env.write_config(
+        &env.cloudflare_config_with("  - domain: example.com\n    provider: home-cf\n"),
+    );
+    let zh = run(mxddns().arg("--config").arg(&cfg).args([
+        "check",
+        "--address",
+        "203.0.113.20",
+        "--lang",
+        "zh-CN",
+    ]));
+    for want in [
+        // A finding, its id unchanged, and its fix under it.
+        "example.com 没有 DMARC 记录：大型收件方（Gmail、Yahoo、Microsoft）要求群发方有这条记录",
+        "[dmarc.missing]",
+        "解决办法：请在 _dmarc.example.com 添加一条 TXT 记录：\"v=DMARC1; p=none; rua=mailto:postmaster@example.com\"",
+        // An "ok" finding and the totals.
+        "主 MX 主机 mail.example.com 指向本网络的地址 203.0.113.20",
+        "0 个错误",
+    ] {
+        assert!(zh.stdout.contains(want), "missing {want:?}: {zh:?}");
+    }
+    assert!(!zh.stdout.contains("has no DMARC record"), "{zh:?}");
+    // The same report in English, word for word as before.
+    let en = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["check", "--address", "203.0.113.20"]));
+    for want in [
+        "example.com has no DMARC record: large receivers (Gmail, Yahoo, Microsoft) expect one \
+         from bulk senders and trust mail without it less  [dmarc.missing]",
+        "fix: add a TXT record at _dmarc.example.com: \"v=DMARC1; p=none; rua=mailto:postmaster@example.com\"",
+        "primary MX host mail.example.com points at this network's address 203.0.113.20",
+    ] {
+        assert!(en.stdout.contains(want), "missing {want:?}: {en:?}");
+    }
+    assert_eq!(zh.code, en.code, "the language does not change the verdict");
+}
+
+#[test]
+fn a_configuration_error_and_its_fix_in_chinese() {
+    let env = Env::example();
+    let cfg = env.write_config(
+        &env.cloudflare_config(CF_TOKEN)
+            .replace("schedule: 30s", "schedule: soon"),
+    );
+    let zh = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["validate", "--lang", "zh-CN"]));
+    assert_eq!(zh.code, 2, "{zh:?}");
+    assert!(
+        zh.stderr.contains(
+            ":1: schedule: \"soon\" 既不是时长也不是 cron 表达式 —— 请写时长，例如 30s、5m 或 1h"
+        ),
+        "{zh:?}"
+    );
+    let en = run(mxddns().arg("--config").arg(&cfg).arg("validate"));
+    assert!(
+        en.stderr.contains(
+            ":1: schedule: \"soon\" is neither a duration nor a cron expression — write a duration such as 30s"
+        ),
+        "{en:?}"
+    );
+    // A valid configuration: validate's summary in Chinese.
+    let ok = env.write_config(&env.cloudflare_config(CF_TOKEN));
+    let v = run(mxddns()
+        .arg("--config")
+        .arg(&ok)
+        .args(["validate", "--lang", "zh-CN"]));
+    assert_eq!(v.code, 0, "{v:?}");
+    for want in ["有效。", "IP 探测", "服务商", "域名"] {
+        assert!(v.stdout.contains(want), "missing {want:?}: {v:?}");
+    }
+}
+
+#[test]
+fn plan_in_chinese() {
+    use mxddns_fakereg::FakeOptions;
+    let reg = Registrar::Cloudflare;
+    let env = Env::with(
+        reg.with_credentials(
+            FakeOptions::new()
+                .echo_ipv4("203.0.113.20".parse().unwrap())
+                .zone("example.com"),
+        ),
+    );
+    let cfg = env.write_config(&env.config_for(
+        reg,
+        "  - domain: example.com\n    provider: {provider}\n    ttl: 3600\n    mail:\n      mx:\n        - { host: mail.example.com, priority: 10 }\n",
+    ));
+    let before = env.writes();
+    let zh = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["plan", "--lang", "zh-CN"]));
+    assert_eq!(zh.code, 3, "{zh:?}");
+    assert_eq!(env.writes(), before, "plan wrote");
+    for want in [
+        // The records themselves are DNS, not words: unchanged.
+        "+    mail.example.com A 203.0.113.20",
+        "PTR  203.0.113.20 -> mail.example.com：注册商无法设置这一项",
+        "plan：",
+        "条新建",
+    ] {
+        assert!(zh.stdout.contains(want), "missing {want:?}: {zh:?}");
+    }
+    let en = run(mxddns().arg("--config").arg(&cfg).arg("plan"));
+    assert!(
+        en.stdout
+            .contains("PTR  203.0.113.20 -> mail.example.com: registrars cannot set this"),
+        "{en:?}"
+    );
+    assert!(en.stdout.contains(" to create, "), "{en:?}");
+    // Without a terminal, apply refuses in Chinese too, and writes nothing.
+    let refused = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["apply", "--lang", "zh-CN"]));
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("需要加 --yes"), "{refused:?}");
+    assert_eq!(env.writes(), before);
+}

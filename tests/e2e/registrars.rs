@@ -27,7 +27,7 @@ pub struct Registrar {
 
 /// Every registrar whose emulator is in the fake registrar.
 pub fn all() -> Vec<Registrar> {
-    vec![cloudflare(), aliyun(), godaddy()]
+    vec![cloudflare(), aliyun(), godaddy(), dnspod()]
 }
 
 fn cloudflare() -> Registrar {
@@ -122,6 +122,37 @@ fn godaddy() -> Registrar {
     }
 }
 
+/// DNSPod (Tencent Cloud API 3.0): every action is a signed `POST /` named by its
+/// `X-TC-Action` header; errors come back as HTTP 200 with `Response.Error`.
+fn dnspod() -> Registrar {
+    Registrar {
+        vendor: "dnspod",
+        config: |env| {
+            env.dnspod_config(
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_ID,
+                mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+                "",
+            )
+        },
+        update: || HttpMatch::any().vendor("dnspod").action("ModifyRecord"),
+        create: || HttpMatch::any().vendor("dnspod").action("CreateRecord"),
+        revoked: (
+            200,
+            r#"{"Response":{"Error":{"Code":"AuthFailure.SecretIdNotFound","Message":"The SecretId is not found, please ensure that your SecretId is correct."},"RequestId":"6f1c3b5a-0000-4000-8000-000000000000"}}"#,
+        ),
+        secret: mxddns_fakereg::DEMO_DNSPOD_SECRET_KEY,
+        allowed: |r| {
+            const ACTIONS: [&str; 4] = [
+                "DescribeDomain",
+                "DescribeRecordList",
+                "ModifyRecord",
+                "CreateRecord",
+            ];
+            r.method == "POST" && r.path == "/" && ACTIONS.contains(&r.action.as_str())
+        },
+    }
+}
+
 impl Registrar {
     /// Writes the config for `env` and returns its path.
     pub fn write_config(&self, env: &Env) -> PathBuf {
@@ -142,7 +173,7 @@ impl Registrar {
         let m = (self.update)();
         self.requests(env)
             .into_iter()
-            .filter(|r| m.matches_request(r.vendor, &r.method, &r.path, &r.query))
+            .filter(|r| m.matches_request(r.vendor, &r.method, &r.path, &r.query, &r.action))
             .collect()
     }
 

@@ -441,3 +441,108 @@ fn bind_prerequisites_stop_a_lost_update() {
             .any(|r| r.data == caa));
     });
 }
+
+/// The mail domain's whole record set through `plan` and `apply` on a real server: `plan`
+/// changes nothing, `apply` writes the set and verifies it at
+/// the server, the existing MX and SPF are changed in place (no second MX at the apex, no
+/// second SPF), the neighbour stays, and a second `apply` has nothing to do.
+fn apply(server: Server) {
+    let s = start(server, false);
+    let env = Env::example();
+    let policy = env.dir.path().join("mta-sts.txt");
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/mail.txt");
+    let base = config(&env, s.addr(), &key_lines(SECRET));
+    let text = std::fs::read_to_string(&base).unwrap().replace(
+        "    spf: true\n",
+        &format!(
+            "    ttl: 3600\n    mail:\n      mx:\n        - {{ host: mail.example.com, priority: 10 }}\n        - {{ host: mx2.backup.example.net, priority: 20 }}\n      spf:\n        all: \"-all\"\n      dkim:\n        - selector: mail\n          key_file: {}\n      dmarc:\n        p: quarantine\n        rua: [mailto:dmarc@example.com]\n      mta_sts:\n        mode: enforce\n        policy_file: {}\n      tls_rpt: [mailto:tlsrpt@example.com]\n      client_setup: true\n      caa: [letsencrypt.org]\n",
+            key.display(),
+            policy.display()
+        ),
+    );
+    let cfg = env.write_config(&text);
+    let snapshot = || {
+        [
+            records(s.addr(), "example.com", RecordType::Mx),
+            records(s.addr(), "example.com", RecordType::Txt),
+            records(s.addr(), "mail.example.com", RecordType::A),
+            records(s.addr(), "_dmarc.example.com", RecordType::Txt),
+        ]
+    };
+    let before = snapshot();
+
+    let p = run(super::harness::mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("plan"));
+    assert_eq!(p.code, 3, "{p:?}\n--- server log\n{}", s.log());
+    assert!(
+        p.stdout
+            .contains("example.com MX 20 mx2.backup.example.net."),
+        "{p:?}"
+    );
+    assert_eq!(snapshot(), before, "plan changed the zone");
+
+    let a_run = run(super::harness::mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["apply", "--yes"]));
+    assert_eq!(a_run.code, 0, "{a_run:?}\n--- server log\n{}", s.log());
+    assert!(a_run.stdout.contains("verified"), "{a_run:?}");
+    assert!(!a_run.all().contains(SECRET), "the secret was printed");
+
+    assert_eq!(
+        records(s.addr(), "mail.example.com", RecordType::A),
+        [a("203.0.113.20")]
+    );
+    assert_eq!(
+        records(s.addr(), "mta-sts.example.com", RecordType::A),
+        [a("203.0.113.20")]
+    );
+    let mut mx: Vec<String> = records(s.addr(), "example.com", RecordType::Mx)
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    mx.sort();
+    assert_eq!(mx.len(), 2, "{mx:?}");
+    assert!(
+        mx.iter().any(|m| m.contains("mx2.backup.example.net")),
+        "{mx:?}"
+    );
+    let txt = records(s.addr(), "example.com", RecordType::Txt);
+    let spf: Vec<_> = txt
+        .iter()
+        .map(|d| d.to_string())
+        .filter(|t| t.contains("v=spf1"))
+        .collect();
+    assert_eq!(spf.len(), 1, "one SPF record: {txt:?}");
+    assert!(spf[0].contains("ip4:203.0.113.20"), "{spf:?}");
+    assert!(!records(s.addr(), "mail._domainkey.example.com", RecordType::Txt).is_empty());
+    assert!(!records(s.addr(), "_dmarc.example.com", RecordType::Txt).is_empty());
+    assert!(!records(s.addr(), "_mta-sts.example.com", RecordType::Txt).is_empty());
+    assert!(!records(s.addr(), "_smtp._tls.example.com", RecordType::Txt).is_empty());
+    assert!(!records(s.addr(), "_submissions._tcp.example.com", RecordType::Srv).is_empty());
+    assert!(!records(s.addr(), "example.com", RecordType::Caa).is_empty());
+    assert_eq!(
+        records(s.addr(), "www.example.com", RecordType::A),
+        [a("198.51.100.7")],
+        "a neighbour was touched"
+    );
+
+    let again = run(super::harness::mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["apply", "--yes"]));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("apply: nothing to do"), "{again:?}");
+}
+
+#[test]
+fn bind_applies_the_whole_mail_record_set() {
+    apply(Server::Bind);
+}
+
+#[test]
+fn knot_applies_the_whole_mail_record_set() {
+    apply(Server::Knot);
+}

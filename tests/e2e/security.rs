@@ -157,11 +157,7 @@ fn validate_masks_the_password_of_an_endpoint_with_userinfo() {
     for reg in Registrar::ALL {
         let env = Env::example();
         let base = env.config_for(reg, "  - domain: example.com\n    provider: {provider}\n");
-        let endpoint = match reg {
-            Registrar::Cloudflare => env.fake.cloudflare_endpoint(),
-            Registrar::Aliyun => env.fake.aliyun_endpoint(),
-            Registrar::GoDaddy => env.fake.godaddy_endpoint(),
-        };
+        let endpoint = reg.endpoint(&env.fake);
         let with_user = endpoint.replacen("http://", "http://alice:Userinfo-Pass-4242@", 1);
         let cfg = env.write_config(&base.replace(&endpoint, &with_user));
         let r = run(mxddns().arg("--config").arg(&cfg).arg("validate"));

@@ -38,10 +38,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
             crate::redact::register(id.trim());
             Ok(id.trim().to_string())
         }
-        Ok(None) => Err(cx.report(
-            path,
-            "missing access_key_id — an aliyun provider needs access_key_id and access_key_secret (or access_key_secret_file)",
-        )),
+        Ok(None) => Err(cx.report(path, rust_i18n::t!("cfg.aliyun").into_owned())),
         Err(r) => Err(r),
     };
     let access_key_secret = secret(
@@ -58,10 +55,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
         Ok(Some(s)) => match s.trim().to_ascii_lowercase().as_str() {
             "v1" => Ok(AliyunSignature::V1),
             "v3" => Ok(AliyunSignature::V3),
-            _ => Err(cx.report(
-                &sig_key,
-                format!("\"{s}\" is not v1 or v3 — v1 (HMAC-SHA1, the default) or v3 (ACS3-HMAC-SHA256)"),
-            )),
+            _ => Err(cx.report(&sig_key, rust_i18n::t!("cfg.aliyun.2", s = s).into_owned())),
         },
         Err(r) => Err(r),
     };

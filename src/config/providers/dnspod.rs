@@ -24,10 +24,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
     let secret_id = match cx.text(&id_key, p.secret_id.as_ref()) {
         Ok(Some(id)) if id.trim().is_empty() => Err(cx.report(&id_key, "is empty")),
         Ok(Some(id)) => Ok(id.trim().to_string()),
-        Ok(None) => Err(cx.report(
-            path,
-            "missing secret_id — a dnspod provider needs secret_id and secret_key (or secret_key_file), from Tencent Cloud's API Keys page",
-        )),
+        Ok(None) => Err(cx.report(path, rust_i18n::t!("cfg.dnspod").into_owned())),
         Err(r) => Err(r),
     };
     let secret_key = secret(cx, path, "secret_key", &p.secret_key, &p.secret_key_file)

@@ -208,10 +208,7 @@ fn kind_list() -> String {
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         Some((only, _)) => only.to_string(),
-        None => format!(
-            "a provider type, but this build has none (build with --features {})",
-            ALL_KINDS.join(",")
-        ),
+        None => rust_i18n::t!("cfg.mod", v1 = ALL_KINDS.join(",")).into_owned(),
     }
 }
 
@@ -279,9 +276,7 @@ fn provider(cx: &mut Ctx<'_>, name: &str, p: &RawProvider) -> Check<ProviderConf
         if ALL_KINDS.contains(&kind.as_str()) {
             return Err(cx.report(
                 &type_key,
-                format!(
-                    "this build has no {kind} support; build with --features {kind} (or use a build with the default features)"
-                ),
+                rust_i18n::t!("cfg.mod.2", kind = kind).into_owned(),
             ));
         }
         let names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
@@ -367,10 +362,7 @@ pub(super) fn secret(
                 let message = if vars.is_empty() {
                     t!("config.secret_empty", key = key).into_owned()
                 } else {
-                    format!(
-                        "is empty: the environment variable {} is set but empty — set it to the {key}, or use {key}_file",
-                        vars.join(", ")
-                    )
+                    rust_i18n::t!("cfg.mod.3", v1 = vars.join(", "), key = key).into_owned()
                 };
                 return Err(cx.report(&value_key, message));
             }
@@ -416,11 +408,13 @@ fn readable_by_others(file: &std::path::Path, key: &str) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(file).ok()?.permissions().mode() & 0o7777;
     (mode & 0o077 != 0).then(|| {
-        format!(
-            "{} holds the {key} and is readable by group or others (mode {mode:04o}) — run: chmod 600 {}",
-            file.display(),
-            file.display()
+        rust_i18n::t!(
+            "cfg.mod.mode",
+            file = file.display(),
+            key = key,
+            mode = format!("{mode:04o}")
         )
+        .into_owned()
     })
 }
 
@@ -433,11 +427,7 @@ fn endpoint(cx: &mut Ctx<'_>, path: &str, raw: Option<&String>) -> Check<Option<
     let text = text.trim();
     // `https://user:pass@host`: the password is a secret like any other.
     crate::redact::register_url(text, false);
-    match https_url(
-        text,
-        "the API base URL, such as https://api.example.com",
-        true,
-    ) {
+    match https_url(text, &rust_i18n::t!("cfg.mod.4"), true) {
         Ok(_) => Ok(Some(text.to_string())),
         Err(m) => Err(cx.report(&key, m)),
     }
@@ -453,15 +443,15 @@ pub(crate) fn https_url(text: &str, what: &str, quote: bool) -> Result<url::Url,
     } else {
         "the URL".to_string()
     };
-    let url =
-        url::Url::parse(text).map_err(|e| format!("{shown} is not a URL ({e}) — write {what}"))?;
+    let url = url::Url::parse(text)
+        .map_err(|e| rust_i18n::t!("cfg.mod.5", shown = shown, e = e, what = what).into_owned())?;
     let host = url.host_str().unwrap_or("");
     match url.scheme() {
         "https" if !host.is_empty() => Ok(url),
         "http" if crate::net::is_loopback_host(host) => Ok(url),
-        "http" => Err(format!("{shown} uses plain http, which is accepted only for loopback addresses (127.0.0.1, [::1], localhost) — use https://")),
-        scheme => Err(format!(
-            "{shown} is not an https URL (scheme \"{scheme}\") — write {what}"
-        )),
+        "http" => Err(rust_i18n::t!("cfg.mod.6", shown = shown).into_owned()),
+        scheme => Err(
+            rust_i18n::t!("cfg.mod.7", shown = shown, scheme = scheme, what = what).into_owned(),
+        ),
     }
 }

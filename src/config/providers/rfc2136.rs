@@ -25,10 +25,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
     let server_key = child(path, "server");
     let server = match cx.text(&server_key, p.server.as_ref()) {
         Ok(Some(s)) => rfc2136::server_address(&s).map_err(|m| cx.report(&server_key, m)),
-        Ok(None) => Err(cx.report(
-            path,
-            "missing server — an rfc2136 provider needs the DNS server that takes the updates, such as server: 192.0.2.53:53",
-        )),
+        Ok(None) => Err(cx.report(path, rust_i18n::t!("cfg.rfc2136").into_owned())),
         Err(r) => Err(r),
     };
     let name_key = child(path, "tsig_key_name");
@@ -41,10 +38,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
             Some(a) => Ok(Some(a)),
             None => Err(cx.report(
                 &alg_key,
-                format!(
-                    "\"{a}\" is not a TSIG algorithm mxddns signs with — use {}",
-                    Algorithm::NAMES
-                ),
+                rust_i18n::t!("cfg.rfc2136.2", a = a, v1 = Algorithm::NAMES).into_owned(),
             )),
         },
         Ok(None) => Ok(None),
@@ -55,10 +49,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
     let (name, algorithm, raw) = (name?, algorithm?, raw?);
     let server = server?;
     let Some(raw) = raw else {
-        return Err(cx.report(
-            path,
-            "missing tsig_secret — an rfc2136 provider needs tsig_secret (base64) or tsig_secret_file (the key file tsig-keygen or keymgr wrote)",
-        ));
+        return Err(cx.report(path, rust_i18n::t!("cfg.rfc2136.3").into_owned()));
     };
     let where_ = if p.tsig_secret_file.is_some() {
         file_key
@@ -73,16 +64,11 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
         (Some(n), Some(f)) if n != f => {
             return Err(cx.report(
                 &name_key,
-                format!("is \"{n}\" but the key file names the key \"{f}\" — use one name (the server knows the key by the file's)"),
+                rust_i18n::t!("cfg.rfc2136.4", n = n, f = f).into_owned(),
             ))
         }
         (Some(n), _) | (None, Some(n)) => n,
-        (None, None) => {
-            return Err(cx.report(
-                path,
-                "missing tsig_key_name — the name of the key as the server knows it (the NAME of tsig-keygen NAME)",
-            ))
-        }
+        (None, None) => return Err(cx.report(path, rust_i18n::t!("cfg.rfc2136.5").into_owned())),
     };
     if name.is_empty() {
         return Err(cx.report(&name_key, "is empty"));
@@ -91,10 +77,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
         Some((a, None)) => {
             return Err(cx.report(
                 &where_,
-                format!(
-                    "the key file's algorithm \"{a}\" is not one mxddns signs with — use {}",
-                    Algorithm::NAMES
-                ),
+                rust_i18n::t!("cfg.rfc2136.6", a = a, v1 = Algorithm::NAMES).into_owned(),
             ))
         }
         Some((_, Some(a))) => Some(a),
@@ -104,11 +87,7 @@ fn parse(cx: &mut Ctx<'_>, path: &str, p: &RawProvider) -> Check<Credentials> {
         (Some(a), Some(f)) if a != f => {
             return Err(cx.report(
                 &alg_key,
-                format!(
-                    "is {} but the key file says {} — use one",
-                    a.as_str(),
-                    f.as_str()
-                ),
+                rust_i18n::t!("cfg.rfc2136.7", v1 = a.as_str(), v2 = f.as_str()).into_owned(),
             ))
         }
         (Some(a), _) | (None, Some(a)) => a,

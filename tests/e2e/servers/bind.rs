@@ -43,6 +43,12 @@ impl Net {
     /// `n` addresses 127.x.y.1..=n (x, y random, so parallel tests rarely meet) and a port
     /// that is free, for UDP and TCP, on every one of them.
     pub fn new(n: u8) -> Net {
+        Net::on_port(n, None)
+    }
+
+    /// [`Net::new`], on `port` when given (53, for code that asks name servers on the
+    /// standard port, as verification does with the NS records it finds).
+    pub fn on_port(n: u8, fixed: Option<u16>) -> Net {
         for _ in 0..200 {
             let x = 100 + rand_u8() % 100;
             let y = 1 + rand_u8() % 250;
@@ -60,13 +66,18 @@ impl Net {
             for a in &addrs {
                 net.add(*a);
             }
-            let Ok(first) = UdpSocket::bind(SocketAddr::new(addrs[0], 0)) else {
-                continue;
+            let port = match fixed {
+                Some(p) => p,
+                None => {
+                    let Ok(first) = UdpSocket::bind(SocketAddr::new(addrs[0], 0)) else {
+                        continue;
+                    };
+                    let Ok(port) = first.local_addr().map(|a| a.port()) else {
+                        continue;
+                    };
+                    port
+                }
             };
-            let Ok(port) = first.local_addr().map(|a| a.port()) else {
-                continue;
-            };
-            drop(first);
             if addrs.iter().all(|a| port_free(SocketAddr::new(*a, port))) {
                 net.port = port;
                 return net;
