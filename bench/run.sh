@@ -15,6 +15,7 @@
 # Knobs (environment): PEERS="mxddns mxddns-musl inadyn ddclient ddns lexicon"  MUSL_BUILD=0  RUNS=7  IDLE=10  DAEMONS=1
 #   MODES="https http"  SOAK_CYCLES=1000  SOAK_SCHEDULE=1s  SCALE_DOMAINS=1000  SCALE_RATE=1200/300
 #   SETUP=0 (never install)  BUILD=0 (use MXDDNS_BIN as it is)  MXDDNS_BIN=path  OUT=dir
+#   RFC2136=0 (skip the RFC 2136 + TSIG cycle against a real BIND, bench/rfc2136.sh)
 # Not part of CI: it installs packages and takes several minutes (see BENCHMARKS.md).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,6 +55,25 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 export OUT="${OUT:-$BENCH/results/$STAMP}"
 mkdir -p "$OUT"
 "$BENCH/in_sandbox.sh" bash "$BENCH/harness.sh"
+
+# ---- 3b. the same cycle over RFC 2136 + TSIG against a real BIND on loopback (rfc2136.sh),
+#      for each mxddns build; appended to table.md. RFC2136=0 skips it.
+if [ "${RFC2136:-1}" != 0 ] && [ -x /usr/sbin/named ]; then
+  {
+    echo
+    echo "## RFC 2136 + TSIG against BIND 9 on loopback (bench/rfc2136.sh)"
+    echo
+  } >> "$OUT/table.md"
+  first=1
+  for b in "$MXDDNS_BIN:glibc" "$MXDDNS_MUSL_BIN:musl"; do
+    bin="${b%:*}" label="${b##*:}"
+    [ -x "$bin" ] || continue
+    MXDDNS_BIN="$bin" LABEL="$label" OUT="$OUT/rfc2136-$label" "$BENCH/rfc2136.sh" > "$OUT/rfc2136-$label.out" 2>&1 \
+      || { echo "run.sh: rfc2136.sh ($label) failed, see $OUT/rfc2136-$label.out" >&2; continue; }
+    if [ "$first" = 1 ]; then head -2 "$OUT/rfc2136-$label/rfc2136.md"; first=0; fi >> "$OUT/table.md"
+    tail -n +3 "$OUT/rfc2136-$label/rfc2136.md" >> "$OUT/table.md"
+  done
+fi
 
 # ---- 4. chart (report.py already wrote table.md and summary.json inside the sandbox)
 echo "table: $OUT/table.md   chart: $OUT/chart.svg"

@@ -5,6 +5,8 @@
 #
 #   bench/sizes.sh                    # OUT=bench/results/sizes-<UTC stamp>
 #   BASE=cloudflare EXTRA="aliyun godaddy status-page demo" bench/sizes.sh
+#   COMMON=0 EXTRA="godaddy dnspod" bench/sizes.sh   # only the base and these (no full, no none)
+#   COMMON=0 BASE=godaddy EXTRA=- bench/sizes.sh      # one single-provider build
 #
 # Each variant is a full release build (LTO, opt-level z): minutes each on a small machine.
 set -euo pipefail
@@ -25,19 +27,30 @@ mkdir -p "$OUT"
 : > "$OUT/sizes.jsonl"
 commit="$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet || echo '+dirty')"
 
+# ring's C code needs a musl C compiler; Debian's musl-tools has musl-gcc.
+if [ -z "${CC_x86_64_unknown_linux_musl:-}" ] && command -v musl-gcc >/dev/null; then
+  export CC_x86_64_unknown_linux_musl=musl-gcc
+fi
+# Built unstripped (so that OUT keeps each variant's symbols for a per-crate breakdown, e.g.
+# `nm -S --size-sort -C`), then stripped with strip(1): the bytes are those of the stripped copy.
+export CARGO_PROFILE_RELEASE_STRIP=false
+
 build() {   # label, cargo feature arguments...
   local label="$1"; shift
   (cd "$REPO" && cargo build --release --locked --target "$MUSL" -p mxddns "$@" >"$OUT/build-${label// /_}.log" 2>&1)
-  local bin="$TGT/$MUSL/release/mxddns" sections
+  local bin="$OUT/mxddns-${label//[ +()]/_}" sections
+  cp "$TGT/$MUSL/release/mxddns" "$bin.unstripped"
+  strip -o "$bin" "$bin.unstripped"
   sections="$(size -A "$bin" | awk '$1 ~ /^\./ {printf "\"%s\": %d, ", $1, $2}' | sed 's/, $//')"
   printf '{"label": "%s", "args": "%s", "bytes": %d, "commit": "%s", "sections": {%s}}\n' \
     "$label" "$*" "$(stat -c %s "$bin")" "$commit" "$sections" >> "$OUT/sizes.jsonl"
   echo "$label: $(stat -c %s "$bin") B"
 }
 
-build "full (default features)"
-build "no features" --no-default-features
+[ "${COMMON:-1}" = 0 ] || build "full (default features)"
 build "$BASE" --no-default-features --features "$BASE"
+[ "${COMMON:-1}" = 0 ] || build "no features" --no-default-features
+[ "$EXTRA" = "-" ] && EXTRA=""   # EXTRA=- : the base alone
 for f in $EXTRA; do
   build "$BASE + $f" --no-default-features --features "$BASE,$f"
 done
