@@ -95,3 +95,74 @@ impl Drop for InFlight {
             .retain(|(id, _)| *id != self.0);
     }
 }
+
+/// How a piece of work run under [`guard`] ended.
+pub enum Guarded<T> {
+    /// It finished with no stop asked for.
+    Finished(T),
+    /// A stop was asked for while a write was in flight, and the work finished within
+    /// the grace.
+    FinishedAfterStop(T),
+    /// A stop was asked for before any write was sent: the work was dropped.
+    Abandoned,
+    /// The grace ran out with a write still open (named in the log): the work was dropped.
+    CutOff,
+}
+
+/// Run `work` (writes through the engine) so that SIGTERM/SIGINT neither cuts a write in
+/// half nor lets a new one start: before any write the work is dropped at once; after one
+/// it gets the [`grace`] to finish. Used by one-shot commands (`apply`); the service has
+/// its own signal set and uses the same flag.
+pub async fn guard<F: std::future::Future>(work: F) -> Guarded<F::Output> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut term, mut int) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(t), Ok(i)) => (t, i),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!("cannot install signal handlers: {e}");
+            return Guarded::Finished(work.await);
+        }
+    };
+    begin_cycle();
+    tokio::pin!(work);
+    let sig = tokio::select! {
+        r = &mut work => return Guarded::Finished(r),
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    };
+    tracing::info!("{sig} received; stopping");
+    request();
+    if writes_started() == 0 {
+        return Guarded::Abandoned;
+    }
+    let grace = grace();
+    tracing::warn!(
+        "{}",
+        rust_i18n::t!(
+            "stop.finishing",
+            open = open_writes().len(),
+            secs = format!("{:.0}", grace.as_secs_f64())
+        )
+    );
+    match tokio::time::timeout(grace, &mut work).await {
+        Ok(r) => Guarded::FinishedAfterStop(r),
+        Err(_) => {
+            let open = open_writes();
+            tracing::error!(
+                "{}",
+                rust_i18n::t!(
+                    "stop.cut_off",
+                    secs = format!("{:.0}", grace.as_secs_f64()),
+                    writes = if open.is_empty() {
+                        "-".to_string()
+                    } else {
+                        open.join(", ")
+                    }
+                )
+            );
+            Guarded::CutOff
+        }
+    }
+}

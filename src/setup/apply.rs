@@ -98,13 +98,28 @@ pub async fn run(cfg: Config, opts: Options<'_>) -> ExitCode {
         crate::say!("{domain}: {e}");
     }
     let mut writer = Writer::default();
-    for p in &plans {
-        let done = apply_domain(&mut agent, &mut writer, p, true).await;
-        if done {
-            remember_inputs(&mut agent, &domains, p, &addrs);
+    // SIGTERM/SIGINT: no new write starts; one already sent gets the grace to finish, and
+    // what was done is saved either way.
+    let applied = crate::stop::guard(async {
+        let mut all = true;
+        for p in &plans {
+            let done = apply_domain(&mut agent, &mut writer, p, true).await;
+            if done {
+                remember_inputs(&mut agent, &domains, p, &addrs);
+            }
+            all &= done;
         }
-        ok &= done;
-    }
+        all
+    })
+    .await;
+    ok &= match applied {
+        crate::stop::Guarded::Finished(all) => all,
+        crate::stop::Guarded::FinishedAfterStop(all) => {
+            tracing::info!("{}", rust_i18n::t!("stop.saved"));
+            all
+        }
+        crate::stop::Guarded::Abandoned | crate::stop::Guarded::CutOff => false,
+    };
     save(&agent);
     exit(ok)
 }

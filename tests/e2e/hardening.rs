@@ -429,3 +429,58 @@ fn a_configuration_nested_absurdly_deep_or_too_large_is_refused_at_once() {
         );
     }
 }
+
+/// `apply` (the mail set-up) under SIGTERM: the write already sent finishes within the
+/// grace and is saved, no new write starts (exit 1: the set is not complete), and the next
+/// `apply` finishes the set; a write that outlives the grace is named and the exit is 1.
+#[test]
+fn sigterm_during_apply_finishes_the_sent_write_and_the_next_apply_completes() {
+    let mail = "  - domain: example.com\n    provider: home-cf\n    mail:\n      mx:\n        - { host: mail.example.com, priority: 10 }\n      spf:\n        all: \"-all\"\n      dmarc:\n        p: none\n      tls_rpt: [mailto:tlsrpt@example.com]\n";
+    let reg = &registrars::all()[0];
+    for cut_off in [false, true] {
+        let env = Env::example();
+        let cfg = env.write_config(&env.cloudflare_config_with(mail));
+        let mut cmd = mxddns();
+        cmd.arg("--config").arg(&cfg).args(["apply", "--yes"]);
+        let (delay, limit) = if cut_off {
+            cmd.env("MXDDNS_STOP_GRACE_MS", "1500");
+            (Duration::from_secs(15), Duration::from_secs(12))
+        } else {
+            (Duration::from_secs(3), Duration::from_secs(30))
+        };
+        let r = term_during_write(&env, reg, &mut cmd, delay, limit);
+        let what = if cut_off {
+            "cut off"
+        } else {
+            "within the grace"
+        };
+        assert_eq!(r.code, 1, "{what}: the set is not complete: {r:?}");
+        assert!(r.stderr.contains("in flight"), "{what}: said: {r:?}");
+        if cut_off {
+            assert!(
+                r.stderr.contains("stopped before the registrar answered")
+                    && r.stderr.contains("home-cf"),
+                "{what}: the cut-off write is named: {r:?}"
+            );
+        } else {
+            assert!(r.stderr.contains("the state is saved"), "{what}: {r:?}");
+            // Exactly the one write that was in flight was made; none started after.
+            let writes = env
+                .fake
+                .requests()
+                .iter()
+                .filter(|q| q.vendor == "cloudflare" && q.is_successful_write())
+                .count();
+            assert_eq!(writes, 1, "{what}: {r:?}");
+        }
+        // The next apply (no stop) completes the set.
+        let next = run(mxddns().arg("--config").arg(&cfg).args(["apply", "--yes"]));
+        assert_eq!(next.code, 0, "{what}: the next apply: {next:?}");
+        assert_eq!(env.a_records("mail.example.com"), ["203.0.113.20"]);
+        assert!(!env
+            .fake
+            .store()
+            .records("_dmarc.example.com", mxddns_fakereg::RrType::TXT)
+            .is_empty());
+    }
+}
