@@ -4,6 +4,7 @@
 
 use crate::error::{ErrorKind, ProviderError};
 use reqwest::{header::HeaderMap, RequestBuilder, StatusCode};
+use rust_i18n::t;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -120,7 +121,7 @@ impl HttpContext {
                 return Err(ProviderError::new(
                     provider,
                     ErrorKind::Protocol,
-                    format!("the answer is {len} bytes, more than the {MAX_BODY} bytes a DNS API answer can need (HTTP {status})"),
+                    t!("http.too_large", len = len, max = MAX_BODY, status = status),
                 ));
             }
         }
@@ -132,7 +133,7 @@ impl HttpContext {
                         return Err(ProviderError::new(
                             provider,
                             ErrorKind::Protocol,
-                            format!("the answer is larger than {MAX_BODY} bytes (HTTP {status}); refusing to parse it"),
+                            t!("http.too_large_stream", max = MAX_BODY, status = status),
                         ));
                     }
                     body.extend_from_slice(&chunk);
@@ -170,14 +171,14 @@ fn redirected(
             }
             Err(_) => crate::redact::quote(loc, 200),
         })
-        .unwrap_or_else(|| "(no Location header)".to_string());
+        .unwrap_or_else(|| t!("http.no_location").into_owned());
     // Not retried: the same request would be redirected again.
     ProviderError::new(
         provider,
         ErrorKind::Invalid,
-        format!("HTTP {status}: the API answered with a redirect to {target}, which mxddns does not follow (it would carry the request, and its signature, to another address)"),
+        t!("http.redirect", status = status, target = target),
     )
-    .with_hint("check endpoint: in the provider's settings — it must be the API's own address, not one that redirects")
+    .with_hint(t!("http.redirect.hint"))
 }
 
 fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -> ProviderError {
@@ -185,25 +186,17 @@ fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -
         // Nothing was sent (the handshake failed). Trying again within the cycle cannot
         // help (the certificate stays what it is), so not Transient; the next cycle tries
         // again (a captive portal goes away), so not a permanent kind with its backoff.
-        return ProviderError::new(
-            provider,
-            ErrorKind::Invalid,
-            format!("the API's TLS certificate was refused ({cert})"),
-        )
-        .with_hint(
-            "if this endpoint uses a private CA (a self-hosted API, a corporate proxy), add its \
-             CA certificate as tls_ca_file: (a PEM file) to this provider's entry; otherwise \
-             check the endpoint and the system clock",
-        );
+        return ProviderError::new(provider, ErrorKind::Invalid, t!("http.tls", cert = cert))
+            .with_hint(t!("http.tls.hint"));
     }
     let what = if e.is_timeout() {
-        "timed out"
+        t!("http.timeout")
     } else if e.is_connect() {
-        "could not connect"
+        t!("http.connect")
     } else if e.is_body() || e.is_decode() {
-        "the connection broke while reading the answer"
+        t!("http.body")
     } else {
-        "request failed"
+        t!("http.failed")
     };
     // reqwest's Display includes the URL; our URLs never carry secrets (auth is in
     // headers, Aliyun signatures are per-request and useless once sent), but keep the
@@ -223,9 +216,9 @@ fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -
     }
     let sent = is_write && !e.is_connect();
     let msg = if sent {
-        format!("{what}; could not confirm whether the change was applied ({detail})")
+        t!("http.unsure", what = what, detail = detail)
     } else {
-        format!("{what} ({detail})")
+        t!("http.detail", what = what, detail = detail)
     };
     ProviderError::new(provider, ErrorKind::Transient, msg).maybe_applied(sent)
 }
@@ -283,7 +276,12 @@ pub fn unparseable(
     ProviderError::new(
         provider,
         kind,
-        format!("HTTP {status}: the answer is not {what}: {}", excerpt(body)),
+        t!(
+            "http.unparseable",
+            status = status,
+            what = what,
+            excerpt = excerpt(body)
+        ),
     )
 }
 

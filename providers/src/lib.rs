@@ -9,6 +9,10 @@
 //! One word per registrar everywhere: `cloudflare`, `aliyun`, `godaddy` (config `type:`,
 //! module, log/error prefix).
 
+// The advice and reasons a person reads, in English and Simplified Chinese
+// (`locales/*.yml`). rust-i18n's locale is process-wide: the binary's `--lang` applies.
+rust_i18n::i18n!("locales", fallback = "en");
+
 pub mod error;
 pub mod http;
 pub mod record;
@@ -43,7 +47,7 @@ pub fn unsupported(provider: &'static str, what: String) -> ProviderError {
     ProviderError::new(
         provider,
         ErrorKind::Unsupported,
-        format!("{what}: not supported by the {provider} provider"),
+        rust_i18n::t!("unsupported.error", what = what, provider = provider),
     )
 }
 
@@ -122,7 +126,7 @@ pub trait Provider: Send + Sync {
     async fn list_zone(&self, zone: &Zone) -> Result<Vec<Record>, ProviderError> {
         Err(unsupported(
             self.kind(),
-            format!("listing the whole zone {}", zone.name),
+            rust_i18n::t!("unsupported.list_zone", zone = zone.name).into_owned(),
         ))
     }
 
@@ -132,12 +136,13 @@ pub trait Provider: Send + Sync {
     async fn delete(&self, zone: &Zone, record: &Record) -> Result<(), ProviderError> {
         Err(unsupported(
             self.kind(),
-            format!(
-                "deleting the {} record {} in zone {}",
-                record.rtype(),
-                record.name,
-                zone.name
-            ),
+            rust_i18n::t!(
+                "unsupported.delete",
+                rtype = record.rtype(),
+                name = record.name,
+                zone = zone.name
+            )
+            .into_owned(),
         ))
     }
 
@@ -151,10 +156,12 @@ pub trait Provider: Send + Sync {
     fn supports(&self, rtype: RecordType) -> Result<(), String> {
         match rtype {
             RecordType::A | RecordType::Aaaa | RecordType::Cname | RecordType::Txt => Ok(()),
-            other => Err(format!(
-                "mxddns cannot write {other} records through {} yet",
-                self.kind()
-            )),
+            other => Err(rust_i18n::t!(
+                "unsupported.type_default",
+                rtype = other,
+                provider = self.kind()
+            )
+            .into_owned()),
         }
     }
 

@@ -83,9 +83,15 @@ fn the_lang_flag_is_found_before_clap_parses() {
     assert_eq!(lang_flag(&args(&["mxddns", "--lang"])), None);
 }
 
-/// Every key of every `locales/*.yml`: its languages and their texts.
+/// Every key of every `locales/*.yml` of the binary: its languages and their texts.
 fn locale_keys() -> BTreeMap<String, BTreeMap<String, String>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    locale_keys_in("locales")
+}
+
+/// Every key of every `*.yml` in `dir` (relative to the workspace root): the binary's
+/// `locales/` or the providers crate's `providers/locales/` (its own rust-i18n tables).
+fn locale_keys_in(dir: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut keys = BTreeMap::new();
     let mut files = 0;
     for entry in std::fs::read_dir(&dir).expect("locales/") {
@@ -128,7 +134,13 @@ fn placeholders(text: &str) -> BTreeSet<&str> {
 
 #[test]
 fn every_key_has_both_languages() {
-    let keys = locale_keys();
+    let mut keys = locale_keys();
+    // The providers crate's texts (registrar errors' advice) are checked alike.
+    let providers = locale_keys_in("providers/locales");
+    for k in providers.keys() {
+        assert!(!keys.contains_key(k), "{k} is defined in both crates");
+    }
+    keys.extend(providers);
     let want: BTreeSet<&str> = ["en", "zh-CN"].into();
     let mut problems = Vec::new();
     for (key, langs) in &keys {
@@ -151,6 +163,11 @@ fn every_key_has_both_languages() {
 
 /// The keys of every `t!("…"` in `src/`.
 fn used_keys() -> BTreeMap<String, String> {
+    used_keys_in("src")
+}
+
+/// The keys of every `t!("…"` in the `.rs` files under `dir` (relative to the workspace root).
+fn used_keys_in(dir: &str) -> BTreeMap<String, String> {
     fn walk(dir: &Path, out: &mut BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).expect("read_dir") {
             let path = entry.expect("entry").path();
@@ -181,7 +198,7 @@ fn used_keys() -> BTreeMap<String, String> {
         }
     }
     let mut out = BTreeMap::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut out);
     out
 }
 
@@ -219,4 +236,26 @@ fn the_compiled_in_tables_hold_both_languages() {
             assert_eq!(got, text, "{key} in {lang}");
         }
     }
+}
+
+#[test]
+fn every_providers_key_is_defined_and_used() {
+    let defined = locale_keys_in("providers/locales");
+    let used = used_keys_in("providers/src");
+    assert!(used.len() > 10, "the scan found too few keys: {used:?}");
+    let missing: Vec<String> = used
+        .iter()
+        .filter(|(k, _)| !defined.contains_key(*k))
+        .map(|(k, file)| format!("{k} (used in {file})"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "keys used in providers/src but in no providers/locales file:\n{}",
+        missing.join("\n")
+    );
+    let unused: Vec<&String> = defined.keys().filter(|k| !used.contains_key(*k)).collect();
+    assert!(
+        unused.is_empty(),
+        "providers keys defined but never used: {unused:?}"
+    );
 }

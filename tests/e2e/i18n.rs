@@ -280,3 +280,38 @@ fn plan_in_chinese() {
     assert!(refused.stderr.contains("需要加 --yes"), "{refused:?}");
     assert_eq!(env.writes(), before);
 }
+
+/// A registrar's error keeps the vendor's code and policy name and gives its advice in the
+/// chosen language (the providers crate's own locale files); English is unchanged.
+#[test]
+fn a_registrar_error_gives_its_advice_in_chinese() {
+    use mxddns_fakereg::{AliyunAccess, AliyunKey, FakeOptions};
+    let (id, secret) = ("LTAI5tNoRights000000000A", "NoRightsSecret0000000000000000");
+    let env = Env::with_options(
+        FakeOptions::example()
+            .aliyun_access_key(AliyunKey::new(id, secret, &[]).with_access(AliyunAccess::None)),
+    );
+    let cfg = env.write_config(&env.aliyun_config(id, secret, None));
+    let zh = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["--update-now", "--lang", "zh-CN"]));
+    assert_eq!(zh.code, 1, "{zh:?}");
+    for want in [
+        "Forbidden.RAM",
+        "为该 RAM 用户授予 AliyunDNSFullAccess（或一条在此域名上包含 alidns:DescribeDomainRecords、\
+         alidns:DescribeSubDomainRecords、alidns:UpdateDomainRecord 和 alidns:AddDomainRecord 的策略）",
+    ] {
+        assert!(zh.stderr.contains(want), "missing {want:?}: {zh:?}");
+    }
+    assert!(!zh.stderr.contains("grant the RAM user"), "{zh:?}");
+    let en = run(mxddns().arg("--config").arg(&cfg).arg("--update-now"));
+    assert_eq!(en.code, 1, "{en:?}");
+    let want = "grant the RAM user AliyunDNSFullAccess (or a policy with \
+                alidns:DescribeDomainRecords, alidns:DescribeSubDomainRecords, \
+                alidns:UpdateDomainRecord and alidns:AddDomainRecord on this domain)";
+    assert!(en.stderr.contains(want), "missing {want:?}: {en:?}");
+    assert!(!en.stderr.contains("授予"), "{en:?}");
+    assert!(!zh.stderr.contains(secret) && !en.stderr.contains(secret));
+    assert_eq!(env.a_records("mail.example.com"), vec!["203.0.113.10"]);
+}

@@ -6,6 +6,7 @@
 use super::client::VendorError;
 use super::PROVIDER;
 use crate::error::{ErrorKind, ProviderError};
+use rust_i18n::t;
 use std::time::Duration;
 
 /// How long to wait after `Throttling` when the answer does not say.
@@ -13,8 +14,6 @@ pub(crate) const THROTTLE_BACKOFF: Duration = Duration::from_secs(5);
 
 /// How far off the clock may be before Alidns rejects a request (15 minutes).
 const CLOCK_TOLERANCE_SECS: i64 = 15 * 60;
-
-const PERMISSION_HINT: &str = "grant the RAM user AliyunDNSFullAccess (or a policy with alidns:DescribeDomainRecords, alidns:DescribeSubDomainRecords, alidns:UpdateDomainRecord and alidns:AddDomainRecord on this domain)";
 
 /// The vendor code meaning "identical record already there": success for a write.
 pub(crate) const DUPLICATE: &str = "DomainRecordDuplicate";
@@ -26,54 +25,46 @@ pub(crate) fn vendor_error(e: &VendorError) -> ProviderError {
         "SignatureDoesNotMatch" | "IncompleteSignature" => {
             (ErrorKind::Auth, Some(signature_hint(e)))
         }
-        "InvalidAccessKeyId.NotFound" | "InvalidAccessKeyId" | "InvalidAccessKeyId.Inactive" => (
-            ErrorKind::Auth,
-            Some("check access_key_id: Alibaba Cloud has no active AccessKey with this id (create one in the RAM console, or enable the one you have)".into()),
-        ),
-        "InvalidTimeStamp.Expired" => (ErrorKind::Auth, Some(clock_hint(e.skew_secs))),
-        "SignatureNonceUsed" => (
-            ErrorKind::Transient,
-            Some("Alidns saw this request's nonce before (is something replaying requests?); the retry uses a fresh one".into()),
-        ),
-        c if c == "Forbidden" || c.starts_with("Forbidden.") || c == "NoPermission" => {
-            (ErrorKind::Permission, Some(PERMISSION_HINT.into()))
+        "InvalidAccessKeyId.NotFound" | "InvalidAccessKeyId" | "InvalidAccessKeyId.Inactive" => {
+            (ErrorKind::Auth, Some(t!("aliyun.no_access_key").into()))
         }
-        c if c == "Throttling" || c.starts_with("Throttling.") => (
-            ErrorKind::RateLimited,
-            Some("Alidns is limiting this account's request rate; the agent waits and retries".into()),
-        ),
+        "InvalidTimeStamp.Expired" => (ErrorKind::Auth, Some(clock_hint(e.skew_secs))),
+        "SignatureNonceUsed" => (ErrorKind::Transient, Some(t!("aliyun.nonce_used").into())),
+        c if c == "Forbidden" || c.starts_with("Forbidden.") || c == "NoPermission" => {
+            (ErrorKind::Permission, Some(t!("aliyun.permission").into()))
+        }
+        c if c == "Throttling" || c.starts_with("Throttling.") => {
+            (ErrorKind::RateLimited, Some(t!("aliyun.throttled").into()))
+        }
         "InvalidDomainName.NoExist" => (
             ErrorKind::ZoneNotFound,
-            Some("the domain is not in this account: add it in the Alidns console, or use the AccessKey of the account that holds it".into()),
+            Some(t!("aliyun.domain_missing").into()),
         ),
         "IncorrectDomainUser" => (
             ErrorKind::ZoneNotFound,
-            Some("the domain is not in this account (Alidns says another account holds it): use that account's AccessKey, or move the domain to this one".into()),
+            Some(t!("aliyun.other_user").into()),
         ),
         c if c == "DomainRecordNotBelongToUser" || c.starts_with("InvalidRecordId") => (
             ErrorKind::RecordNotFound,
-            Some("the record id is no longer valid (the record was deleted or recreated); the agent looks the record up again".into()),
+            Some(t!("aliyun.record_id_stale").into()),
         ),
         "QuotaExceeded.TTL" => (ErrorKind::Invalid, Some(ttl_hint(&e.message))),
         "DomainRecordConflict" => (
             ErrorKind::Invalid,
-            Some("another record at this name conflicts with it (a CNAME cannot share its name with other records): remove the conflicting record in the Alidns console".into()),
+            Some(t!("aliyun.record_conflict").into()),
         ),
-        "InvalidDomainName.Format" => (
-            ErrorKind::Invalid,
-            Some("check the zone and host names in the configuration".into()),
-        ),
-        _ if e.status.is_server_error() => (
-            ErrorKind::Transient,
-            Some("Alidns had a server-side problem; the agent retries".into()),
-        ),
-        _ if e.status == reqwest::StatusCode::TOO_MANY_REQUESTS => (
-            ErrorKind::RateLimited,
-            Some("Alidns is limiting this account's request rate; the agent waits and retries".into()),
-        ),
+        "InvalidDomainName.Format" => (ErrorKind::Invalid, Some(t!("aliyun.bad_name").into())),
+        _ if e.status.is_server_error() => {
+            (ErrorKind::Transient, Some(t!("aliyun.server_error").into()))
+        }
+        _ if e.status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+            (ErrorKind::RateLimited, Some(t!("aliyun.throttled").into()))
+        }
         _ => (
             ErrorKind::Invalid,
-            e.recommend.as_ref().map(|r| format!("Alibaba's help for this code: {r}")),
+            e.recommend
+                .as_ref()
+                .map(|r| t!("aliyun.recommend", url = r).into_owned()),
         ),
     };
     let mut err = ProviderError::new(PROVIDER, kind, message(e));
@@ -130,24 +121,27 @@ fn one_line(s: &str, max: usize) -> String {
 /// `the clock is off by N s …`, from the answer's `Date` header when there was one.
 fn clock_hint(skew: Option<i64>) -> String {
     match skew {
-        Some(s) if s.abs() > CLOCK_TOLERANCE_SECS => format!(
-            "the clock is off by {} s (the local clock is {} Alidns, which accepts 15 minutes): sync the system clock (NTP)",
-            s.abs(),
-            if s >= 0 { "ahead of" } else { "behind" }
-        ),
-        Some(s) => format!(
-            "Alidns found the request's timestamp stale although its Date header agrees with the local clock (off by {} s): check that nothing (a proxy?) delays or replays requests, and that the system clock is synced (NTP)",
-            s.abs()
-        ),
-        None => "the clock is off by more than 15 minutes: sync the system clock (NTP)".into(),
+        Some(s) if s.abs() > CLOCK_TOLERANCE_SECS && s >= 0 => {
+            t!("aliyun.clock.ahead", secs = s.abs()).into()
+        }
+        Some(s) if s.abs() > CLOCK_TOLERANCE_SECS => {
+            t!("aliyun.clock.behind", secs = s.abs()).into()
+        }
+        Some(s) => t!("aliyun.clock.stale_path", secs = s.abs()).into(),
+        None => t!("aliyun.clock.unknown").into(),
     }
 }
 
 fn signature_hint(e: &VendorError) -> String {
-    let base = "the AccessKey secret is wrong, or the clock is off";
+    let base = t!("aliyun.sig.base");
     if let Some(s) = e.skew_secs {
         if s.abs() > CLOCK_TOLERANCE_SECS {
-            return format!("{base}: {} first", clock_hint(Some(s)));
+            return t!(
+                "aliyun.sig.clock_first",
+                base = base,
+                clock = clock_hint(Some(s))
+            )
+            .into();
         }
     }
     // Alidns quotes the string-to-sign it rebuilt. The string-to-sign does not depend
@@ -158,21 +152,18 @@ fn signature_hint(e: &VendorError) -> String {
         .split_once("server string to sign is:")
         .map(|(_, sts)| sts.trim());
     let clock = match e.skew_secs {
-        Some(s) => format!("the clock agrees with Alidns (off by {} s)", s.abs()),
-        None => "the clock could not be compared (no Date header)".to_string(),
+        Some(s) => t!("aliyun.sig.clock_agrees", secs = s.abs()),
+        None => t!("aliyun.sig.clock_unknown"),
     };
     match server_sts {
-        Some(sts) if sts == e.string_to_sign => format!(
-            "{base}: Alidns rebuilt exactly the string this agent signed and {clock}, so check access_key_secret: copy it again from the RAM console (it must belong to access_key_id)"
-        ),
-        Some(_) => format!(
-            "{base}: Alidns rebuilt a different string-to-sign than this agent signed, so something between here and Alidns changed the request (a proxy?); {clock}"
-        ),
-        None if e.skew_secs.is_some() => {
-            format!("{base}: {clock}, so check access_key_secret: copy it again from the RAM console")
+        Some(sts) if sts == e.string_to_sign => {
+            t!("aliyun.sig.same_sts", base = base, clock = clock)
         }
-        None => format!("{base}: check access_key_secret, and sync the system clock (NTP)"),
+        Some(_) => t!("aliyun.sig.other_sts", base = base, clock = clock),
+        None if e.skew_secs.is_some() => t!("aliyun.sig.check_secret", base = base, clock = clock),
+        None => t!("aliyun.sig.check_both", base = base),
     }
+    .into_owned()
 }
 
 /// The edition minimum from "…in the range of 600 to 86400." when the message says it.
@@ -181,16 +172,12 @@ fn ttl_hint(message: &str) -> String {
         .split_once("range of ")
         .and_then(|(_, rest)| rest.split_whitespace().next())
         .and_then(|n| n.parse::<u32>().ok());
-    let editions =
-        "free and personal editions: 600 s, Enterprise Standard: 60 s, Enterprise Ultimate: 1 s";
+    let editions = t!("aliyun.ttl.editions");
     match min {
-        Some(m) => format!(
-            "this domain's Alidns edition needs a TTL of at least {m} s ({editions}): set ttl to {m} or more"
-        ),
-        None => format!(
-            "the TTL is below this domain's Alidns edition minimum ({editions}): raise ttl"
-        ),
+        Some(m) => t!("aliyun.ttl.min", min = m, editions = editions),
+        None => t!("aliyun.ttl.below", editions = editions),
     }
+    .into_owned()
 }
 
 #[cfg(test)]

@@ -499,11 +499,7 @@ impl Provider for Aliyun {
     /// TLSA.
     fn supports(&self, rtype: RecordType) -> Result<(), String> {
         match rtype {
-            RecordType::Tlsa => Err(
-                "Alidns offers no TLSA records (its types: A, AAAA, CNAME, MX, TXT, SRV, NS, \
-CAA and URL forwarding: https://www.alibabacloud.com/help/en/dns/dns-record-types)"
-                    .to_string(),
-            ),
+            RecordType::Tlsa => Err(rust_i18n::t!("unsupported.aliyun.tlsa").into_owned()),
             _ => Ok(()),
         }
     }
@@ -513,27 +509,22 @@ CAA and URL forwarding: https://www.alibabacloud.com/help/en/dns/dns-record-type
     fn supports_data(&self, data: &RecordData) -> Result<(), String> {
         self.supports(data.rtype())?;
         match data {
-            RecordData::Mx { exchange, .. } if normalize_name(exchange).is_empty() => Err(
-                "Alidns cannot hold a null MX (\".\"): its MX value must be a host name \
-(https://www.alibabacloud.com/help/en/dns/dns-record-types)"
-                    .to_string(),
+            RecordData::Mx { exchange, .. } if normalize_name(exchange).is_empty() => {
+                Err(rust_i18n::t!("unsupported.aliyun.null_mx").into_owned())
+            }
+            RecordData::Mx { preference, .. } if !MX_PRIORITY.contains(preference) => Err(
+                rust_i18n::t!("unsupported.aliyun.mx_priority", preference = preference)
+                    .into_owned(),
             ),
-            RecordData::Mx { preference, .. } if !MX_PRIORITY.contains(preference) => Err(format!(
-                "Alidns takes MX priorities 1 to 50 only, not {preference} (AddDomainRecord \
-Priority)"
-            )),
-            RecordData::Srv { target, .. } if normalize_name(target).is_empty() => Err(
-                "Alidns cannot hold an SRV record with target \".\" (service not offered): \
-its SRV target must be an existing host name \
-(https://www.alibabacloud.com/help/en/dns/dns-record-types)"
-                    .to_string(),
-            ),
+            RecordData::Srv { target, .. } if normalize_name(target).is_empty() => {
+                Err(rust_i18n::t!("unsupported.aliyun.null_srv").into_owned())
+            }
             RecordData::Txt(parts) if parts.iter().map(String::len).sum::<usize>() > MAX_TXT => {
-                Err(format!(
-                    "Alidns takes TXT values shorter than 512 characters; this one has {} \
-(https://www.alibabacloud.com/help/en/dns/dns-record-types)",
-                    parts.iter().map(String::len).sum::<usize>()
-                ))
+                Err(rust_i18n::t!(
+                    "unsupported.aliyun.long_txt",
+                    len = parts.iter().map(String::len).sum::<usize>()
+                )
+                .into_owned())
             }
             _ => Ok(()),
         }

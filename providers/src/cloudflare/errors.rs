@@ -10,24 +10,9 @@ use super::PROVIDER;
 use crate::error::{ErrorKind, ProviderError};
 use crate::http::{self, Response};
 use reqwest::StatusCode;
+use rust_i18n::t;
+use std::borrow::Cow;
 use std::time::Duration;
-
-const HINT_NO_CREDENTIALS: &str = "No API token reached Cloudflare: set api_token for this \
-provider (a proxy in between may also have stripped the Authorization header)";
-const HINT_MALFORMED: &str = "The api_token is not a Cloudflare API token: copy it again \
-(a Global API Key is not supported; create an API token under My Profile → API Tokens)";
-const HINT_REVOKED: &str = "The api_token is unknown to Cloudflare, expired or revoked: \
-create a new API token (My Profile → API Tokens) and configure it";
-const HINT_IP_FILTER: &str = "The api_token's Client IP Address Filtering excludes this \
-network's address: allow it (it changes with the ISP's address) or remove the filter";
-const HINT_CNAME_CONFLICT: &str = "A name holds either a CNAME record or A/AAAA records, \
-not both: delete the conflicting record in the Cloudflare dashboard, or set the domain's \
-type: to the one that exists";
-const HINT_TTL: &str = "Set ttl to 1 (automatic) or between 60 and 86400 seconds";
-const HINT_FREE_TLD: &str = "Cloudflare does not allow API changes to .cf, .ga, .gq, .ml \
-and .tk domains: change this record in the Cloudflare dashboard";
-const HINT_RECORD_GONE: &str = "The record was changed or deleted at Cloudflare since it \
-was read; it is looked up again";
 
 /// The codes of an "identical record already exists" answer to a write.
 const IDENTICAL: [i64; 2] = [81058, 81057];
@@ -194,26 +179,34 @@ fn classify(
 }
 
 fn by_code(code: i64, message: &str, call: &Call<'_>) -> Option<(ErrorKind, Option<String>)> {
-    let auth = |hint: &str| Some((ErrorKind::Auth, Some(hint.to_string())));
+    let auth = |hint: Cow<str>| Some((ErrorKind::Auth, Some(hint.into_owned())));
     match code {
-        9106 | 1001 => auth(HINT_NO_CREDENTIALS),
-        6003 | 6111 | 6102 | 6103 => auth(HINT_MALFORMED),
-        9109 if message.to_ascii_lowercase().contains("location") => auth(HINT_IP_FILTER),
-        9109 | 1000 => auth(HINT_REVOKED),
+        9106 | 1001 => auth(t!("cloudflare.no_credentials")),
+        6003 | 6111 | 6102 | 6103 => auth(t!("cloudflare.malformed")),
+        9109 if message.to_ascii_lowercase().contains("location") => {
+            auth(t!("cloudflare.ip_filter"))
+        }
+        9109 | 1000 => auth(t!("cloudflare.revoked")),
         10000 => Some((ErrorKind::Permission, Some(permission_hint(call)))),
         81044 => Some((
             ErrorKind::RecordNotFound,
-            Some(HINT_RECORD_GONE.to_string()),
+            Some(t!("cloudflare.record_gone").into()),
         )),
         7003 | 7000 if call.record_path => Some((
             ErrorKind::RecordNotFound,
-            Some(HINT_RECORD_GONE.to_string()),
+            Some(t!("cloudflare.record_gone").into()),
         )),
         7003 | 7000 => Some((ErrorKind::ZoneNotFound, Some(zone_gone_hint(call)))),
-        81053 | 81054 => Some((ErrorKind::Invalid, Some(HINT_CNAME_CONFLICT.to_string()))),
-        9021 => Some((ErrorKind::Invalid, Some(HINT_TTL.to_string()))),
+        81053 | 81054 => Some((
+            ErrorKind::Invalid,
+            Some(t!("cloudflare.cname_conflict").into()),
+        )),
+        9021 => Some((ErrorKind::Invalid, Some(t!("cloudflare.ttl").into()))),
         9005 | 9006 | 1004 | 81057 | 81058 => Some((ErrorKind::Invalid, None)),
-        1038 => Some((ErrorKind::Permission, Some(HINT_FREE_TLD.to_string()))),
+        1038 => Some((
+            ErrorKind::Permission,
+            Some(t!("cloudflare.free_tld").into()),
+        )),
         _ => None,
     }
 }
@@ -221,11 +214,11 @@ fn by_code(code: i64, message: &str, call: &Call<'_>) -> Option<(ErrorKind, Opti
 /// For codes we do not know: what the HTTP status says.
 fn by_status(status: StatusCode, call: &Call<'_>) -> (ErrorKind, Option<String>) {
     match status {
-        StatusCode::UNAUTHORIZED => (ErrorKind::Auth, Some(HINT_REVOKED.to_string())),
+        StatusCode::UNAUTHORIZED => (ErrorKind::Auth, Some(t!("cloudflare.revoked").into())),
         StatusCode::FORBIDDEN => (ErrorKind::Permission, Some(permission_hint(call))),
         StatusCode::NOT_FOUND if call.record_path => (
             ErrorKind::RecordNotFound,
-            Some(HINT_RECORD_GONE.to_string()),
+            Some(t!("cloudflare.record_gone").into()),
         ),
         _ => (ErrorKind::Invalid, None),
     }
@@ -233,30 +226,24 @@ fn by_status(status: StatusCode, call: &Call<'_>) -> (ErrorKind, Option<String>)
 
 fn permission_hint(call: &Call<'_>) -> String {
     let zone = match call.zone {
-        Some(z) => format!("zone {z}"),
-        None => "this zone".to_string(),
+        Some(z) => t!("cloudflare.zone.named", zone = z),
+        None => t!("cloudflare.zone.this"),
     };
-    format!(
-        "Give the api_token \"Zone → DNS → Edit\" and \"Zone → Zone → Read\" for {zone} \
-(My Profile → API Tokens → Edit; Zone Resources must include the zone)"
-    )
+    t!("cloudflare.permission", zone = zone).into_owned()
 }
 
 fn zone_gone_hint(call: &Call<'_>) -> String {
-    let zone = call.zone.unwrap_or("the zone");
-    format!(
-        "Cloudflare no longer knows this zone id: {zone} was removed from the account or \
-added again (which gives it a new id); check it in the Cloudflare dashboard"
-    )
+    let zone = match call.zone {
+        Some(z) => Cow::Borrowed(z),
+        None => t!("cloudflare.zone_gone.default"),
+    };
+    t!("cloudflare.zone_gone", zone = zone).into_owned()
 }
 
 fn rate_hint(retry_after: Option<Duration>) -> String {
     let wait = match retry_after {
-        Some(d) => format!("wait {}s", d.as_secs()),
-        None => "wait for the 5-minute window to pass".to_string(),
+        Some(d) => t!("cloudflare.rate.wait", secs = d.as_secs()),
+        None => t!("cloudflare.rate.window"),
     };
-    format!(
-        "Cloudflare allows 1200 API requests per 5 minutes per user, shared with the \
-dashboard and other tools: {wait}"
-    )
+    t!("cloudflare.rate", wait = wait).into_owned()
 }

@@ -6,6 +6,7 @@
 use super::client::VendorError;
 use super::PROVIDER;
 use crate::error::{ErrorKind, ProviderError};
+use rust_i18n::t;
 use std::time::Duration;
 
 /// What a key needs, least privilege (CAM): the four actions mxddns calls, on the domain.
@@ -23,18 +24,15 @@ pub(crate) fn vendor_error(e: &VendorError) -> ProviderError {
     let code = e.code.as_str();
     let (kind, hint): (ErrorKind, String) = match code {
         "AuthFailure.SignatureExpire" => (ErrorKind::Auth, clock_hint(e.skew_secs)),
-        "AuthFailure.SignatureFailure" | "AuthFailure.InvalidAuthorization" => (
-            ErrorKind::Auth,
-            "the signature does not match: check that secret_key belongs to secret_id (copy both again from the console, API密钥管理 / API Keys)".into(),
-        ),
-        "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => (
-            ErrorKind::Auth,
-            "Tencent Cloud has no enabled key with this secret_id: create one under CAM → API Keys (访问管理 → API密钥管理), or enable it".into(),
-        ),
-        "AuthFailure.TokenFailure" | "AuthFailure.MFAFailure" => (
-            ErrorKind::Auth,
-            "use a permanent API key of a CAM sub-user (no session token, no MFA)".into(),
-        ),
+        "AuthFailure.SignatureFailure" | "AuthFailure.InvalidAuthorization" => {
+            (ErrorKind::Auth, t!("dnspod.signature").into())
+        }
+        "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
+            (ErrorKind::Auth, t!("dnspod.no_secret_id").into())
+        }
+        "AuthFailure.TokenFailure" | "AuthFailure.MFAFailure" => {
+            (ErrorKind::Auth, t!("dnspod.permanent_key").into())
+        }
         "AuthFailure.UnauthorizedOperation"
         | "UnauthorizedOperation"
         | "OperationDenied.AccessDenied"
@@ -42,40 +40,38 @@ pub(crate) fn vendor_error(e: &VendorError) -> ProviderError {
         | "OperationDenied.DomainOwnerAllowedOnly"
         | "FailedOperation.NotDomainOwner" => (
             ErrorKind::Permission,
-            format!("the key's CAM user may not do {}: attach the preset policy QcloudDNSPodFullAccess, or for least privilege a custom policy {CAM_POLICY}", e.action),
+            t!("dnspod.permission", action = e.action, policy = CAM_POLICY).into(),
         ),
         "InvalidParameterValue.DomainNotExists"
         | "InvalidParameter.DomainInvalid"
         | "InvalidParameter.DomainIdInvalid"
-        | "ResourceNotFound.NoDataOfDomain" => (
-            ErrorKind::ZoneNotFound,
-            "the domain is not in this Tencent Cloud account's DNSPod: add it in the DNSPod console, or use the key of the account that holds it".into(),
-        ),
+        | "ResourceNotFound.NoDataOfDomain" => {
+            (ErrorKind::ZoneNotFound, t!("dnspod.domain_missing").into())
+        }
         "InvalidParameter.RecordIdInvalid" | "ResourceNotFound" => (
             ErrorKind::RecordNotFound,
-            "the record id is no longer valid (deleted or recreated); the agent looks the record up again".into(),
+            t!("dnspod.record_id_stale").into(),
         ),
-        c if c.starts_with("RequestLimitExceeded") => (
-            ErrorKind::RateLimited,
-            "DNSPod limits this key's request rate; the agent waits and retries".into(),
-        ),
-        c if c == "InternalError" || c.starts_with("InternalError.") || c == "FailedOperation.UnknowError" => (
-            ErrorKind::Transient,
-            "DNSPod had an internal error; the agent retries".into(),
-        ),
-        "LimitExceeded.RecordTtlLimit" => (
-            ErrorKind::Invalid,
-            "the TTL is below what the domain's DNSPod plan allows (600 s on the free plan): raise ttl:".into(),
-        ),
-        "InvalidParameter.DomainNotAllowedModifyRecords" | "FailedOperation.DomainIsLocked" | "FailedOperation.DomainIsSpam" => (
-            ErrorKind::Permission,
-            "DNSPod does not allow changes to this domain now (locked, banned or being (de)activated): see the DNSPod console".into(),
-        ),
-        c if c.starts_with("InvalidParameter") || c.starts_with("LimitExceeded") || c == "MissingParameter" => (
-            ErrorKind::Invalid,
-            "DNSPod rejected the record; its message says which value".into(),
-        ),
-        _ => (ErrorKind::Protocol, "see DNSPod's message".into()),
+        c if c.starts_with("RequestLimitExceeded") => {
+            (ErrorKind::RateLimited, t!("dnspod.throttled").into())
+        }
+        c if c == "InternalError"
+            || c.starts_with("InternalError.")
+            || c == "FailedOperation.UnknowError" =>
+        {
+            (ErrorKind::Transient, t!("dnspod.internal").into())
+        }
+        "LimitExceeded.RecordTtlLimit" => (ErrorKind::Invalid, t!("dnspod.ttl").into()),
+        "InvalidParameter.DomainNotAllowedModifyRecords"
+        | "FailedOperation.DomainIsLocked"
+        | "FailedOperation.DomainIsSpam" => (ErrorKind::Permission, t!("dnspod.locked").into()),
+        c if c.starts_with("InvalidParameter")
+            || c.starts_with("LimitExceeded")
+            || c == "MissingParameter" =>
+        {
+            (ErrorKind::Invalid, t!("dnspod.invalid").into())
+        }
+        _ => (ErrorKind::Protocol, t!("dnspod.see_message").into()),
     };
     let rid = e
         .request_id
@@ -85,7 +81,14 @@ pub(crate) fn vendor_error(e: &VendorError) -> ProviderError {
     let mut err = ProviderError::new(
         PROVIDER,
         kind,
-        format!("{} failed: {} {}{rid}", e.action, e.code, e.message),
+        t!(
+            "dnspod.failed",
+            action = e.action,
+            code = e.code,
+            message = e.message,
+            rid = rid
+        )
+        .into_owned(),
     )
     .with_hint(hint);
     if kind == ErrorKind::RateLimited {
@@ -99,11 +102,17 @@ pub(crate) fn vendor_error(e: &VendorError) -> ProviderError {
 
 fn clock_hint(skew: Option<i64>) -> String {
     match skew {
-        Some(s) if s.abs() > CLOCK_TOLERANCE_SECS => format!(
-            "this machine's clock is {} s {} Tencent Cloud's, more than the {CLOCK_TOLERANCE_SECS} s allowed: set the clock right (NTP)",
-            s.unsigned_abs(),
-            if s > 0 { "ahead of" } else { "behind" }
+        Some(s) if s.abs() > CLOCK_TOLERANCE_SECS && s > 0 => t!(
+            "dnspod.clock.ahead",
+            secs = s.unsigned_abs(),
+            max = CLOCK_TOLERANCE_SECS
         ),
-        _ => format!("the request's timestamp was more than {CLOCK_TOLERANCE_SECS} s from Tencent Cloud's clock: set this machine's clock right (NTP)"),
+        Some(s) if s.abs() > CLOCK_TOLERANCE_SECS => t!(
+            "dnspod.clock.behind",
+            secs = s.unsigned_abs(),
+            max = CLOCK_TOLERANCE_SECS
+        ),
+        _ => t!("dnspod.clock.unknown", max = CLOCK_TOLERANCE_SECS),
     }
+    .into_owned()
 }

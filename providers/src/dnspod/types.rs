@@ -99,12 +99,14 @@ pub fn to_value(d: &RecordData) -> Result<(String, Option<u16>), String> {
             None,
         ),
         RecordData::Caa { flags, tag, value } => (format!("{flags} {tag} \"{value}\""), None),
-        RecordData::Tlsa { .. } => return Err(TLSA_UNSUPPORTED.to_string()),
+        RecordData::Tlsa { .. } => return Err(tlsa_unsupported()),
     })
 }
 
-pub const TLSA_UNSUPPORTED: &str =
-    "DNSPod's record types (A, AAAA, CNAME, MX, TXT, SRV, CAA, NS, URL, HTTPS, SVCB, SPF) do not include TLSA";
+/// Why TLSA cannot be written here (shown on `plan`'s `!` line), in the reader's language.
+pub fn tlsa_unsupported() -> String {
+    rust_i18n::t!("unsupported.dnspod.tlsa").into_owned()
+}
 
 /// Agent data for a DNSPod value of `rtype`; `None` when it cannot be read.
 pub fn from_value(rtype: RecordType, value: &str, mx: Option<u16>) -> Option<RecordData> {

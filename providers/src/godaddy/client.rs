@@ -14,23 +14,10 @@ use crate::http::{self, HttpContext, Response};
 use crate::secret::Secret;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, StatusCode};
+use rust_i18n::t;
 use std::time::Duration;
 
 /// What to do when GoDaddy refuses an account the DNS API (§3.6).
-pub(super) const ACCESS_DENIED_HINT: &str = "GoDaddy withdrew DNS API access from small accounts in 2024: \
-its Domains management and DNS APIs now need at least 10 domains in the account and/or an active \
-Discount Domain Club (Premier) plan. Instead, move the domain's DNS to Cloudflare (free, supported by \
-mxddns): add the domain to a Cloudflare account, change its nameservers at GoDaddy to the two \
-Cloudflare gives you, and use a `type: cloudflare` provider";
-
-pub(super) const AUTH_HINT: &str = "check api_key/api_secret; keys for the OTE environment do not \
-work in production and vice versa";
-
-pub(super) const ZONE_HINT: &str = "check that the domain is registered in this GoDaddy account \
-with GoDaddy's DNS, and set the domain's `zone:` when the zone is not the registrable domain";
-
-pub(super) const TTL_HINT: &str = "GoDaddy's smallest TTL is 600 seconds: set ttl to 600 or more";
-
 /// The HTTP side of the GoDaddy provider.
 #[derive(Debug)]
 pub(super) struct Client {
@@ -167,12 +154,10 @@ impl Client {
     /// Every request goes through here: the only place the `sso-key` header is built.
     fn request(&self, method: Method, url: url::Url) -> Result<RequestBuilder, ProviderError> {
         if self.api_key.is_empty() || self.api_secret.is_empty() {
-            return Err(ProviderError::new(
-                PROVIDER,
-                ErrorKind::Auth,
-                "api_key or api_secret is empty",
-            )
-            .with_hint(AUTH_HINT));
+            return Err(
+                ProviderError::new(PROVIDER, ErrorKind::Auth, t!("godaddy.key_empty"))
+                    .with_hint(t!("godaddy.auth")),
+            );
         }
         let mut auth = HeaderValue::from_str(&format!(
             "sso-key {}:{}",
@@ -180,12 +165,8 @@ impl Client {
             self.api_secret.expose()
         ))
         .map_err(|_| {
-            ProviderError::new(
-                PROVIDER,
-                ErrorKind::Auth,
-                "api_key or api_secret holds characters that cannot go in an HTTP header",
-            )
-            .with_hint(AUTH_HINT)
+            ProviderError::new(PROVIDER, ErrorKind::Auth, t!("godaddy.key_chars"))
+                .with_hint(t!("godaddy.auth"))
         })?;
         auth.set_sensitive(true);
         Ok(self
@@ -212,9 +193,7 @@ fn bad_endpoint(base: &str, e: &dyn std::fmt::Display) -> ProviderError {
         ErrorKind::Invalid,
         format!("the endpoint {base:?} is not a usable API base URL ({e})"),
     )
-    .with_hint(
-        "set endpoint to a URL such as https://api.godaddy.com or https://api.ote-godaddy.com",
-    )
+    .with_hint(t!("godaddy.endpoint"))
 }
 
 /// A zone name fit for the `{domain}` path segment: LDH labels (IDNs in their `xn--`
@@ -299,17 +278,17 @@ pub(super) fn decode_error(what: &str, resp: &Response, is_write: bool) -> Provi
     let error = |kind| ProviderError::new(PROVIDER, kind, message.clone());
 
     if code == "ACCESS_DENIED" || status == StatusCode::FORBIDDEN {
-        return error(ErrorKind::Permission).with_hint(ACCESS_DENIED_HINT);
+        return error(ErrorKind::Permission).with_hint(t!("godaddy.access_denied"));
     }
     if matches!(
         code,
         "UNABLE_TO_AUTHENTICATE" | "MISSING_CREDENTIALS" | "MALFORMED_CREDENTIALS"
     ) || status == StatusCode::UNAUTHORIZED
     {
-        return error(ErrorKind::Auth).with_hint(AUTH_HINT);
+        return error(ErrorKind::Auth).with_hint(t!("godaddy.auth"));
     }
     if matches!(code, "UNKNOWN_DOMAIN" | "NOT_FOUND") || status == StatusCode::NOT_FOUND {
-        return error(ErrorKind::ZoneNotFound).with_hint(ZONE_HINT);
+        return error(ErrorKind::ZoneNotFound).with_hint(t!("godaddy.zone"));
     }
     if code == "TOO_MANY_REQUESTS" || status == StatusCode::TOO_MANY_REQUESTS {
         let after = api
@@ -329,7 +308,7 @@ pub(super) fn decode_error(what: &str, resp: &Response, is_write: bool) -> Provi
     if status.is_client_error() {
         let e = error(ErrorKind::Invalid);
         return if api.is_about_ttl() {
-            e.with_hint(TTL_HINT)
+            e.with_hint(t!("godaddy.ttl"))
         } else {
             e
         };

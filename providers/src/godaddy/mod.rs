@@ -383,17 +383,8 @@ impl Provider for GoDaddy {
     /// A, AAAA, CNAME, TXT, MX and SRV; not CAA or TLSA (see the module documentation).
     fn supports(&self, rtype: RecordType) -> Result<(), String> {
         match rtype {
-            RecordType::Caa => Err(
-                "GoDaddy's API cannot hold CAA records: its record types are A, AAAA, CNAME, \
-MX, NS, SOA, SRV and TXT, and it answers 422 to a CAA record (GoDaddy Domains API \
-DNSRecord.type; AnalogJ/lexicon#506). Add CAA in GoDaddy's DNS panel"
-                    .to_string(),
-            ),
-            RecordType::Tlsa => Err(
-                "GoDaddy's API cannot hold TLSA records: its record types are A, AAAA, \
-CNAME, MX, NS, SOA, SRV and TXT (GoDaddy Domains API DNSRecord.type)"
-                    .to_string(),
-            ),
+            RecordType::Caa => Err(rust_i18n::t!("unsupported.godaddy.caa").into_owned()),
+            RecordType::Tlsa => Err(rust_i18n::t!("unsupported.godaddy.tlsa").into_owned()),
             _ => Ok(()),
         }
     }

@@ -393,7 +393,7 @@ impl Provider for HuaweiCloud {
 
     fn supports(&self, rtype: RecordType) -> Result<(), String> {
         match rtype {
-            RecordType::Tlsa => Err(types::TLSA_UNSUPPORTED.to_string()),
+            RecordType::Tlsa => Err(types::tlsa_unsupported()),
             _ => Ok(()),
         }
     }

@@ -76,8 +76,10 @@ impl RecordSet {
     }
 }
 
-pub const TLSA_UNSUPPORTED: &str =
-    "Huawei Cloud DNS's record set types (A, AAAA, MX, CNAME, TXT, NS, SRV, CAA) do not include TLSA";
+/// Why TLSA cannot be written here (shown on `plan`'s `!` line), in the reader's language.
+pub fn tlsa_unsupported() -> String {
+    rust_i18n::t!("unsupported.huaweicloud.tlsa").into_owned()
+}
 
 /// A name with the trailing dot, `.` for the root.
 fn dotted(n: &str) -> String {
@@ -115,7 +117,7 @@ pub fn to_value(d: &RecordData) -> Result<String, String> {
             target,
         } => format!("{priority} {weight} {port} {}", dotted(target)),
         RecordData::Caa { flags, tag, value } => format!("{flags} {tag} {}", quote(value)),
-        RecordData::Tlsa { .. } => return Err(TLSA_UNSUPPORTED.to_string()),
+        RecordData::Tlsa { .. } => return Err(tlsa_unsupported()),
     })
 }
 

@@ -6,6 +6,18 @@ use super::PROVIDER;
 use crate::error::{ErrorKind, ProviderError};
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::rdata::tsig::TsigError;
+use rust_i18n::t;
+use std::borrow::Cow;
+
+/// "update", "query" or "transfer" in the reader's language.
+fn what_text(what: &str) -> Cow<'_, str> {
+    match what {
+        "update" => t!("rfc2136.what.update"),
+        "query" => t!("rfc2136.what.query"),
+        "transfer" => t!("rfc2136.what.transfer"),
+        other => Cow::Borrowed(other),
+    }
+}
 
 /// The error for an answer whose RCODE (or TSIG error) is not success. `now`: our clock,
 /// for the skew a BADTIME answer shows; `what`: "update", "query" or "transfer".
@@ -17,20 +29,21 @@ pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError 
                 return ProviderError::new(
                     PROVIDER,
                     ErrorKind::Auth,
-                    format!("the server does not accept the TSIG key \"{k}\" with algorithm {} for this (BADKEY): it does not know the key, or (Knot) no acl allows the key this change", key.algorithm.as_str()),
+                    t!("rfc2136.badkey", key = k, alg = key.algorithm.as_str()),
                 )
-                .with_hint(format!(
-                    "tsig_key_name and tsig_algorithm must match the server's key statement exactly (BIND `key \"{k}\" {{ algorithm {}; secret \"…\"; }};`, Knot `key: - id: {k}`); on Knot, give the zone an acl with `key: {k}` and `action: update` whose update-type / update-owner rules cover the name (BIND: update-policy)",
-                    key.algorithm.as_str()
+                .with_hint(t!(
+                    "rfc2136.badkey.hint",
+                    key = k,
+                    alg = key.algorithm.as_str()
                 ));
             }
             Some(TsigError::BadSig) => {
                 return ProviderError::new(
                     PROVIDER,
                     ErrorKind::Auth,
-                    format!("the server rejected the signature made with the TSIG key \"{k}\" (BADSIG): the secret differs from the server's"),
+                    t!("rfc2136.badsig", key = k),
                 )
-                .with_hint("copy the secret from the key file the server uses (tsig-keygen / keymgr output) into tsig_secret or tsig_secret_file");
+                .with_hint(t!("rfc2136.badsig.hint"));
             }
             Some(TsigError::BadTime) => {
                 let server_time = server_time(&sig.other).unwrap_or(sig.time);
@@ -38,29 +51,35 @@ pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError 
                 return ProviderError::new(
                     PROVIDER,
                     ErrorKind::Auth,
-                    format!(
-                        "the server rejected the signature's time (BADTIME): this machine's clock is {} s {} the server's, more than the {} s allowed",
-                        skew.unsigned_abs(),
-                        if skew >= 0 { "ahead of" } else { "behind" },
-                        sig.fudge
-                    ),
+                    if skew >= 0 {
+                        t!(
+                            "rfc2136.badtime.ahead",
+                            secs = skew.unsigned_abs(),
+                            fudge = sig.fudge
+                        )
+                    } else {
+                        t!(
+                            "rfc2136.badtime.behind",
+                            secs = skew.unsigned_abs(),
+                            fudge = sig.fudge
+                        )
+                    },
                 )
-                .with_hint("set the clock right on both machines (NTP: systemd-timesyncd, chrony)");
+                .with_hint(t!("rfc2136.badtime.hint"));
             }
             Some(TsigError::BadTrunc) | Some(TsigError::Unknown(_)) => {
                 return ProviderError::new(
                     PROVIDER,
                     ErrorKind::Auth,
-                    format!(
-                        "the server rejected the TSIG signature (error {:?})",
-                        sig.error
-                    ),
+                    t!("rfc2136.tsig_other", error = format!("{:?}", sig.error)),
                 );
             }
             None => {}
         }
     }
     let code = m.metadata.response_code;
+    let what_en = what;
+    let what = what_text(what_en);
     let name = m
         .queries
         .first()
@@ -70,55 +89,53 @@ pub fn rcode(m: &Message, key: &TsigKey, now: u64, what: &str) -> ProviderError 
         ResponseCode::Refused => ProviderError::new(
             PROVIDER,
             ErrorKind::Permission,
-            format!("the server refused the {what} in zone {name} for key \"{k}\" (REFUSED): the key may not make this change, or the change failed the server's checks (its log says which)"),
+            t!("rfc2136.refused", what = what, zone = name, key = k),
         )
-        .with_hint(format!(
-            "allow the key to change the zone: BIND `allow-update {{ key \"{k}\"; }};` or `update-policy {{ grant \"{k}\" zonesub ANY; }};` in the zone statement (a narrower grant: `grant \"{k}\" name mail.{name} A AAAA TXT;`), Knot an `acl` with `key: {k}` and `action: update` on the zone (and `action: transfer` for reading it whole)"
-        )),
+        .with_hint(t!("rfc2136.refused.hint", key = k, zone = name)),
         ResponseCode::NotAuth => ProviderError::new(
             PROVIDER,
             ErrorKind::ZoneNotFound,
-            format!("the server is not authoritative for the zone {name} (NOTAUTH)"),
+            t!("rfc2136.notauth", zone = name),
         )
-        .with_hint("point server: at the primary server of the zone, or set zone: on the domain to the zone the server holds"),
+        .with_hint(t!("rfc2136.notauth.hint")),
         ResponseCode::NotZone => ProviderError::new(
             PROVIDER,
             ErrorKind::Invalid,
-            format!("a name of the {what} is not inside the zone {name} (NOTZONE)"),
+            t!("rfc2136.notzone", what = what, zone = name),
         )
-        .with_hint("set zone: on the domain to the zone that holds the name"),
+        .with_hint(t!("rfc2136.notzone.hint")),
         ResponseCode::NXRRSet | ResponseCode::YXRRSet | ResponseCode::NXDomain
-            if what == "update" =>
+            if what_en == "update" =>
         {
             ProviderError::new(
                 PROVIDER,
                 ErrorKind::RecordNotFound,
-                format!("the records changed on the server since mxddns read them ({code}): the update was not applied"),
+                t!("rfc2136.changed", code = code),
             )
-            .with_hint("someone else changed the same records; mxddns reads them again and retries")
+            .with_hint(t!("rfc2136.changed.hint"))
         }
         ResponseCode::ServFail => ProviderError::new(
             PROVIDER,
             ErrorKind::Transient,
-            format!("the server failed the {what} in zone {name} (SERVFAIL)"),
+            t!("rfc2136.servfail", what = what, zone = name),
         )
-        .with_hint("see the server's log (a zone that failed to load, a journal it cannot write)")
-        .maybe_applied(what == "update"),
+        .with_hint(t!("rfc2136.servfail.hint"))
+        .maybe_applied(what_en == "update"),
         ResponseCode::NotImp => ProviderError::new(
             PROVIDER,
             ErrorKind::Unsupported,
-            format!("the server does not implement {what} (NOTIMP)"),
+            t!("rfc2136.notimp", what = what),
         )
-        .with_hint("enable dynamic updates on the server (PowerDNS: dnsupdate=yes; Technitium: zone options, Dynamic Updates)"),
+        .with_hint(t!("rfc2136.notimp.hint")),
         ResponseCode::FormErr => ProviderError::new(
             PROVIDER,
             ErrorKind::Protocol,
-            format!("the server could not parse the {what} (FORMERR)"),
+            t!("rfc2136.formerr", what = what),
         ),
         other => ProviderError::new(
             PROVIDER,
             ErrorKind::Protocol,
-            format!("the server answered the {what} in zone {name} with {other}"),
+            t!("rfc2136.other", what = what, zone = name, code = other),
         ),
     }
 }
@@ -139,16 +156,16 @@ pub fn unsigned_answer(server: &str) -> ProviderError {
     ProviderError::new(
         PROVIDER,
         ErrorKind::Auth,
-        format!("the answer from {server} to a signed message is not signed"),
+        t!("rfc2136.unsigned", server = server),
     )
-    .with_hint("the server does not know the key, or something between rewrote the answer: check server: and the key statement")
+    .with_hint(t!("rfc2136.unsigned.hint"))
 }
 
 pub fn bad_answer_signature(server: &str, why: &str) -> ProviderError {
     ProviderError::new(
         PROVIDER,
         ErrorKind::Auth,
-        format!("the TSIG signature of the answer from {server} does not verify: {why}"),
+        t!("rfc2136.bad_answer_sig", server = server, why = why),
     )
-    .with_hint("check that server: is the server that holds this key; an answer that does not verify is never trusted")
+    .with_hint(t!("rfc2136.bad_answer_sig.hint"))
 }
