@@ -129,7 +129,11 @@ fn ask_all(config_path: &Path, args: &InitArgs, interactive: bool) -> Result<Ans
                     registrar = registrar,
                     key = key
                 ))?,
-                None if interactive => prompt(&format!("{registrar} {key}: "))?,
+                None if interactive => prompt(&rust_i18n::t!(
+                    "ui.init.field",
+                    registrar = registrar,
+                    key = key
+                ))?,
                 None => {
                     return Err(Usage(
                         rust_i18n::t!("ui.init.12", key = key, registrar = registrar, var = var)

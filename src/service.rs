@@ -58,9 +58,9 @@ struct Stop {
 
 impl Stop {
     fn install() -> anyhow::Result<Stop> {
-        let installing = "cannot install signal handlers";
+        let installing = rust_i18n::t!("ui.service").into_owned();
         Ok(Stop {
-            term: signal(SignalKind::terminate()).context(installing)?,
+            term: signal(SignalKind::terminate()).context(installing.clone())?,
             int: signal(SignalKind::interrupt()).context(installing)?,
         })
     }

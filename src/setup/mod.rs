@@ -70,6 +70,20 @@ impl Action {
     }
 }
 
+/// The plan line's marker as a person reads it, padded to four columns: the sign, or
+/// `kept` in the reader's language (a CJK character takes two columns).
+fn mark(action: &Action) -> String {
+    let text = match action {
+        Action::Kept { .. } => rust_i18n::t!("ui.plan.mark.kept").into_owned(),
+        other => other.sign().to_string(),
+    };
+    let width: usize = text
+        .chars()
+        .map(|c| if c >= '\u{2E80}' { 2 } else { 1 })
+        .sum();
+    format!("{text}{}", " ".repeat(4usize.saturating_sub(width)))
+}
+
 /// One line of the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -478,7 +492,7 @@ pub fn render_text(plans: &[DomainPlan], failed: &BTreeMap<String, String>) -> S
                         .into_owned()
                 }
             };
-            out.push_str(&format!("  {:<4} {body}\n", l.action.sign()));
+            out.push_str(&format!("  {} {body}\n", mark(&l.action)));
         }
         if let Some((path, _, differs)) = &p.policy {
             out.push_str(&rust_i18n::t!(

@@ -315,3 +315,29 @@ fn a_registrar_error_gives_its_advice_in_chinese() {
     assert!(!zh.stderr.contains(secret) && !en.stderr.contains(secret));
     assert_eq!(env.a_records("mail.example.com"), vec!["203.0.113.10"]);
 }
+
+/// Cloudflare's 9109 (a revoked token): the code stays, the fix is in Chinese; English as before.
+#[test]
+fn a_revoked_cloudflare_token_gets_its_fix_in_chinese() {
+    let env = Env::example();
+    let token = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let cfg = env.write_config(&env.cloudflare_config(token));
+    let zh = run(mxddns()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["--update-now", "--lang", "zh-CN"]));
+    assert_eq!(zh.code, 1, "{zh:?}");
+    for want in [
+        "9109",
+        "Cloudflare 不认识该 api_token，或它已过期或被吊销：请新建一个 API 令牌（My Profile → API Tokens）并写入配置",
+    ] {
+        assert!(zh.stderr.contains(want), "missing {want:?}: {zh:?}");
+    }
+    let en = run(mxddns().arg("--config").arg(&cfg).arg("--update-now"));
+    assert_eq!(en.code, 1, "{en:?}");
+    let want = "The api_token is unknown to Cloudflare, expired or revoked: create a new API \
+                token (My Profile → API Tokens) and configure it";
+    assert!(en.stderr.contains(want), "missing {want:?}: {en:?}");
+    assert!(!zh.all().contains(token) && !en.all().contains(token));
+    assert_eq!(env.a_records("mail.example.com"), vec!["203.0.113.10"]);
+}
