@@ -48,10 +48,10 @@ pub(super) fn not_envelope(resp: &Response, call: &Call<'_>) -> ProviderError {
         ProviderError::new(
             PROVIDER,
             ErrorKind::RateLimited,
-            format!(
-                "HTTP {}: too many requests: {}",
-                resp.status,
-                http::excerpt(&resp.body)
+            t!(
+                "cloudflare.too_many",
+                status = resp.status,
+                excerpt = http::excerpt(&resp.body)
             ),
         )
         .with_hint(rate_hint(retry_after))
@@ -75,11 +75,12 @@ pub(super) fn wrong_shape(resp: &Response, call: &Call<'_>, problem: &str) -> Pr
     ProviderError::new(
         PROVIDER,
         ErrorKind::Protocol,
-        format!(
-            "{}: HTTP {}: the result is not what Cloudflare API v4 returns ({problem}): {}",
-            call.what,
-            resp.status,
-            http::excerpt(&resp.body)
+        t!(
+            "cloudflare.wrong_shape",
+            what = call.what,
+            status = resp.status,
+            problem = problem,
+            excerpt = http::excerpt(&resp.body)
         ),
     )
     .maybe_applied(call.write)
@@ -107,7 +108,7 @@ fn describe(head: &Head) -> String {
     fn one(e: &ApiError, out: &mut String) {
         match e.code {
             Some(code) => out.push_str(&format!("code {code}")),
-            None => out.push_str("no code"),
+            None => out.push_str(&t!("cloudflare.no_code")),
         }
         let msg = clean(e.message.as_deref().unwrap_or(""));
         if !msg.is_empty() {
@@ -127,7 +128,7 @@ fn describe(head: &Head) -> String {
     }
     let errors = head.errors.as_deref().unwrap_or(&[]);
     if errors.is_empty() {
-        return "the answer says it failed but gives no error".to_string();
+        return t!("cloudflare.no_error").into_owned();
     }
     let mut out = String::new();
     for (i, e) in errors.iter().enumerate() {

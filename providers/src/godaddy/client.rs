@@ -46,7 +46,7 @@ impl Client {
         rtype: &'static str,
         name: &str,
     ) -> Result<Vec<Entry>, ProviderError> {
-        let what = describe("reading", domain, rtype, name);
+        let what = describe(Verb::Reading, domain, rtype, name);
         let url = self.records_url(domain, rtype, name)?;
         let req = self.request(Method::GET, url)?;
         let resp = self.http.send(PROVIDER, req, false).await?;
@@ -64,7 +64,7 @@ impl Client {
         name: &str,
         entries: &[Entry],
     ) -> Result<(), ProviderError> {
-        let what = describe("writing", domain, rtype, name);
+        let what = describe(Verb::Writing, domain, rtype, name);
         let url = self.records_url(domain, rtype, name)?;
         let body = serde_json::to_vec(entries).map_err(|e| {
             // A Vec of JSON objects always serialises; kept as an error, not a panic.
@@ -86,7 +86,7 @@ impl Client {
     /// whole-zone read of LEX `test_provider_when_calling_list_records_with_no_arguments_should_list_all.yaml`).
     /// <https://developer.godaddy.com/doc/endpoint/domains#/v1/recordGet>
     pub async fn get_zone_records(&self, domain: &str) -> Result<Vec<Entry>, ProviderError> {
-        let what = format!("reading the records of zone {domain}");
+        let what = t!("godaddy.what.zone", zone = domain).into_owned();
         check_domain(domain)?;
         let url = self.url(&["v1", "domains", domain, "records"])?;
         let req = self.request(Method::GET, url)?;
@@ -107,7 +107,7 @@ impl Client {
         rtype: &'static str,
         name: &str,
     ) -> Result<(), ProviderError> {
-        let what = describe("deleting", domain, rtype, name);
+        let what = describe(Verb::Deleting, domain, rtype, name);
         let url = self.records_url(domain, rtype, name)?;
         let req = self.request(Method::DELETE, url)?;
         let resp = self.http.send(PROVIDER, req, true).await?;
@@ -115,7 +115,7 @@ impl Client {
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::RecordNotFound,
-                format!("{what}: GoDaddy holds no such records any more"),
+                t!("godaddy.gone", what = what),
             ));
         }
         if !resp.status.is_success() {
@@ -128,7 +128,7 @@ impl Client {
     fn url(&self, segments: &[&str]) -> Result<url::Url, ProviderError> {
         let mut url = url::Url::parse(&self.base).map_err(|e| bad_endpoint(&self.base, &e))?;
         url.path_segments_mut()
-            .map_err(|()| bad_endpoint(&self.base, &"it cannot have a path"))?
+            .map_err(|()| bad_endpoint(&self.base, &t!("godaddy.endpoint_path")))?
             .pop_if_empty()
             .extend(segments);
         Ok(url)
@@ -145,7 +145,7 @@ impl Client {
         check_name(name)?;
         let mut url = url::Url::parse(&self.base).map_err(|e| bad_endpoint(&self.base, &e))?;
         url.path_segments_mut()
-            .map_err(|()| bad_endpoint(&self.base, &"it cannot have a path"))?
+            .map_err(|()| bad_endpoint(&self.base, &t!("godaddy.endpoint_path")))?
             .pop_if_empty()
             .extend(["v1", "domains", domain, "records", rtype, name]);
         Ok(url)
@@ -179,19 +179,37 @@ impl Client {
 }
 
 /// `reading the A records of mail.example.com`.
-fn describe(verb: &str, domain: &str, rtype: &'static str, name: &str) -> String {
-    if name == "@" {
-        format!("{verb} the {rtype} records of {domain}")
+fn describe(verb: Verb, domain: &str, rtype: &'static str, name: &str) -> String {
+    let name = if name == "@" {
+        domain.to_string()
     } else {
-        format!("{verb} the {rtype} records of {name}.{domain}")
+        format!("{name}.{domain}")
+    };
+    match verb {
+        Verb::Reading => t!("godaddy.what.reading", rtype = rtype, name = name),
+        Verb::Writing => t!("godaddy.what.writing", rtype = rtype, name = name),
+        Verb::Deleting => t!("godaddy.what.deleting", rtype = rtype, name = name),
     }
+    .into_owned()
+}
+
+/// What a call does to a record set, for its error messages.
+#[derive(Clone, Copy)]
+enum Verb {
+    Reading,
+    Writing,
+    Deleting,
 }
 
 fn bad_endpoint(base: &str, e: &dyn std::fmt::Display) -> ProviderError {
     ProviderError::new(
         PROVIDER,
         ErrorKind::Invalid,
-        format!("the endpoint {base:?} is not a usable API base URL ({e})"),
+        t!(
+            "godaddy.bad_endpoint",
+            base = format!("{base:?}"),
+            error = e
+        ),
     )
     .with_hint(t!("godaddy.endpoint"))
 }
@@ -208,7 +226,7 @@ pub(super) fn check_domain(domain: &str) -> Result<(), ProviderError> {
         Err(ProviderError::new(
             PROVIDER,
             ErrorKind::Invalid,
-            format!("{domain:?} is not a domain name GoDaddy can hold (letters, digits and hyphens; IDNs in their xn-- form)"),
+            t!("godaddy.bad_domain", domain = format!("{domain:?}")),
         ))
     }
 }
@@ -223,7 +241,7 @@ pub(super) fn check_name(name: &str) -> Result<(), ProviderError> {
         Err(ProviderError::new(
             PROVIDER,
             ErrorKind::Invalid,
-            format!("{name:?} is not a record name mxddns can send to GoDaddy (letters, digits, hyphens and underscores)"),
+            t!("godaddy.bad_name", name = format!("{name:?}")),
         ))
     }
 }
@@ -255,16 +273,25 @@ pub(super) fn decode_error(what: &str, resp: &Response, is_write: bool) -> Provi
             return ProviderError::new(
                 PROVIDER,
                 ErrorKind::RateLimited,
-                format!("{what} failed: HTTP 429: {}", http::excerpt(&resp.body)),
+                t!(
+                    "godaddy.failed",
+                    what = what,
+                    detail = format!("HTTP 429: {}", http::excerpt(&resp.body))
+                ),
             )
             .with_retry_after(resp.retry_after());
         }
         let mut e = http::unparseable(PROVIDER, status, &resp.body, "a GoDaddy error");
-        e.message = format!("{what} failed: {}", e.message);
+        e.message = t!("godaddy.failed", what = what, detail = e.message).into_owned();
         return e.maybe_applied(is_write && status.is_server_error());
     };
 
-    let mut message = format!("{what} failed: HTTP {} {}", status.as_u16(), api.code);
+    let mut message = t!(
+        "godaddy.failed",
+        what = what,
+        detail = format!("HTTP {} {}", status.as_u16(), api.code)
+    )
+    .into_owned();
     if let Some(m) = api.message.as_deref().filter(|m| !m.is_empty()) {
         message.push_str(": ");
         message.push_str(m);
@@ -300,8 +327,7 @@ pub(super) fn decode_error(what: &str, resp: &Response, is_write: bool) -> Provi
     if status.is_server_error() {
         let mut e = error(ErrorKind::Transient);
         if is_write {
-            e.message
-                .push_str("; could not confirm whether the change was applied");
+            e.message.push_str(&t!("godaddy.unsure"));
         }
         return e.maybe_applied(is_write);
     }

@@ -86,7 +86,7 @@ impl GoDaddy {
             ProviderError::new(
                 PROVIDER,
                 ErrorKind::Invalid,
-                format!("{fqdn} is not inside the zone {}", zone.name),
+                rust_i18n::t!("godaddy.outside_zone", fqdn = fqdn, zone = zone.name),
             )
         })
     }
@@ -143,9 +143,10 @@ impl GoDaddy {
                 return Err(ProviderError::new(
                     PROVIDER,
                     ErrorKind::RecordNotFound,
-                    format!(
-                        "the {rtype} record of {} to change is no longer there",
-                        normalize_name(fqdn)
+                    rust_i18n::t!(
+                        "godaddy.change_gone",
+                        rtype = rtype,
+                        name = normalize_name(fqdn)
                     ),
                 ))
             }
@@ -189,7 +190,7 @@ fn srv_owner(fqdn: &str) -> ProviderError {
     ProviderError::new(
         PROVIDER,
         ErrorKind::Invalid,
-        format!("the SRV name {fqdn} is not of the form _service._protocol.name"),
+        rust_i18n::t!("godaddy.srv_name", fqdn = fqdn),
     )
 }
 
@@ -236,9 +237,14 @@ impl Provider for GoDaddy {
                     ProviderError::new(
                         PROVIDER,
                         ErrorKind::Protocol,
-                        format!(
-                            "GoDaddy returned a {rtype} record of {fqdn} whose data {} is not a valid {rtype} value",
-                            entry_data(e).map_or("(missing)".to_string(), |r| format!("{r:?}"))
+                        rust_i18n::t!(
+                            "godaddy.bad_data",
+                            rtype = rtype,
+                            fqdn = fqdn,
+                            data = entry_data(e).map_or(
+                                rust_i18n::t!("godaddy.missing_data").into_owned(),
+                                |r| format!("{r:?}")
+                            )
                         ),
                     )
                 })?;
@@ -289,11 +295,11 @@ impl Provider for GoDaddy {
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::Invalid,
-                format!(
-                    "cannot change the {} record of {} into a {} record in place",
-                    old.rtype(),
-                    old.name,
-                    data.rtype()
+                rust_i18n::t!(
+                    "godaddy.type_change",
+                    old = old.rtype(),
+                    name = old.name,
+                    new = data.rtype()
                 ),
             ));
         }
@@ -363,9 +369,11 @@ impl Provider for GoDaddy {
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::RecordNotFound,
-                format!(
-                    "the {rtype} record {} of {} to delete is no longer there",
-                    record.data, record.name
+                rust_i18n::t!(
+                    "godaddy.delete_gone",
+                    rtype = rtype,
+                    data = record.data,
+                    name = record.name
                 ),
             ));
         };
