@@ -96,6 +96,7 @@ pub enum Command {
         no_ports: bool,
     },
     /// Show how the zone differs from the declared mail records; change nothing
+    #[cfg_attr(not(feature = "mail-setup"), command(hide = true))]
     Plan {
         /// Plan only this domain
         #[arg(long = "domain", id = "only_domain")]
@@ -105,6 +106,7 @@ pub enum Command {
         format: ReportFormat,
     },
     /// Make the zone match the declaration, then verify it at the authoritative servers
+    #[cfg_attr(not(feature = "mail-setup"), command(hide = true))]
     Apply {
         /// Apply only this domain
         #[arg(long = "domain", id = "only_domain")]

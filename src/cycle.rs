@@ -82,6 +82,7 @@ pub async fn run(agent: &mut Agent, opts: CycleOptions) -> CycleReport {
         }
     }
     // The address-bound part of applied mail declarations (no API call while unchanged).
+    #[cfg(feature = "mail-setup")]
     if !opts.dry_run {
         crate::setup::upkeep::run(agent, &addrs).await;
     }

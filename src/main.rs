@@ -33,6 +33,7 @@ mod http;
 mod i18n;
 
 mod init;
+#[cfg(feature = "mail-setup")]
 mod mail;
 mod net;
 mod notify;
@@ -46,6 +47,7 @@ mod reload;
 mod retry;
 mod schedule;
 mod service;
+#[cfg(feature = "mail-setup")]
 mod setup;
 mod spf;
 mod state;
@@ -60,7 +62,7 @@ use std::process::ExitCode;
 // Every text a person reads, in English and Simplified Chinese, compiled in (src/i18n.rs).
 rust_i18n::i18n!("locales", fallback = "en");
 
-use commands::{load_config, EXIT_FAILED, EXIT_USAGE};
+use commands::{EXIT_FAILED, EXIT_USAGE};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -160,23 +162,12 @@ async fn dispatch(cli: Cli) -> ExitCode {
             .await
         }
         Some(Command::Init(args)) => init::run(&cli.config, args).await,
-        Some(Command::Plan { domain, format }) => match load_config(&cli) {
-            Ok(cfg) => {
-                setup::plan::run(cfg, domain.as_deref(), *format == cli::ReportFormat::Json).await
-            }
-            Err(code) => code,
-        },
-        Some(Command::Apply { domain, yes, prune }) => match load_config(&cli) {
-            Ok(cfg) => {
-                let opts = setup::apply::Options {
-                    domain: domain.as_deref(),
-                    yes: *yes,
-                    prune: *prune,
-                };
-                setup::apply::run(cfg, opts).await
-            }
-            Err(code) => code,
-        },
+        Some(Command::Plan { domain, format }) => {
+            commands::setup::plan(&cli, domain.as_deref(), *format == cli::ReportFormat::Json).await
+        }
+        Some(Command::Apply { domain, yes, prune }) => {
+            commands::setup::apply(&cli, domain.as_deref(), *yes, *prune).await
+        }
         Some(Command::Run) | None => commands::run::run(&cli).await,
     }
 }

@@ -43,6 +43,7 @@ pub fn out(to_stderr: bool, text: &str) {
     }
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// Whether stdout is a terminal (`apply` asks before it writes only there).
 pub fn stdout_is_terminal() -> bool {
     use std::io::IsTerminal;

@@ -96,6 +96,7 @@ impl Drop for InFlight {
     }
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// How a piece of work run under [`guard`] ended.
 pub enum Guarded<T> {
     /// It finished with no stop asked for.
@@ -109,6 +110,7 @@ pub enum Guarded<T> {
     CutOff,
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// Run `work` (writes through the engine) so that SIGTERM/SIGINT neither cuts a write in
 /// half nor lets a new one start: before any write the work is dropped at once; after one
 /// it gets the [`grace`] to finish. Used by one-shot commands (`apply`); the service has

@@ -4,7 +4,7 @@
 
 use super::{Finding, Severity};
 use crate::config::MailConfig;
-use crate::mail::records::in_zone;
+use crate::dns::names::is_within as in_zone;
 use rust_i18n::t;
 
 /// Mark the findings of `domain` that applying `mail` would fix.

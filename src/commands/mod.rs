@@ -6,6 +6,7 @@ pub mod check;
 pub mod demo;
 pub mod detect;
 pub mod run;
+pub mod setup;
 pub mod validate;
 
 use crate::cli::{Cli, Command};

@@ -4,7 +4,7 @@ use super::index::{child, item};
 use super::load::{Check, Ctx, Reported};
 use super::names::{parse_target, validate_dns_name};
 use super::raw::RawDomain;
-use super::{DomainConfig, FamilyPolicy, HostMode, SpfMode};
+use super::{DomainConfig, FamilyPolicy, HostMode, MailConfig, SpfMode};
 use std::collections::HashMap;
 
 /// `ttl:` when absent.
@@ -86,9 +86,15 @@ fn domain(
             validate_dns_name(s.trim()).map_err(|e| cx.report(p, e))
         }),
     };
-    let mail = match &d.mail {
+    let mail: Check<Option<MailConfig>> = match &d.mail {
         None => Ok(None),
+        #[cfg(feature = "mail-setup")]
         Some(m) => super::mail::mail(cx, &child(path, "mail"), m).map(Some),
+        #[cfg(not(feature = "mail-setup"))]
+        Some(_) => Err(cx.report(
+            &child(path, "mail"),
+            rust_i18n::t!("cfg.no_mail_setup").into_owned(),
+        )),
     };
     let (name, host, zone, mode) = (name?, host?, zone?, mode?);
     let (ipv4, ipv6) = (ipv4?, ipv6?);

@@ -1,3 +1,4 @@
+#![cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 //! `domains[].mail:` — the declared mail record set of a domain (`plan` / `apply`), validated
 //! with FILE:LINE errors like every other section.
 
@@ -63,6 +64,7 @@ pub enum MtaStsMode {
 }
 
 impl MtaStsMode {
+    #[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
     pub fn as_str(self) -> &'static str {
         match self {
             MtaStsMode::Testing => "testing",
@@ -114,6 +116,7 @@ impl ClientService {
         }
     }
 
+    #[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
     pub fn port(self) -> u16 {
         match self {
             ClientService::Submissions => 465,

@@ -25,7 +25,9 @@ mod tls;
 pub use load::load;
 #[cfg(any(feature = "demo", test))]
 pub use load::load_str;
-pub use mail::{report_uri, ClientService, MailConfig, MtaStsConfig};
+pub use mail::MailConfig;
+#[cfg(feature = "mail-setup")]
+pub use mail::{report_uri, ClientService, MtaStsConfig};
 #[cfg(test)]
 pub use mail::{DkimEntry, DmarcConfig, MailSpf, MtaStsMode, MxEntry, TlsaConfig};
 pub use names::validate_dns_name;

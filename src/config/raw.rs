@@ -158,6 +158,7 @@ impl RawProvider {
     }
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// `domains[].mail:` — the declared mail record set (`plan` / `apply`).
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,6 +174,7 @@ pub(crate) struct RawMail {
     pub caa: Option<Vec<String>>,
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMx {
@@ -180,6 +182,7 @@ pub(crate) struct RawMx {
     pub priority: Option<String>,
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMailSpf {
@@ -187,6 +190,7 @@ pub(crate) struct RawMailSpf {
     pub include: Option<Vec<String>>,
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawDkim {
@@ -194,6 +198,7 @@ pub(crate) struct RawDkim {
     pub key_file: Option<String>,
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawDmarc {
@@ -206,6 +211,7 @@ pub(crate) struct RawDmarc {
     pub aspf: Option<String>,
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMtaSts {
@@ -214,6 +220,7 @@ pub(crate) struct RawMtaSts {
     pub policy_file: Option<String>,
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// `client_setup: true` or a list of the services offered.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -223,6 +230,7 @@ pub(crate) enum RawClientSetup {
     List(Vec<String>),
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTlsa {

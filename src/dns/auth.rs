@@ -51,6 +51,7 @@ impl Dns {
         Ok(txt_strings(&own))
     }
 
+    #[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
     /// The records of type `rtype` at `name` as `server` holds them, in the providers'
     /// record form (so that a written record can be compared with what the server shows).
     /// Values this form cannot hold are left out.

@@ -246,6 +246,7 @@ pub async fn write_all(
     done
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// One change to a zone whose records were listed (`apply`): the exact record to change or
 /// delete is known, so no look-up precedes it.
 #[derive(Debug, Clone)]
@@ -263,6 +264,7 @@ pub enum Op<'a> {
     },
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// Make one [`Op`] at the provider, with the retries of `crate::retry`. A create whose
 /// answer was lost (it may have landed) is not sent again blindly: the name's records are
 /// listed first, so a retry never makes a duplicate. A delete of a record already gone
@@ -312,6 +314,7 @@ pub async fn put(
     }
 }
 
+#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// Whether two values are the same record (TXT by its joined text: a provider may hold as
 /// one string what DNS shows split).
 pub fn same_value(a: &RecordData, b: &RecordData) -> bool {
