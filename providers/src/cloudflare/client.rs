@@ -55,9 +55,12 @@ impl Client {
             ProviderError::new(
                 PROVIDER,
                 ErrorKind::Invalid,
-                format!("the endpoint {:?} is not a usable base URL", self.endpoint),
+                rust_i18n::t!(
+                    "cloudflare.endpoint",
+                    endpoint = format!("{:?}", self.endpoint)
+                ),
             )
-            .with_hint("Set endpoint to an http(s) URL such as https://api.cloudflare.com/client/v4, or leave it out")
+            .with_hint(rust_i18n::t!("cloudflare.endpoint.hint"))
         };
         let mut url = Url::parse(&self.endpoint).map_err(|_| bad_endpoint())?;
         url.path_segments_mut()
@@ -83,12 +86,9 @@ impl Client {
                 ProviderError::new(
                     PROVIDER,
                     ErrorKind::Auth,
-                    format!(
-                        "{}: the api_token holds characters that cannot be sent in an HTTP header",
-                        call.what
-                    ),
+                    rust_i18n::t!("cloudflare.token_chars", what = call.what),
                 )
-                .with_hint("Copy the API token again, without line breaks or quotes")
+                .with_hint(rust_i18n::t!("cloudflare.token_chars.hint"))
             })?;
         auth.set_sensitive(true);
         let mut req = self

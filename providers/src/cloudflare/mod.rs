@@ -68,8 +68,11 @@ impl Cloudflare {
     ) -> Result<Vec<RecordWire>, ProviderError> {
         let call = Call {
             what: match filter {
-                Some((fqdn, rtype)) => format!("listing {rtype} records at {fqdn}"),
-                None => format!("listing the records of zone {}", zone.name),
+                Some((fqdn, rtype)) => {
+                    rust_i18n::t!("cloudflare.what.list_at", rtype = rtype, fqdn = fqdn)
+                        .into_owned()
+                }
+                None => rust_i18n::t!("cloudflare.what.list_zone", zone = zone.name).into_owned(),
             },
             zone: Some(&zone.name),
             record_path: false,
@@ -130,7 +133,7 @@ impl Provider for Cloudflare {
     async fn zone(&self, name: &str) -> Result<Zone, ProviderError> {
         let name = normalize_name(name);
         let call = Call {
-            what: format!("looking up zone {name}"),
+            what: rust_i18n::t!("cloudflare.what.zone", zone = name).into_owned(),
             zone: Some(&name),
             record_path: false,
             write: false,
@@ -151,13 +154,9 @@ impl Provider for Cloudflare {
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::ZoneNotFound,
-                format!("{}: no zone {name} in this Cloudflare account", call.what),
+                rust_i18n::t!("cloudflare.no_zone", what = call.what, zone = name),
             )
-            .with_hint(
-                "The zone is not in this account, or the api_token's Zone Resources do not \
-include it: check the zone name (set zone: when it differs from the domain) and the token's \
-Zone Resources",
-            ));
+            .with_hint(rust_i18n::t!("cloudflare.no_zone.hint")));
         };
         if !is_identifier(&found.id) {
             return Err(bad_id(&call, "zone", &found.id));
@@ -182,7 +181,8 @@ Zone Resources",
     ) -> Result<Vec<Record>, ProviderError> {
         crate::ensure_supported(PROVIDER, rtype, self.supports(rtype))?;
         let fqdn = normalize_name(fqdn);
-        let call_what = format!("listing {rtype} records at {fqdn}");
+        let call_what =
+            rust_i18n::t!("cloudflare.what.list_at", rtype = rtype, fqdn = fqdn).into_owned();
         let wire = self.list_wire(zone, Some((&fqdn, rtype))).await?;
         let mut records = Vec::with_capacity(wire.len());
         for w in wire {
@@ -209,7 +209,7 @@ Zone Resources",
         let fqdn = normalize_name(fqdn);
         let rtype = data.rtype();
         let call = Call {
-            what: format!("creating {rtype} record {fqdn}"),
+            what: rust_i18n::t!("cloudflare.what.create", rtype = rtype, fqdn = fqdn).into_owned(),
             zone: Some(&zone.name),
             record_path: false,
             write: true,
@@ -261,7 +261,8 @@ Zone Resources",
         crate::ensure_supported(PROVIDER, data.rtype(), self.supports_data(data))?;
         let rtype = data.rtype();
         let call = Call {
-            what: format!("updating {rtype} record {}", old.name),
+            what: rust_i18n::t!("cloudflare.what.update", rtype = rtype, fqdn = old.name)
+                .into_owned(),
             zone: Some(&zone.name),
             record_path: true,
             write: true,
@@ -270,10 +271,11 @@ Zone Resources",
             return Err(ProviderError::new(
                 PROVIDER,
                 ErrorKind::Invalid,
-                format!(
-                    "{}: cannot change a {} record into a {rtype} record in place",
-                    call.what,
-                    old.rtype()
+                rust_i18n::t!(
+                    "cloudflare.type_change",
+                    what = call.what,
+                    old = old.rtype(),
+                    new = rtype
                 ),
             ));
         }
@@ -312,7 +314,7 @@ Zone Resources",
     /// `GET /zones/{id}/dns_records?per_page=100&page=N`: the whole zone, every page.
     /// Types mxddns does not handle (NS, SOA, HTTPS, …) are left out.
     async fn list_zone(&self, zone: &Zone) -> Result<Vec<Record>, ProviderError> {
-        let what = format!("listing the records of zone {}", zone.name);
+        let what = rust_i18n::t!("cloudflare.what.list_zone", zone = zone.name).into_owned();
         let wire = self.list_wire(zone, None).await?;
         let mut records = Vec::with_capacity(wire.len());
         for w in wire {
@@ -328,7 +330,12 @@ Zone Resources",
     /// <https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/delete/>
     async fn delete(&self, zone: &Zone, record: &Record) -> Result<(), ProviderError> {
         let call = Call {
-            what: format!("deleting {} record {}", record.rtype(), record.name),
+            what: rust_i18n::t!(
+                "cloudflare.what.delete",
+                rtype = record.rtype(),
+                fqdn = record.name
+            )
+            .into_owned(),
             zone: Some(&zone.name),
             record_path: true,
             write: true,
