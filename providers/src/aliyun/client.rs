@@ -103,7 +103,7 @@ impl Client {
         let base = self.base.as_ref().map_err(|why| {
             CallError::Other(
                 ProviderError::new(PROVIDER, ErrorKind::Invalid, why.clone())
-                    .with_hint("set endpoint: to an https:// URL such as https://alidns.aliyuncs.com, or remove it"),
+                    .with_hint(rust_i18n::t!("aliyun.endpoint.hint")),
             )
         })?;
         let params: Vec<(String, String)> = params
@@ -215,7 +215,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
             }
             if resp.status.is_server_error() {
                 e = e
-                    .with_hint("Alidns (or a gateway in front of it) failed; the agent retries")
+                    .with_hint(rust_i18n::t!("aliyun.gateway_failed"))
                     .maybe_applied(is_write);
             }
             Err(CallError::Other(e))

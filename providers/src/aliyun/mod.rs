@@ -106,7 +106,7 @@ impl Aliyun {
                 ErrorKind::Invalid,
                 format!("{fqdn} is not inside the zone {}", zone.name),
             )
-            .with_hint("check the zone and host names in the configuration")
+            .with_hint(rust_i18n::t!("aliyun.bad_name"))
         })
     }
 

@@ -162,7 +162,7 @@ impl Client {
         let base = self.base.as_ref().map_err(|why| {
             CallError::Other(
                 ProviderError::new(PROVIDER, ErrorKind::Invalid, why.clone())
-                    .with_hint("set endpoint: to https://dnspod.tencentcloudapi.com, or remove it"),
+                    .with_hint(rust_i18n::t!("dnspod.endpoint.hint")),
             )
         })?;
         let host = match (base.host_str(), base.port()) {

@@ -265,7 +265,7 @@ impl Provider for HuaweiCloud {
                     ErrorKind::ZoneNotFound,
                     format!("{name} is not a public zone of this Huawei Cloud account"),
                 )
-                .with_hint("add it under DNS → Public Zones (云解析服务 → 公网域名), or use the AK/SK of the account that holds it")
+                .with_hint(rust_i18n::t!("huaweicloud.zone_missing.short"))
             })?;
         Ok(Zone {
             id: found.id.clone(),

@@ -67,7 +67,7 @@ impl Client {
     fn key_bytes(&self) -> Result<&[u8], ProviderError> {
         self.key_bytes.as_deref().map_err(|e| {
             ProviderError::new(PROVIDER, ErrorKind::Auth, e.clone())
-                .with_hint("set tsig_secret to the base64 secret of the key (or point tsig_secret_file at the key file tsig-keygen wrote)")
+                .with_hint(rust_i18n::t!("rfc2136.secret.hint"))
         })
     }
 
@@ -495,7 +495,7 @@ fn transport(server: &str, what: &str, e: std::io::Error, is_write: bool) -> Pro
         ErrorKind::Transient,
         format!("{what} to {server} failed: {e}"),
     )
-    .with_hint("check that the DNS server runs and that `server:` names its address and port")
+    .with_hint(rust_i18n::t!("rfc2136.server_down.hint"))
     .maybe_applied(is_write)
 }
 
@@ -505,6 +505,6 @@ fn timeout(server: &str, what: &str, is_write: bool) -> ProviderError {
         ErrorKind::Transient,
         format!("{server} did not answer the {what} in time"),
     )
-    .with_hint("check that the DNS server runs, and that UDP and TCP to its port are open")
+    .with_hint(rust_i18n::t!("rfc2136.ports.hint"))
     .maybe_applied(is_write)
 }

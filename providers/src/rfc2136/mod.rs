@@ -259,10 +259,14 @@ impl Provider for Rfc2136 {
             format!(
                 "the server {} does not hold the zone {zone} ({code}, {})",
                 self.client.server(),
-                if m.metadata.authoritative { "authoritative" } else { "not authoritative" }
+                if m.metadata.authoritative {
+                    "authoritative"
+                } else {
+                    "not authoritative"
+                }
             ),
         )
-        .with_hint("point server: at the primary server of the zone, or set zone: on the domain to the zone the server holds"))
+        .with_hint(rust_i18n::t!("rfc2136.notauth.hint")))
     }
 
     async fn list(
