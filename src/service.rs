@@ -305,45 +305,16 @@ async fn guarded_cycle(
     opts: CycleOptions,
     stop: &mut Stop,
 ) -> (Option<CycleReport>, Option<Ending>) {
-    crate::stop::begin_cycle();
-    let cycle = cycle::run(agent, opts);
-    tokio::pin!(cycle);
-    let ending = tokio::select! {
-        r = &mut cycle => return (Some(r), None),
-        e = stop.recv() => e,
+    use crate::stop::Guarded;
+    let signalled = async {
+        stop.recv().await;
     };
-    crate::stop::request();
-    if crate::stop::writes_started() == 0 {
+    match crate::stop::guard_with(cycle::run(agent, opts), signalled).await {
+        Guarded::Finished(r) => (Some(r), None),
+        Guarded::FinishedAfterStop(r) => (Some(r), Some(Ending::Signal)),
         // Nothing sent: the state file stays the last complete one.
-        return (None, Some(ending));
-    }
-    let grace = crate::stop::grace();
-    tracing::warn!(
-        "{}",
-        rust_i18n::t!(
-            "stop.finishing",
-            open = crate::stop::open_writes().len(),
-            secs = format!("{:.0}", grace.as_secs_f64())
-        )
-    );
-    match tokio::time::timeout(grace, &mut cycle).await {
-        Ok(r) => (Some(r), Some(ending)),
-        Err(_) => {
-            let open = crate::stop::open_writes();
-            tracing::error!(
-                "{}",
-                rust_i18n::t!(
-                    "stop.cut_off",
-                    secs = format!("{:.0}", grace.as_secs_f64()),
-                    writes = if open.is_empty() {
-                        "-".to_string()
-                    } else {
-                        open.join(", ")
-                    }
-                )
-            );
-            (None, Some(Ending::CutOff))
-        }
+        Guarded::Abandoned => (None, Some(Ending::Signal)),
+        Guarded::CutOff => (None, Some(Ending::CutOff)),
     }
 }
 

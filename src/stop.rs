@@ -96,7 +96,6 @@ impl Drop for InFlight {
     }
 }
 
-#[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// How a piece of work run under [`guard`] ended.
 pub enum Guarded<T> {
     /// It finished with no stop asked for.
@@ -113,8 +112,8 @@ pub enum Guarded<T> {
 #[cfg_attr(not(feature = "mail-setup"), allow(dead_code))]
 /// Run `work` (writes through the engine) so that SIGTERM/SIGINT neither cuts a write in
 /// half nor lets a new one start: before any write the work is dropped at once; after one
-/// it gets the [`grace`] to finish. Used by one-shot commands (`apply`); the service has
-/// its own signal set and uses the same flag.
+/// it gets the [`grace`] to finish. Used by `apply`; the service and `--update-now` keep one signal
+/// set for their whole run and pass it to [`guard_with`].
 pub async fn guard<F: std::future::Future>(work: F) -> Guarded<F::Output> {
     use tokio::signal::unix::{signal, SignalKind};
     let (mut term, mut int) = match (
@@ -127,14 +126,28 @@ pub async fn guard<F: std::future::Future>(work: F) -> Guarded<F::Output> {
             return Guarded::Finished(work.await);
         }
     };
+    let signalled = async {
+        let sig = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        tracing::info!("{sig} received; stopping");
+    };
+    guard_with(work, signalled).await
+}
+
+/// [`guard`] with the caller's own stop signal (the service keeps one signal set for its
+/// whole life): `signalled` resolves when a stop is asked for.
+pub async fn guard_with<F: std::future::Future>(
+    work: F,
+    signalled: impl std::future::Future<Output = ()>,
+) -> Guarded<F::Output> {
     begin_cycle();
     tokio::pin!(work);
-    let sig = tokio::select! {
+    tokio::select! {
         r = &mut work => return Guarded::Finished(r),
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
+        () = signalled => {}
     };
-    tracing::info!("{sig} received; stopping");
     request();
     if writes_started() == 0 {
         return Guarded::Abandoned;
