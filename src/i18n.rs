@@ -110,7 +110,7 @@ impl fmt::Display for Lang {
     }
 }
 
-/// The value of `--lang` in `args` (before clap parses them: `--help` must already be in
+/// The value of `--lang` in `args` (before src/cli.rs parses them: `--help` must already be in
 /// the chosen language). Both `--lang zh-CN` and `--lang=zh-CN`.
 pub fn lang_flag(args: &[String]) -> Option<&str> {
     let mut it = args.iter();
