@@ -20,6 +20,7 @@ pub struct Cli {
     pub quiet: bool,
     pub log_format: LogFormat,
     /// `--lang` (already applied by `main` before parsing: `--help` is in that language).
+    #[allow(dead_code)]
     pub lang: Option<String>,
     /// Soak tests and benchmarks only (hidden): the service runs this many cycles back to
     /// back, without waiting for the schedule, then exits with the last cycle's code.
@@ -397,7 +398,7 @@ impl Parser<'_> {
 
     /// A usage error as clap printed it: the message, a tip, the usage, the pointer to --help.
     fn error(&self, kind: ErrorKind, message: String, tip: Option<String>) -> Error {
-        let mut text = format!("{} {message}\n", t!("cli.error.prefix", locale = self.lang));
+        let mut text = format!("{}{message}\n", t!("cli.error.prefix", locale = self.lang));
         if let Some(tip) = tip {
             text.push_str(&format!("\n  {tip}\n"));
         }
