@@ -545,11 +545,7 @@ pub fn parse_from(args: &[String], env: Option<&str>, lang: &str) -> Result<Cli,
                 )
             } else {
                 // A cluster of short flags (`-qh`); the one that takes a value ends it.
-                let mut chars = a[1..].char_indices();
-                loop {
-                    let Some((at, c)) = chars.next() else {
-                        break;
-                    };
+                for (at, c) in a[1..].char_indices() {
                     let opt = p.options().into_iter().find(|o| o.short == Some(c));
                     let opt = opt.ok_or_else(|| p.unknown_argument(&format!("-{c}")))?;
                     let rest = &a[1 + at + c.len_utf8()..];
