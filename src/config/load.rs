@@ -98,6 +98,9 @@ pub fn load_str_with_env(
     if !duplicates.is_empty() {
         return Err(ConfigError::Invalid(duplicates));
     }
+    if let Some(p) = super::serde_error::leading_tab(&file, text) {
+        return Err(ConfigError::Invalid(vec![p]));
+    }
     let raw: RawConfig = match doc.read() {
         Ok(raw) => raw,
         Err(_) if !index.has_root && only_comments(text) => RawConfig::default(),

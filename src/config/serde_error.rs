@@ -9,12 +9,7 @@ use rust_i18n::t;
 
 /// Describe `err`. `syntax`: the text is not YAML at all (as opposed to YAML that does
 /// not fit the configuration's shape).
-pub(crate) fn problem(
-    file: &str,
-    index: &LineIndex,
-    err: &Error,
-    syntax: bool,
-) -> Problem {
+pub(crate) fn problem(file: &str, index: &LineIndex, err: &Error, syntax: bool) -> Problem {
     let line = err.line().unwrap_or(1);
     let text = err.to_string();
     let problem = |line: usize, key: String, message: String| Problem {
@@ -104,10 +99,29 @@ fn unknown_key(
 /// A tab in the indentation: the parser's message ("found a tab", "found character that
 /// cannot start any token") does not say so.
 pub(crate) fn tab_problem(file: &str, text: &str) -> Option<Problem> {
-    let (n, _) = text.lines().enumerate().find(|(_, l)| {
-        let indent = &l[..l.len() - l.trim_start().len()];
-        indent.contains('\t') && !l.trim().is_empty()
-    })?;
+    tab_in(file, text, usize::MAX)
+}
+
+/// A tab in the indentation of the first line with content, which saphyr-parser reads
+/// (libyaml refused it, and the rest of the file is then read at the wrong level).
+pub(crate) fn leading_tab(file: &str, text: &str) -> Option<Problem> {
+    tab_in(file, text, 1)
+}
+
+/// A tab in the indentation of one of the first `lines` lines with content.
+fn tab_in(file: &str, text: &str, lines: usize) -> Option<Problem> {
+    let (n, _) = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim();
+            !l.is_empty() && (lines == usize::MAX || !l.starts_with('#') && l != "---")
+        })
+        .take(lines)
+        .find(|(_, l)| {
+            let indent = &l[..l.len() - l.trim_start().len()];
+            indent.contains('\t')
+        })?;
     Some(Problem {
         file: file.to_string(),
         line: n + 1,

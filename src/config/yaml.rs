@@ -179,7 +179,12 @@ impl Builder {
         };
         match event {
             Event::Scalar(value, style, anchor, t) => {
-                self.push(Kind::Scalar(value.into_owned(), style), tag(t), line, anchor);
+                self.push(
+                    Kind::Scalar(value.into_owned(), style),
+                    tag(t),
+                    line,
+                    anchor,
+                );
             }
             Event::Alias(anchor) => {
                 let kind = match self.anchors.get(anchor) {
@@ -234,6 +239,8 @@ fn syntax_error(e: &ScanError) -> Error {
     let info = e.info();
     let message = if info.starts_with("unexpected character: ") {
         "found character that cannot start any token, while scanning for the next token".into()
+    } else if info == "simple key expect ':'" {
+        "could not find expected ':', while scanning a simple key".into()
     } else if info.ends_with("found unknown anchor") {
         "unknown anchor".into()
     } else {
@@ -803,5 +810,131 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, '_> {
             depth: self.depth,
             budget: self.de.budget,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::load_str_with_env;
+    use super::*;
+    use std::path::Path;
+
+    fn load(text: &str) -> Result<super::super::Config, String> {
+        load_str_with_env(text, Path::new("config.yaml"), &|_| None)
+            .map(|l| l.config)
+            .map_err(|e| e.to_string())
+    }
+
+    const BASE: &str = "providers:\n  cf:\n    type: cloudflare\n    api_token: tok-0123456789abcdef\ndomains:\n  - domain: example.com\n    provider: cf\n";
+
+    #[test]
+    fn scalars_read_as_serde_yaml_ng_read_them() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(untagged)]
+        enum Any {
+            Bool(bool),
+            Int(u64),
+            Neg(i64),
+            Float(f64),
+            Text(String),
+            List(Vec<Option<String>>),
+        }
+        let doc = parse(
+            "- true\n- 0x1F\n- -3\n- 1.5\n- '5'\n- 0755\n- yes\n- !!str 7\n- [~, '', \"x\"]\n",
+        )
+        .doc;
+        let v: Vec<Any> = doc.read().unwrap();
+        assert_eq!(
+            v,
+            [
+                Any::Bool(true),
+                Any::Int(31),
+                Any::Neg(-3),
+                Any::Float(1.5),
+                Any::Text("5".into()),
+                Any::Text("0755".into()),
+                Any::Text("yes".into()),
+                Any::Text("7".into()),
+                Any::List(vec![None, Some(String::new()), Some("x".into())]),
+            ]
+        );
+        // Asked for as text, a scalar is what was written.
+        let v: Vec<String> = parse("- 0x1F\n- true\n- |\n  a\n  b\n").doc.read().unwrap();
+        assert_eq!(v, ["0x1F", "true", "a\nb\n"]);
+    }
+
+    #[test]
+    fn aliases_are_followed() {
+        let text = BASE.replace(
+            "    provider: cf\n",
+            "    provider: &p cf\n    dkim_selectors: &s [mail, s2]\n  - domain: example.net\n    provider: *p\n    dkim_selectors: *s\n",
+        );
+        let c = load(&text).unwrap();
+        assert_eq!(c.domains[1].provider, "cf");
+        assert_eq!(c.domains[1].dkim_selectors, ["mail", "s2"]);
+    }
+
+    #[test]
+    fn a_billion_laughs_is_refused_at_once() {
+        let mut text = String::from("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+        let mut prev = 'a';
+        for n in 'b'..='z' {
+            text.push_str(&format!(
+                "{n}: &{n} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+            prev = n;
+        }
+        let doc = parse(&text).doc;
+        assert!(doc.is_unreadable());
+        // Read where any value will do (an untagged enum), the aliases would expand to
+        // 9^26 nodes: the budget stops it.
+        let mut nested = String::from("&a [lol,lol,lol,lol,lol,lol,lol,lol,lol]");
+        let mut prev = 'a';
+        for n in 'b'..='z' {
+            nested.push_str(&format!(
+                ", &{n} [{}]",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+            prev = n;
+        }
+        let laughs = format!("{BASE}detect:\n  ipv4: [{nested}]\n");
+        let started = std::time::Instant::now();
+        let e = load(&laughs).unwrap_err();
+        assert!(e.contains("repetition limit exceeded"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // An alias to the node that holds it.
+        let e = load(&format!("{BASE}detect:\n  ipv4: &r [*r]\n")).unwrap_err();
+        assert!(e.contains("recursion limit exceeded"), "{e}");
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_is_a_space_and_a_tab_before_the_first_key_is_refused() {
+        let text = BASE.replace("provider: cf", "provider:\tcf") + "    ttl:\t\t30\n";
+        let e = load(&text).unwrap_err();
+        assert!(
+            e.starts_with("config.yaml:8: domains[0].ttl: \"30\" is not a TTL"),
+            "{e}"
+        );
+        let e = load(&format!("\t{BASE}")).unwrap_err();
+        assert_eq!(
+            e,
+            "config.yaml:1: a tab in the indentation — YAML indents with spaces only: replace the tab with spaces"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_in_libyaml_words() {
+        for (text, want) in [
+            ("schedule: b: c\n", "config.yaml:1: YAML syntax error: mapping values are not allowed in this context"),
+            ("notify:\n  - url: x\n  c: d\n", "config.yaml:3: YAML syntax error: did not find expected '-' indicator, while parsing a block collection"),
+            ("schedule: @x\n", "config.yaml:1: YAML syntax error: found character that cannot start any token, while scanning for the next token"),
+            ("schedule: *nope\n", "config.yaml:1: YAML syntax error: unknown anchor"),
+            ("schedule: 5m\n---\nschedule: 5m\n", "config.yaml:3: schedule: written twice (first on line 1)"),
+            ("schedule: 5m\n---\nfoo: 1\n", "config.yaml:1: YAML syntax error: deserializing from YAML containing more than one document is not supported"),
+        ] {
+            let e = load(text).unwrap_err();
+            assert!(e.starts_with(want), "{text:?}: {e}");
+        }
     }
 }
