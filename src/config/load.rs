@@ -123,6 +123,8 @@ pub fn load_str_with_env(
             return Err(ConfigError::Invalid(problems));
         }
     };
+    // The tree is not kept while the configuration is built.
+    drop(doc);
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut cx = Ctx {
         file,

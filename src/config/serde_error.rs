@@ -145,7 +145,7 @@ fn is_unknown_field(index: &LineIndex, err: &Error) -> bool {
 pub(crate) fn more_unknown_keys(
     file: &str,
     index: &LineIndex,
-    doc: &mut Doc,
+    doc: &mut Doc<'_>,
     first: &Error,
 ) -> Vec<Problem> {
     let mut out = Vec::new();

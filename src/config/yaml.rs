@@ -14,6 +14,7 @@
 use super::index::{IndexBuilder, LineIndex};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
@@ -85,8 +86,9 @@ impl de::Error for Error {
     }
 }
 
-enum Kind {
-    Scalar(String, ScalarStyle),
+enum Kind<'t> {
+    /// Borrowed from the text where the parser could.
+    Scalar(Cow<'t, str>, ScalarStyle),
     Seq(Vec<usize>),
     Map(Vec<(usize, usize)>),
     Alias(usize),
@@ -94,18 +96,18 @@ enum Kind {
     Broken,
 }
 
-struct Node {
-    kind: Kind,
+struct Node<'t> {
+    kind: Kind<'t>,
     /// `tag:yaml.org,2002:str`, `!local`, …
     tag: Option<Box<str>>,
-    line: usize,
+    line: u32,
     /// Nodes in this subtree (an alias counts one): what following an alias to it costs.
-    size: usize,
+    size: u32,
 }
 
 /// The first document of a YAML text, as a tree.
-pub(crate) struct Doc {
-    nodes: Vec<Node>,
+pub(crate) struct Doc<'t> {
+    nodes: Vec<Node<'t>>,
     root: Option<usize>,
     /// The syntax error that ended the parse, if any.
     error: Option<Error>,
@@ -114,8 +116,8 @@ pub(crate) struct Doc {
 }
 
 /// A parsed text: the tree of its first document and where each key is.
-pub(crate) struct Parsed {
-    pub doc: Doc,
+pub(crate) struct Parsed<'t> {
+    pub doc: Doc<'t>,
     pub index: LineIndex,
 }
 
@@ -125,21 +127,21 @@ enum Open {
 }
 
 #[derive(Default)]
-struct Builder {
-    nodes: Vec<Node>,
+struct Builder<'t> {
+    nodes: Vec<Node<'t>>,
     root: Option<usize>,
     stack: Vec<Open>,
     /// Anchor id -> node.
     anchors: Vec<usize>,
 }
 
-impl Builder {
-    fn push(&mut self, kind: Kind, tag: Option<Box<str>>, line: usize, anchor: usize) -> usize {
+impl<'t> Builder<'t> {
+    fn push(&mut self, kind: Kind<'t>, tag: Option<Box<str>>, line: usize, anchor: usize) -> usize {
         let id = self.nodes.len();
         self.nodes.push(Node {
             kind,
             tag,
-            line,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
             size: 1,
         });
         if anchor > 0 {
@@ -173,18 +175,13 @@ impl Builder {
         }
     }
 
-    fn event(&mut self, event: Event<'_>, line: usize) {
+    fn event(&mut self, event: Event<'t>, line: usize) {
         let tag = |t: Option<std::borrow::Cow<'_, saphyr_parser::Tag>>| {
             t.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str())
         };
         match event {
             Event::Scalar(value, style, anchor, t) => {
-                self.push(
-                    Kind::Scalar(value.into_owned(), style),
-                    tag(t),
-                    line,
-                    anchor,
-                );
+                self.push(Kind::Scalar(value, style), tag(t), line, anchor);
             }
             Event::Alias(anchor) => {
                 let kind = match self.anchors.get(anchor) {
@@ -204,14 +201,16 @@ impl Builder {
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(Open::Seq(id) | Open::Map(id, _)) = self.stack.pop() {
                     let size = match &self.nodes[id].kind {
-                        Kind::Seq(items) => items.iter().map(|&i| self.nodes[i].size).sum(),
-                        Kind::Map(entries) => entries
+                        Kind::Seq(items) => items
                             .iter()
-                            .map(|&(k, v)| self.nodes[k].size + self.nodes[v].size)
-                            .sum(),
+                            .fold(0u32, |n, &i| n.saturating_add(self.nodes[i].size)),
+                        Kind::Map(entries) => entries.iter().fold(0u32, |n, &(k, v)| {
+                            n.saturating_add(self.nodes[k].size)
+                                .saturating_add(self.nodes[v].size)
+                        }),
                         _ => 0,
                     };
-                    self.nodes[id].size = 1 + size;
+                    self.nodes[id].size = size.saturating_add(1);
                 }
             }
             _ => {}
@@ -257,24 +256,56 @@ fn syntax_error(e: &ScanError) -> Error {
 /// saphyr-parser refuses a tab between `key:` and a plain value, which libyaml (the parser
 /// used before) accepted: such tabs are read as the spaces they stand for (one byte each,
 /// so no line or column moves), for a bounded number of them.
-pub(crate) fn parse(text: &str) -> Parsed {
-    let mut repaired: Option<String> = None;
+pub(crate) fn parse(text: &str) -> Parsed<'_> {
+    let (parsed, tab_at) = parse_once(text);
+    let Some(mut at) = tab_at else {
+        return parsed;
+    };
+    let mut repaired = text.to_string();
     for _ in 0..MAX_TAB_REPAIRS {
-        let (parsed, tab_at) = parse_once(repaired.as_deref().unwrap_or(text));
-        let Some(at) = tab_at else { return parsed };
-        let s = repaired.get_or_insert_with(|| text.to_string());
-        let start = s[..at].trim_end_matches('\t').len();
+        let start = repaired[..at].trim_end_matches('\t').len();
         if start == at {
-            return parsed;
+            break;
         }
-        s.replace_range(start..at, &" ".repeat(at - start));
+        repaired.replace_range(start..at, &" ".repeat(at - start));
+        match parse_once(&repaired) {
+            (_, Some(next)) => at = next,
+            (parsed, None) => return parsed.into_owned(),
+        }
     }
-    parse_once(repaired.as_deref().unwrap_or(text)).0
+    parse_once(&repaired).0.into_owned()
+}
+
+impl Parsed<'_> {
+    /// The same, owning its text.
+    fn into_owned(self) -> Parsed<'static> {
+        let nodes = self.doc.nodes.into_iter().map(|n| Node {
+            kind: match n.kind {
+                Kind::Scalar(v, style) => Kind::Scalar(Cow::Owned(v.into_owned()), style),
+                Kind::Seq(items) => Kind::Seq(items),
+                Kind::Map(entries) => Kind::Map(entries),
+                Kind::Alias(target) => Kind::Alias(target),
+                Kind::Broken => Kind::Broken,
+            },
+            tag: n.tag,
+            line: n.line,
+            size: n.size,
+        });
+        Parsed {
+            doc: Doc {
+                nodes: nodes.collect(),
+                root: self.doc.root,
+                error: self.doc.error,
+                documents: self.doc.documents,
+            },
+            index: self.index,
+        }
+    }
 }
 
 /// One pass over `text`, and the byte offset of a value after `key:<TAB>` if that is
 /// what stopped it.
-fn parse_once(text: &str) -> (Parsed, Option<usize>) {
+fn parse_once(text: &str) -> (Parsed<'_>, Option<usize>) {
     let mut index = IndexBuilder::default();
     let mut tree = Builder::default();
     let mut documents = 0;
@@ -322,7 +353,7 @@ fn parse_once(text: &str) -> (Parsed, Option<usize>) {
 const MORE_THAN_ONE: &str =
     "deserializing from YAML containing more than one document is not supported";
 
-impl Doc {
+impl Doc<'_> {
     /// Read a `T` from the document.
     pub(crate) fn read<'de, T: de::Deserialize<'de>>(&self) -> Result<T, Error> {
         let budget = Cell::new(self.budget());
@@ -382,7 +413,7 @@ impl Doc {
     /// The node an alias stands for, charged against `budget`.
     fn follow(&self, mut id: usize, budget: &Cell<usize>) -> Result<usize, Error> {
         while let Kind::Alias(target) = self.nodes[id].kind {
-            let cost = self.nodes[target].size;
+            let cost = self.nodes[target].size as usize;
             match budget.get().checked_sub(cost) {
                 Some(left) => budget.set(left),
                 None => return Err(Error::new("repetition limit exceeded", None)),
@@ -390,10 +421,9 @@ impl Doc {
             id = target;
         }
         match &self.nodes[id].kind {
-            Kind::Broken => Err(self
-                .error
-                .clone()
-                .unwrap_or_else(|| Error::new("unknown anchor", Some(self.nodes[id].line)))),
+            Kind::Broken => Err(self.error.clone().unwrap_or_else(|| {
+                Error::new("unknown anchor", Some(self.nodes[id].line as usize))
+            })),
             _ => Ok(id),
         }
     }
@@ -445,7 +475,7 @@ impl fmt::Display for Path<'_> {
 }
 
 struct De<'a> {
-    doc: &'a Doc,
+    doc: &'a Doc<'a>,
     node: usize,
     path: Path<'a>,
     depth: u8,
@@ -548,7 +578,7 @@ fn resolve<'v>(v: &'v str, style: ScalarStyle, tag: Option<&str>) -> Resolved<'v
 }
 
 impl<'a> De<'a> {
-    fn node(&self) -> &'a Node {
+    fn node(&self) -> &'a Node<'a> {
         &self.doc.nodes[self.node]
     }
 
@@ -587,7 +617,7 @@ impl<'a> De<'a> {
     fn nested(&self) -> Result<u8, Error> {
         self.depth
             .checked_sub(1)
-            .ok_or_else(|| Error::new("recursion limit exceeded", Some(self.node().line)))
+            .ok_or_else(|| Error::new("recursion limit exceeded", Some(self.node().line as usize)))
     }
 
     fn seq<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -622,7 +652,7 @@ impl<'a> De<'a> {
     /// Run `f` on the node aliases stand for; errors without a place get this node's.
     fn read<T>(self, f: impl FnOnce(&Self) -> Result<T, Error>) -> Result<T, Error> {
         let de = self.follow()?;
-        f(&de).map_err(|e| e.place(de.node().line, &de.path))
+        f(&de).map_err(|e| e.place(de.node().line as usize, &de.path))
     }
 }
 
@@ -778,7 +808,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, '_> {
         };
         let doc = self.de.doc;
         self.key = match &doc.nodes[key].kind {
-            Kind::Scalar(v, _) => Some(v.as_str()),
+            Kind::Scalar(v, _) => Some(&**v),
             _ => None,
         };
         let entry = self.next;
