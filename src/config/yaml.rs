@@ -89,8 +89,10 @@ impl de::Error for Error {
 enum Kind<'t> {
     /// Borrowed from the text where the parser could.
     Scalar(Cow<'t, str>, ScalarStyle),
-    Seq(Vec<usize>),
-    Map(Vec<(usize, usize)>),
+    /// Items, and the line where the sequence ends.
+    Seq(Vec<usize>, u32),
+    /// Entries, and the line where the mapping ends.
+    Map(Vec<(usize, usize)>, u32),
     Alias(usize),
     /// Where the text stopped being YAML: reading it gives the syntax error.
     Broken,
@@ -108,7 +110,8 @@ struct Node<'t> {
 /// The first document of a YAML text, as a tree.
 pub(crate) struct Doc<'t> {
     nodes: Vec<Node<'t>>,
-    root: Option<usize>,
+    /// The root of each document.
+    roots: Vec<usize>,
     /// The syntax error that ended the parse, if any.
     error: Option<Error>,
     /// Documents in the text (only the first is read; more is an error).
@@ -129,7 +132,7 @@ enum Open {
 #[derive(Default)]
 struct Builder<'t> {
     nodes: Vec<Node<'t>>,
-    root: Option<usize>,
+    roots: Vec<usize>,
     stack: Vec<Open>,
     /// Anchor id -> node.
     anchors: Vec<usize>,
@@ -156,18 +159,16 @@ impl<'t> Builder<'t> {
 
     fn attach(&mut self, id: usize) {
         match self.stack.last_mut() {
-            None => {
-                self.root.get_or_insert(id);
-            }
+            None => self.roots.push(id),
             Some(Open::Seq(s)) => {
-                if let Kind::Seq(items) = &mut self.nodes[*s].kind {
+                if let Kind::Seq(items, _) = &mut self.nodes[*s].kind {
                     items.push(id);
                 }
             }
             Some(Open::Map(m, key)) => match key.take() {
                 None => *key = Some(id),
                 Some(k) => {
-                    if let Kind::Map(entries) = &mut self.nodes[*m].kind {
+                    if let Kind::Map(entries, _) = &mut self.nodes[*m].kind {
                         entries.push((k, id));
                     }
                 }
@@ -191,26 +192,31 @@ impl<'t> Builder<'t> {
                 self.push(kind, None, line, 0);
             }
             Event::SequenceStart(anchor, t) => {
-                let id = self.push(Kind::Seq(Vec::new()), tag(t), line, anchor);
+                let id = self.push(Kind::Seq(Vec::new(), 0), tag(t), line, anchor);
                 self.stack.push(Open::Seq(id));
             }
             Event::MappingStart(anchor, t) => {
-                let id = self.push(Kind::Map(Vec::new()), tag(t), line, anchor);
+                let id = self.push(Kind::Map(Vec::new(), 0), tag(t), line, anchor);
                 self.stack.push(Open::Map(id, None));
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(Open::Seq(id) | Open::Map(id, _)) = self.stack.pop() {
-                    let size = match &self.nodes[id].kind {
-                        Kind::Seq(items) => items
+                    let nodes = &self.nodes;
+                    let size = match &nodes[id].kind {
+                        Kind::Seq(items, _) => items
                             .iter()
-                            .fold(0u32, |n, &i| n.saturating_add(self.nodes[i].size)),
-                        Kind::Map(entries) => entries.iter().fold(0u32, |n, &(k, v)| {
-                            n.saturating_add(self.nodes[k].size)
-                                .saturating_add(self.nodes[v].size)
+                            .fold(0u32, |n, &i| n.saturating_add(nodes[i].size)),
+                        Kind::Map(entries, _) => entries.iter().fold(0u32, |n, &(k, v)| {
+                            n.saturating_add(nodes[k].size)
+                                .saturating_add(nodes[v].size)
                         }),
                         _ => 0,
                     };
-                    self.nodes[id].size = size.saturating_add(1);
+                    let node = &mut self.nodes[id];
+                    node.size = size.saturating_add(1);
+                    if let Kind::Seq(_, end) | Kind::Map(_, end) = &mut node.kind {
+                        *end = u32::try_from(line).unwrap_or(u32::MAX);
+                    }
                 }
             }
             _ => {}
@@ -282,8 +288,8 @@ impl Parsed<'_> {
         let nodes = self.doc.nodes.into_iter().map(|n| Node {
             kind: match n.kind {
                 Kind::Scalar(v, style) => Kind::Scalar(Cow::Owned(v.into_owned()), style),
-                Kind::Seq(items) => Kind::Seq(items),
-                Kind::Map(entries) => Kind::Map(entries),
+                Kind::Seq(items, end) => Kind::Seq(items, end),
+                Kind::Map(entries, end) => Kind::Map(entries, end),
                 Kind::Alias(target) => Kind::Alias(target),
                 Kind::Broken => Kind::Broken,
             },
@@ -294,7 +300,7 @@ impl Parsed<'_> {
         Parsed {
             doc: Doc {
                 nodes: nodes.collect(),
-                root: self.doc.root,
+                roots: self.doc.roots,
                 error: self.doc.error,
                 documents: self.doc.documents,
             },
@@ -306,30 +312,22 @@ impl Parsed<'_> {
 /// One pass over `text`, and the byte offset of a value after `key:<TAB>` if that is
 /// what stopped it.
 fn parse_once(text: &str) -> (Parsed<'_>, Option<usize>) {
-    let mut index = IndexBuilder::default();
     let mut tree = Builder::default();
     let mut documents = 0;
     let mut error = None;
     let mut tab_at = None;
     for event in Parser::new_from_str(text) {
         match event {
-            Ok((event, span)) => {
-                let line = span.start.line();
-                index.event(&event, line);
-                match event {
-                    Event::DocumentStart(_) => documents += 1,
-                    event if documents == 1 => tree.event(event, line),
-                    _ => {}
-                }
-            }
+            Ok((event, span)) => match event {
+                Event::DocumentStart(_) => documents += 1,
+                event => tree.event(event, span.start.line()),
+            },
             Err(e) => {
                 if e.info() == "':' must be followed by a valid YAML whitespace" {
                     let at = e.marker().index();
                     tab_at = Some(text.char_indices().nth(at).map_or(text.len(), |(i, _)| i));
                 }
-                if documents <= 1 {
-                    tree.broken();
-                }
+                tree.broken();
                 error = Some(syntax_error(&e));
                 break;
             }
@@ -337,10 +335,17 @@ fn parse_once(text: &str) -> (Parsed<'_>, Option<usize>) {
     }
     let doc = Doc {
         nodes: tree.nodes,
-        root: tree.root,
+        roots: tree.roots,
         error,
         documents,
     };
+    // Indexed from the finished tree rather than during the parse, so that the index's
+    // allocations do not sit among the tree's (which is freed before the configuration is
+    // built: interleaved, the allocator could not give those pages back).
+    let mut index = IndexBuilder::default();
+    for &root in &doc.roots {
+        doc.replay(root, &mut index);
+    }
     (
         Parsed {
             doc,
@@ -354,10 +359,38 @@ const MORE_THAN_ONE: &str =
     "deserializing from YAML containing more than one document is not supported";
 
 impl Doc<'_> {
-    /// Read a `T` from the document.
+    /// Feed the events of the subtree at `id` to `index`, as the parser gave them.
+    fn replay(&self, id: usize, index: &mut IndexBuilder) {
+        let node = &self.nodes[id];
+        let line = node.line as usize;
+        match &node.kind {
+            Kind::Scalar(v, style) => {
+                index.event(&Event::Scalar(Cow::Borrowed(v), *style, 0, None), line)
+            }
+            Kind::Alias(_) => index.event(&Event::Alias(0), line),
+            Kind::Seq(items, end) => {
+                index.event(&Event::SequenceStart(0, None), line);
+                for &i in items {
+                    self.replay(i, index);
+                }
+                index.event(&Event::SequenceEnd, *end as usize);
+            }
+            Kind::Map(entries, end) => {
+                index.event(&Event::MappingStart(0, None), line);
+                for &(k, v) in entries {
+                    self.replay(k, index);
+                    self.replay(v, index);
+                }
+                index.event(&Event::MappingEnd, *end as usize);
+            }
+            Kind::Broken => {}
+        }
+    }
+
+    /// Read a `T` from the (first) document.
     pub(crate) fn read<'de, T: de::Deserialize<'de>>(&self) -> Result<T, Error> {
         let budget = Cell::new(self.budget());
-        let Some(root) = self.root else {
+        let Some(&root) = self.roots.first() else {
             return Err(self
                 .error
                 .clone()
@@ -387,8 +420,9 @@ impl Doc<'_> {
             return true;
         }
         let budget = Cell::new(self.budget());
-        self.root
-            .is_some_and(|root| self.walk(root, MAX_RECURSION, &budget).is_err())
+        self.roots
+            .first()
+            .is_some_and(|&root| self.walk(root, MAX_RECURSION, &budget).is_err())
     }
 
     /// What following aliases may cost in all: as many nodes as the document has.
@@ -399,8 +433,8 @@ impl Doc<'_> {
     fn walk(&self, id: usize, depth: u8, budget: &Cell<usize>) -> Result<(), ()> {
         let id = self.follow(id, budget).map_err(drop)?;
         let children: Vec<usize> = match &self.nodes[id].kind {
-            Kind::Seq(items) => items.clone(),
-            Kind::Map(entries) => entries.iter().flat_map(|&(k, v)| [k, v]).collect(),
+            Kind::Seq(items, _) => items.clone(),
+            Kind::Map(entries, _) => entries.iter().flat_map(|&(k, v)| [k, v]).collect(),
             Kind::Broken => return Err(()),
             _ => return Ok(()),
         };
@@ -435,7 +469,7 @@ impl Doc<'_> {
             return false;
         };
         match &mut self.nodes[map].kind {
-            Kind::Map(entries) if entry < entries.len() => {
+            Kind::Map(entries, _) if entry < entries.len() => {
                 entries.remove(entry);
                 true
             }
@@ -591,8 +625,8 @@ impl<'a> De<'a> {
     fn unexpected(&self) -> Unexpected<'a> {
         let node = self.node();
         match &node.kind {
-            Kind::Seq(_) => Unexpected::Seq,
-            Kind::Map(_) => Unexpected::Map,
+            Kind::Seq(..) => Unexpected::Seq,
+            Kind::Map(..) => Unexpected::Map,
             Kind::Scalar(v, style) => match resolve(v, *style, node.tag.as_deref()) {
                 Resolved::Null => Unexpected::Unit,
                 Resolved::Bool(b) => Unexpected::Bool(b),
@@ -622,7 +656,7 @@ impl<'a> De<'a> {
 
     fn seq<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let items: &[usize] = match &self.node().kind {
-            Kind::Seq(items) => items,
+            Kind::Seq(items, _) => items,
             _ if self.is_empty_plain() => &[],
             _ => return Err(self.invalid_type(&visitor)),
         };
@@ -636,7 +670,7 @@ impl<'a> De<'a> {
 
     fn map<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let entries: &[(usize, usize)] = match &self.node().kind {
-            Kind::Map(entries) => entries,
+            Kind::Map(entries, _) => entries,
             _ if self.is_empty_plain() => &[],
             _ => return Err(self.invalid_type(&visitor)),
         };
@@ -676,7 +710,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
                     Resolved::Float(f) => visitor.visit_f64(f),
                     Resolved::Str(s) => visitor.visit_str(s),
                 },
-                Kind::Seq(_) => d.copy().seq(visitor),
+                Kind::Seq(..) => d.copy().seq(visitor),
                 _ => d.copy().map(visitor),
             }
         })
