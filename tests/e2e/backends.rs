@@ -12,8 +12,8 @@
 use super::harness::{Env, Registrar};
 use super::servers::bind::{Bind, BindConf, Zone as BindZone};
 use super::servers::knot::{Knot, KnotConf};
-use super::servers::proxy::DnsProxy;
-use mxddns_fakereg::{FakeOptions, RrType, SeedValue, ZoneSeed};
+use super::servers::proxy::{DnsProxy, Fault};
+use mxddns_fakereg::{FakeOptions, HttpFault, RrType, SeedValue, ZoneSeed};
 use mxddns_providers::rfc2136::{Algorithm, Rfc2136, TsigKey};
 use mxddns_providers::{ApiCounters, Provider, RecordType, Secret};
 use std::net::SocketAddr;
@@ -211,6 +211,38 @@ domains:
         match &self.real {
             Some(r) => format!("--- server log\n{}", r.server.log()),
             None => format!("{:#?}", self.env.fake.requests()),
+        }
+    }
+
+    /// Let `pass` more writes through, then fail every one: a 503 from the registrar, or
+    /// at a real server an UPDATE that is never answered (its TCP connection cut).
+    pub fn fail_writes_after(&self, pass: u32) {
+        match (&self.real, self.back) {
+            (Some(r), _) => r
+                .proxy
+                .set_fault_after(pass as usize, Fault::UpdatesUnanswered),
+            (None, Back::Registrar(reg)) => {
+                let vendor = super::registrars::all()
+                    .into_iter()
+                    .find(|v| v.vendor == reg.vendor())
+                    .expect("the registrar's request matchers");
+                self.env.fake.faults().http_always_after(
+                    (vendor.update)(),
+                    pass,
+                    HttpFault::status(503, "service unavailable"),
+                );
+            }
+            (None, _) => unreachable!("a real server back-end without its server"),
+        }
+    }
+
+    /// Writes succeed again (the server is back).
+    pub fn heal(&self) {
+        match &self.real {
+            Some(r) => r.proxy.set_fault(Fault::None),
+            None => {
+                self.env.fake.faults().clear();
+            }
         }
     }
 

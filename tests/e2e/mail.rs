@@ -59,6 +59,7 @@ on_every_backend!(
     spf_that_authorises_through_mx_is_left_alone,
     two_spf_records_are_refused_but_the_address_is_still_kept,
     missing_spf_is_a_warning_unless_create,
+    an_spf_write_that_failed_is_finished_by_the_next_cycle,
 );
 
 fn txt(env: &Scene, name: &str) -> Vec<String> {
@@ -450,5 +451,75 @@ fn missing_spf_is_a_warning_unless_create(reg: Back) {
         txt(&env, "example.com").contains(&"\"v=spf1 ip4:203.0.113.20 ~all\"".to_string()),
         "{:?}",
         txt(&env, "example.com")
+    );
+}
+
+/// An SPF record long enough that its RFC 2136 UPDATE (the old value as prerequisite, its
+/// delete, the new value) exceeds 512 bytes and goes over TCP.
+const LONG_SPF: &str = "v=spf1 mx include:_spf.mail-relay-one.example.net include:_spf.mail-relay-two.example.net include:_spf.newsletters.example.org include:_spf.helpdesk.example.org ip4:203.0.113.10 -all";
+
+/// The address record is changed, then the SPF write fails (the registrar answers 503; the
+/// real server's TCP connection is cut as the UPDATE is sent): the run fails and the SPF
+/// record is the old one, whole. The next run no longer sees the old address in DNS, yet
+/// still replaces its term: the state remembers the address the record was moved off.
+fn an_spf_write_that_failed_is_finished_by_the_next_cycle(reg: Back) {
+    let env = start(
+        reg,
+        scene()
+            .zone("example.com")
+            .record(
+                "example.com",
+                "example.com",
+                RrType::MX,
+                "10 mail.example.com.",
+            )
+            .record("example.com", "mail.example.com", RrType::A, "203.0.113.10")
+            .txt("example.com", "example.com", &[LONG_SPF]),
+    );
+    let cfg = spf_config(&env, "true");
+    env.fail_writes_after(1);
+    let r = update_now(&cfg);
+    assert_eq!(r.code, 1, "{reg:?}: {r:?}\n{}", env.requests());
+    assert!(
+        r.stderr.contains("error: example.com: example.com TXT"),
+        "{reg:?}: {r:?}"
+    );
+    if matches!(reg, Back::Bind | Back::Knot) {
+        let server = env.server_addr();
+        assert!(
+            r.stderr.contains(&format!("update to {server} failed")),
+            "names the server: {r:?}"
+        );
+        assert!(
+            r.stderr.contains("check that the DNS server runs"),
+            "says what to check: {r:?}"
+        );
+    }
+    assert_eq!(
+        env.a_records("mail.example.com"),
+        ["203.0.113.20"],
+        "{reg:?}"
+    );
+    assert_eq!(
+        txt(&env, "example.com"),
+        [format!("\"{LONG_SPF}\"")],
+        "{reg:?}: the SPF record is the old one, whole"
+    );
+
+    env.heal();
+    let r = update_now(&cfg);
+    assert_eq!(r.code, 0, "{reg:?}: {r:?}\n{}", env.requests());
+    assert_eq!(
+        txt(&env, "example.com"),
+        [format!(
+            "\"{}\"",
+            LONG_SPF.replace("ip4:203.0.113.10", "ip4:203.0.113.20")
+        )],
+        "{reg:?}: {r:?}"
+    );
+    assert_eq!(
+        env.a_records("mail.example.com"),
+        ["203.0.113.20"],
+        "{reg:?}"
     );
 }
