@@ -24,6 +24,46 @@ pub const KEY_NAME: &str = "mxddns-key";
 /// A fixed test key (32 random bytes, base64), as `tsig-keygen` would write.
 pub const SECRET: &str = "6hFvFfbXuhzkWb6OL2bzxs2C5BmRCJWKGbCO1anmGNk=";
 
+/// One test per back-end for each scene function `fn name(back: Back)` of the calling
+/// module (which imports `Back` and `Registrar`): `scene_tests!(all: a, b)` makes the tests
+/// `a::registrars` (the five emulated ones, in turn), `a::bind` and `a::knot`, and so on;
+/// `scene_tests!(servers: a)` makes `a::bind` and `a::knot` only.
+macro_rules! scene_tests {
+    (all: $($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[test]
+            fn registrars() {
+                for r in Registrar::ALL {
+                    super::$name(Back::Registrar(r));
+                }
+            }
+            #[test]
+            fn bind() {
+                super::$name(Back::Bind);
+            }
+            #[test]
+            fn knot() {
+                super::$name(Back::Knot);
+            }
+        }
+    )*};
+    (servers: $($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[test]
+            fn bind() {
+                super::$name(Back::Bind);
+            }
+            #[test]
+            fn knot() {
+                super::$name(Back::Knot);
+            }
+        }
+    )*};
+}
+pub(crate) use scene_tests;
+
 /// Where a scene's zones live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Back {

@@ -2,7 +2,7 @@
 //! hosts and SPF upkeep — each scene on all six back-ends: the five emulated registrars,
 //! and RFC 2136 to a real BIND 9 and a real Knot DNS holding the scene's zones.
 
-use super::backends::{Back, Scene};
+use super::backends::{scene_tests, Back, Scene};
 use super::harness::*;
 use mxddns_fakereg::{FakeOptions, RrType};
 
@@ -22,31 +22,8 @@ fn start(back: Back, mut opts: FakeOptions) -> Scene {
     Scene::start(back, opts)
 }
 
-/// One scene, three tests: `registrars` (the five emulated ones, in turn), `bind` and
-/// `knot` (RFC 2136 to the real servers).
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[test]
-            fn registrars() {
-                for r in Registrar::ALL {
-                    super::$name(Back::Registrar(r));
-                }
-            }
-            #[test]
-            fn bind() {
-                super::$name(Back::Bind);
-            }
-            #[test]
-            fn knot() {
-                super::$name(Back::Knot);
-            }
-        }
-    )*};
-}
-
-on_every_backend!(
+scene_tests!(
+    all:
     mx_host_that_is_a_cname_updates_the_end_of_the_chain,
     two_domains_sharing_an_mx_host_write_it_once,
     a_domain_without_mx_is_reported,

@@ -5,19 +5,14 @@
 //! check, exit 1, lose nothing (each record set is the old one or the new one, never
 //! neither), and the next run after the server is back must finish the job.
 
-use super::backends::{Back, Scene};
-use super::harness::{run, update_now};
+use super::backends::{scene_tests, Back, Scene};
+use super::harness::{run, update_now, Run};
 use super::servers::proxy::Fault;
 use mxddns_fakereg::{FakeOptions, RrType};
 
 /// example.com: MX 10 mail, mail A 203.0.113.10, SPF with that address, a neighbour; the
 /// echo says 203.0.113.20.
 fn standard() -> FakeOptions {
-    with_spf("v=spf1 mx ip4:203.0.113.10 -all")
-}
-
-/// [`standard`] with `spf` as the SPF record.
-fn with_spf(spf: &str) -> FakeOptions {
     FakeOptions::new()
         .echo_ipv4("203.0.113.20".parse().unwrap())
         .record(
@@ -27,21 +22,40 @@ fn with_spf(spf: &str) -> FakeOptions {
             "10 mail.example.com.",
         )
         .record("example.com", "mail.example.com", RrType::A, "203.0.113.10")
-        .txt("example.com", "example.com", &[spf])
+        .txt(
+            "example.com",
+            "example.com",
+            &["v=spf1 mx ip4:203.0.113.10 -all"],
+        )
         .record("example.com", "www.example.com", RrType::A, "198.51.100.7")
 }
 
+scene_tests!(
+    servers:
+    server_gone_at_the_update_fails_clearly_and_the_next_cycle_finishes,
+    update_answer_lost_is_found_applied_on_retry,
+    apply_server_gone_midway_keeps_every_record_and_finishes_later,
+);
+
 const DOMAIN: &str = "  - domain: example.com\n    provider: {provider}\n    spf: true\n";
 
-fn server_gone_at_the_update(back: Back) {
+/// The standard scene on `back` with `fault` at the proxy, and its first cycle, which must
+/// end with `code` and log that the server did not answer the UPDATE.
+fn first_cycle(back: Back, fault: Fault, code: i32) -> (Scene, std::path::PathBuf) {
     let s = Scene::start(back, standard());
     let cfg = s.config(DOMAIN);
-    s.proxy().set_fault(Fault::UpdatesUnanswered);
+    s.proxy().set_fault(fault);
     let r = update_now(&cfg);
-    assert_eq!(r.code, 1, "{r:?}\n{}", s.requests());
+    assert_eq!(r.code, code, "{r:?}\n{}", s.requests());
+    says_update_unanswered(&s, &r);
+    (s, cfg)
+}
+
+/// The output names the server that did not answer the UPDATE, and what to check.
+fn says_update_unanswered(s: &Scene, r: &Run) {
     let server = s.server_addr().to_string();
     assert!(
-        r.stderr
+        r.all()
             .contains(&format!("{server} did not answer the update in time")),
         "names the server: {r:?}"
     );
@@ -49,6 +63,10 @@ fn server_gone_at_the_update(back: Back) {
         r.all().contains("check that the DNS server runs"),
         "says what to check: {r:?}"
     );
+}
+
+fn server_gone_at_the_update_fails_clearly_and_the_next_cycle_finishes(back: Back) {
+    let (s, cfg) = first_cycle(back, Fault::UpdatesUnanswered, 1);
     assert!(
         s.proxy().queries() > 0 && s.proxy().updates() > 0,
         "the zone was read, then the UPDATE sent: {} queries, {} updates",
@@ -57,10 +75,7 @@ fn server_gone_at_the_update(back: Back) {
     );
     // Nothing lost, nothing half-done: the old records, whole.
     assert_eq!(s.a_records("mail.example.com"), ["203.0.113.10"]);
-    assert_eq!(
-        s.records("example.com", RrType::TXT),
-        ["\"v=spf1 mx ip4:203.0.113.10 -all\""]
-    );
+    assert_eq!(spf_records(&s), ["\"v=spf1 mx ip4:203.0.113.10 -all\""]);
 
     // The server is back: the next cycle finishes the job.
     s.proxy().set_fault(Fault::None);
@@ -72,42 +87,16 @@ fn server_gone_at_the_update(back: Back) {
         "{r:?}"
     );
     assert_eq!(s.a_records("mail.example.com"), ["203.0.113.20"]);
-    assert_eq!(
-        s.records("example.com", RrType::TXT),
-        ["\"v=spf1 mx ip4:203.0.113.20 -all\""]
-    );
+    assert_eq!(spf_records(&s), ["\"v=spf1 mx ip4:203.0.113.20 -all\""]);
     assert_eq!(s.a_records("www.example.com"), ["198.51.100.7"]);
-}
-
-#[test]
-fn bind_server_gone_at_the_update_fails_clearly_and_the_next_cycle_finishes() {
-    server_gone_at_the_update(Back::Bind);
-}
-
-#[test]
-fn knot_server_gone_at_the_update_fails_clearly_and_the_next_cycle_finishes() {
-    server_gone_at_the_update(Back::Knot);
 }
 
 /// The UPDATE is applied but its answer never comes: the retry reads the records again,
 /// finds the change made, and neither sends it twice nor reports a failure.
-fn update_answer_lost(back: Back) {
-    let s = Scene::start(back, standard());
-    let cfg = s.config(DOMAIN);
-    s.proxy().set_fault(Fault::UpdateAnswersLost);
-    let r = update_now(&cfg);
-    assert_eq!(r.code, 0, "{r:?}\n{}", s.requests());
-    let server = s.server_addr().to_string();
-    assert!(
-        r.stderr
-            .contains(&format!("{server} did not answer the update in time")),
-        "the lost answer is logged: {r:?}"
-    );
+fn update_answer_lost_is_found_applied_on_retry(back: Back) {
+    let (s, cfg) = first_cycle(back, Fault::UpdateAnswersLost, 0);
     assert_eq!(s.a_records("mail.example.com"), ["203.0.113.20"]);
-    assert_eq!(
-        s.records("example.com", RrType::TXT),
-        ["\"v=spf1 mx ip4:203.0.113.20 -all\""]
-    );
+    assert_eq!(spf_records(&s), ["\"v=spf1 mx ip4:203.0.113.20 -all\""]);
     assert_eq!(
         s.proxy().updates(),
         2,
@@ -120,18 +109,8 @@ fn update_answer_lost(back: Back) {
     assert_eq!(s.proxy().updates(), 2, "nothing left to do: {r:?}");
 }
 
-#[test]
-fn bind_update_answer_lost_is_found_applied_on_retry() {
-    update_answer_lost(Back::Bind);
-}
-
-#[test]
-fn knot_update_answer_lost_is_found_applied_on_retry() {
-    update_answer_lost(Back::Knot);
-}
-
 /// `apply` of the whole mail record set, the server gone after two UPDATEs.
-fn apply_server_gone_midway(back: Back) {
+fn apply_server_gone_midway_keeps_every_record_and_finishes_later(back: Back) {
     let s = Scene::start(back, standard());
     let policy = s.env.dir.path().join("mta-sts.txt");
     let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/mail.txt");
@@ -153,16 +132,7 @@ fn apply_server_gone_midway(back: Back) {
     s.proxy().set_fault_after(2, Fault::UpdatesUnanswered);
     let r = apply();
     assert_eq!(r.code, 1, "{r:?}\n{}", s.requests());
-    let server = s.server_addr().to_string();
-    assert!(
-        r.all()
-            .contains(&format!("{server} did not answer the update in time")),
-        "names the server: {r:?}"
-    );
-    assert!(
-        r.all().contains("check that the DNS server runs"),
-        "says what to check: {r:?}"
-    );
+    says_update_unanswered(&s, &r);
     assert!(
         r.stdout.contains("changed at own-dns") || r.stdout.contains("created at own-dns"),
         "the writes before the server went away: {r:?}"
@@ -182,11 +152,7 @@ fn apply_server_gone_midway(back: Back) {
         a == ["203.0.113.10"] || a == ["203.0.113.20"],
         "one address, old or new: {a:?}"
     );
-    let spf: Vec<String> = s
-        .records("example.com", RrType::TXT)
-        .into_iter()
-        .filter(|t| t.contains("v=spf1"))
-        .collect();
+    let spf = spf_records(&s);
     assert_eq!(spf.len(), 1, "one SPF record: {spf:?}");
     assert_eq!(s.a_records("www.example.com"), ["198.51.100.7"]);
 
@@ -202,11 +168,7 @@ fn apply_server_gone_midway(back: Back) {
         ["10 mail.example.com.", "20 mx2.backup.example.net."],
         "{mx:?}"
     );
-    let spf: Vec<String> = s
-        .records("example.com", RrType::TXT)
-        .into_iter()
-        .filter(|t| t.contains("v=spf1"))
-        .collect();
+    let spf = spf_records(&s);
     assert_eq!(spf.len(), 1, "one SPF record: {spf:?}");
     assert!(spf[0].contains("ip4:203.0.113.20"), "{spf:?}");
     for name in [
@@ -222,12 +184,10 @@ fn apply_server_gone_midway(back: Back) {
     assert!(again.stdout.contains("apply: nothing to do"), "{again:?}");
 }
 
-#[test]
-fn bind_apply_server_gone_midway_keeps_every_record_and_finishes_later() {
-    apply_server_gone_midway(Back::Bind);
-}
-
-#[test]
-fn knot_apply_server_gone_midway_keeps_every_record_and_finishes_later() {
-    apply_server_gone_midway(Back::Knot);
+/// The SPF records at the apex.
+fn spf_records(s: &Scene) -> Vec<String> {
+    s.records("example.com", RrType::TXT)
+        .into_iter()
+        .filter(|t| t.contains("v=spf1"))
+        .collect()
 }
