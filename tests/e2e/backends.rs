@@ -316,7 +316,9 @@ fn zone_file(z: &ZoneSeed) -> String {
         };
         let value = match (&r.value, r.rtype) {
             (SeedValue::Strings(parts), _) => quoted(parts),
-            (SeedValue::Text(t), RrType::TXT) if !t.starts_with('"') => quoted(&[t.clone()]),
+            (SeedValue::Text(t), RrType::TXT) if !t.starts_with('"') => {
+                quoted(std::slice::from_ref(t))
+            }
             (SeedValue::Text(t), _) => t.clone(),
         };
         out.push_str(&format!("{owner} {} IN {} {value}\n", r.ttl, r.rtype));
