@@ -555,6 +555,11 @@ def named_stats(url):
     return out
 
 
+def api_path(path):
+    """A path with its ids as {id} (Huawei Cloud: one path per zone and record set)."""
+    return "/".join("{id}" if len(x) >= 16 and x.isalnum() else x for x in (path or "").split("/"))
+
+
 def cmd_scalerun_log(a):
     """One scale run on mxddns-fakereg (request log lines [from, to) of --log) or on BIND
     (--stats-before/--stats-after JSON from its statistics channel) -> one scale.jsonl row."""
@@ -587,10 +592,7 @@ def cmd_scalerun_log(a):
                 if e.get("write"):
                     writes += 1
                     write_ts.append(e["ts"])
-                key = "%s %s" % (e.get("vendor"), e.get("action") or "%s %s" % (e.get("method"), e.get("path")))
-                if "/zones/" in key:   # Huawei Cloud: one path per zone and record set
-                    parts = key.split("/")
-                    key = "/".join("{id}" if len(x) >= 16 else x for x in parts)
+                key = "%s %s" % (e.get("vendor"), e.get("action") or "%s %s" % (e.get("method"), api_path(e.get("path"))))
             counts[key] = counts.get(key, 0) + 1
     else:
         with open(a.stats_before) as f:
