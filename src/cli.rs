@@ -760,6 +760,19 @@ fn help_for(p: &Parser<'_>, names: &[String]) -> Error {
     let Some(first) = names.first() else {
         return render_help(p, None, true);
     };
+    if first == "help" && names.len() == 1 {
+        let about = t!("cli.cmd.help", locale = p.lang);
+        let usage = t!("cli.heading.usage", locale = p.lang);
+        let text = format!(
+            "{about}\n\n{usage} {} help [COMMAND]\n{}",
+            p.bin,
+            commands(p.lang)
+        );
+        return Error {
+            kind: ErrorKind::Help,
+            text: text.trim_end().to_string(),
+        };
+    }
     let Some(sub) = SUBS.iter().find(|s| s.name == first) else {
         return p.unknown_subcommand(first);
     };
@@ -777,6 +790,24 @@ fn help_for(p: &Parser<'_>, names: &[String]) -> Error {
         return p.error(ErrorKind::UnknownSubcommand, message.into_owned(), None);
     }
     render_help(p, Some(sub), true)
+}
+
+/// The "Commands" section: every subcommand offered, with its about text.
+fn commands(lang: &str) -> String {
+    let mut out = format!("\n{}:\n", t!("cli.heading.commands", locale = lang));
+    let names: Vec<&str> = SUBS
+        .iter()
+        .filter(|s| !s.hidden)
+        .map(|s| s.name)
+        .chain(["help"])
+        .collect();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    for name in names {
+        let key = cmd_key(name);
+        let text = t!(key.as_str(), locale = lang);
+        out.push_str(&format!("  {name:width$}  {text}\n"));
+    }
+    out
 }
 
 /// The help of the tool or of one subcommand, laid out as clap did: the about text, the
@@ -800,22 +831,7 @@ fn render_help(p: &Parser<'_>, sub: Option<&Sub>, long: bool) -> Error {
     };
     let mut out = format!("{about}\n\n{}\n", p.usage(sub));
     if sub.is_none() {
-        out.push_str(&format!(
-            "\n{}:\n",
-            t!("cli.heading.commands", locale = lang)
-        ));
-        let names: Vec<&str> = SUBS
-            .iter()
-            .filter(|s| !s.hidden)
-            .map(|s| s.name)
-            .chain(["help"])
-            .collect();
-        let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
-        for name in names {
-            let key = cmd_key(name);
-            let text = t!(key.as_str(), locale = lang);
-            out.push_str(&format!("  {name:width$}  {text}\n"));
-        }
+        out.push_str(&commands(lang));
     }
     out.push_str(&format!(
         "\n{}:\n",
@@ -1187,6 +1203,20 @@ mod tests {
             .text
             .contains("--provider <PROVIDER>"));
         assert_eq!(err(&["help", "nope"]).kind, ErrorKind::UnknownSubcommand);
+        assert_eq!(
+            err(&["help", "check", "x"]).kind,
+            ErrorKind::UnknownSubcommand
+        );
+        let help = err(&["help", "help"]);
+        assert_eq!(help.kind, ErrorKind::Help);
+        assert!(
+            help.text.starts_with(
+                "Print this message or the help of the given subcommand(s)\n\n\
+Usage: mxddns help [COMMAND]\n\nCommands:\n  run "
+            ),
+            "{}",
+            help.text
+        );
     }
 
     #[test]
