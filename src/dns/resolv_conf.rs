@@ -21,7 +21,7 @@ pub(super) struct ResolvConf {
 }
 
 /// Read resolv.conf's text. Lines that cannot be read are left out (as the C library
-/// does); an address with a zone (`fe80::1%2`) keeps a numeric zone only.
+/// does); an address with a zone (`fe80::1%eth0`, `fe80::1%2`) keeps it.
 pub(super) fn parse(text: &str) -> ResolvConf {
     let mut conf = ResolvConf::default();
     for line in text.lines() {
@@ -58,8 +58,19 @@ fn server(text: &str) -> Option<SocketAddr> {
     }
     let (ip, zone) = text.split_once('%')?;
     let ip = ip.parse().ok()?;
-    let zone = zone.parse().ok()?;
+    let zone = match zone.parse() {
+        Ok(n) => n,
+        Err(_) => interface_index(zone)?,
+    };
     Some(SocketAddr::V6(SocketAddrV6::new(ip, 53, 0, zone)))
+}
+
+/// The index of the network interface `name`, when there is one.
+fn interface_index(name: &str) -> Option<u32> {
+    let c = std::ffi::CString::new(name).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    (index != 0).then_some(index)
 }
 
 #[cfg(test)]
@@ -94,11 +105,26 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_may_name_the_interface() {
+        let lo = interface_index("lo").expect("the loopback interface");
+        let conf = parse("nameserver fe80::1%lo\n");
+        assert_eq!(
+            conf.servers,
+            vec![SocketAddr::V6(SocketAddrV6::new(
+                "fe80::1".parse().unwrap(),
+                53,
+                0,
+                lo
+            ))]
+        );
+    }
+
+    #[test]
     fn at_most_three_servers_and_bad_lines_left_out() {
         let conf = parse(
             "nameserver\n\
              nameserver dns.google\n\
-             nameserver fe80::1%eth0\n\
+             nameserver fe80::1%no-such-interface0\n\
              nameserver 10.0.0.1\n\
              nameserver 10.0.0.1\n\
              nameserver 10.0.0.2\n\
