@@ -270,8 +270,14 @@ struct NoRoots {
     provider: Arc<rustls::crypto::CryptoProvider>,
 }
 
-#[derive(Debug)]
+/// The reason, shown as it is: rustls prints a certificate error with `{:?}`.
 struct NoRootsError(String);
+
+impl std::fmt::Debug for NoRootsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl std::fmt::Display for NoRootsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
