@@ -7,6 +7,9 @@
   daemon-sample read VmRSS/VmHWM/threads/CPU of a PID and its descendants from /proc, append JSONL
   resident      sample a resident process after its first cycle and again after an idle window
   soak          let a resident process run N cycles, sampling VmRSS as it goes
+  scalerun      one scale-scenario run against cf_emulator.py (its counts, state and request log)
+  scalerun-log  one scale-scenario run against mxddns-fakereg (its --log) or a real BIND (its
+                statistics channel), records checked by asking the DNS server
   summarize     print the Markdown tables from the JSONL files
 
 Copied from the shared peer benchmark (shared/peer-bench/bench_tool.py) and extended for mxddns:
@@ -477,6 +480,165 @@ def scalerun_opaque(a, m, t):
     return 0
 
 
+def dns_a(sock, server, name, qid):
+    """One UDP query for NAME A; the addresses answered (standard library only)."""
+    import struct
+    q = struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.strip(".").split(".")) + b"\0"
+    q += struct.pack(">HH", 1, 1)
+    for _ in range(3):
+        sock.sendto(q, server)
+        try:
+            while True:
+                data, _ = sock.recvfrom(4096)
+                if data[:2] == q[:2]:
+                    break
+        except OSError:
+            continue
+        an = struct.unpack(">H", data[6:8])[0]
+        i = 12
+        while data[i]:          # the question's name (never compressed)
+            i += data[i] + 1
+        i += 5
+        out = []
+        for _ in range(an):
+            while True:         # the answer's owner: labels, maybe ending in a pointer
+                if data[i] >= 0xC0:
+                    i += 2
+                    break
+                if data[i] == 0:
+                    i += 1
+                    break
+                i += data[i] + 1
+            rtype, _cls, _ttl, rdlen = struct.unpack(">HHIH", data[i:i + 10])
+            i += 10
+            if rtype == 1 and rdlen == 4:
+                out.append(".".join(str(b) for b in data[i:i + 4]))
+            i += rdlen
+        return out
+    return None
+
+
+def records_at(server, names, expect):
+    """How many of NAMES answer exactly EXPECT for A at SERVER (host:port)."""
+    import socket
+    host, _, port = server.rpartition(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(2)
+    n = 0
+    try:
+        for k, name in enumerate(names):
+            if dns_a(sock, (host, int(port)), name, k & 0xFFFF) == [expect]:
+                n += 1
+    finally:
+        sock.close()
+    return n
+
+
+def most_in_window(ts, window):
+    ts = sorted(ts)
+    best, j = 0, 0
+    for i, t in enumerate(ts):
+        while ts[j] <= t - window:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+def named_stats(url):
+    """BIND's statistics channel (JSON): request opcodes and the name-server counters."""
+    with urllib.request.urlopen(url + "/json/v1/server", timeout=10) as r:
+        d = json.loads(r.read().decode())
+    out = {"opcode " + k: v for k, v in d.get("opcodes", {}).items()}
+    out.update({"qtype " + k: v for k, v in d.get("qtypes", {}).items()})
+    out.update({"ns " + k: v for k, v in d.get("nsstats", {}).items()})
+    return out
+
+
+def api_path(path):
+    """A path with its ids as {id} (Huawei Cloud: one path per zone and record set)."""
+    return "/".join("{id}" if len(x) >= 16 and x.isalnum() else x for x in (path or "").split("/"))
+
+
+def cmd_scalerun_log(a):
+    """One scale run on mxddns-fakereg (request log lines [from, to) of --log) or on BIND
+    (--stats-before/--stats-after JSON from its statistics channel) -> one scale.jsonl row."""
+    with open(a.measure) as f:
+        m = json.load(f)
+    tv = parse_time_v(a.timefile)
+    with open(a.names) as f:
+        names = [ln.strip() for ln in f if ln.strip()]
+    counts, statuses, api_ts, write_ts = {}, {}, [], []
+    api = writes = dns = echo = 0
+    if a.log:
+        with open(a.log, "rb") as f:
+            f.seek(a.log_from)
+            chunk = f.read(a.log_to - a.log_from).decode("utf-8", "replace")
+        for line in chunk.splitlines():
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if e.get("kind") == "dns":
+                dns += 1
+                key = "DNS %s" % e.get("qtype")
+            elif e.get("vendor") == "echo":
+                echo += 1
+                key = "echo %s %s" % (e.get("method"), e.get("path"))
+            else:
+                api += 1
+                api_ts.append(e["ts"])
+                statuses[str(e.get("status"))] = statuses.get(str(e.get("status")), 0) + 1
+                if e.get("write"):
+                    writes += 1
+                    write_ts.append(e["ts"])
+                key = "%s %s" % (e.get("vendor"), e.get("action") or "%s %s" % (e.get("method"), api_path(e.get("path"))))
+            counts[key] = counts.get(key, 0) + 1
+    else:
+        with open(a.stats_before) as f:
+            b = json.load(f)
+        with open(a.stats_after) as f:
+            c = json.load(f)
+        counts = {k: v - b.get(k, 0) for k, v in c.items() if v - b.get(k, 0)}
+        writes = counts.get("opcode UPDATE", 0)
+        dns = counts.get("opcode QUERY", 0)
+        api = None
+        if a.echo_log:
+            with open(a.echo_log, "rb") as f:
+                f.seek(a.log_from)
+                echo = sum(1 for ln in f.read(a.log_to - a.log_from).decode("utf-8", "replace").splitlines()
+                           if '"vendor":"echo"' in ln)
+    at = records_at(a.dns, names, a.expect)
+    row = {
+        "scenario": a.scenario, "run": a.run, "backend": a.backend, "domains": len(names), "rc": m["rc"],
+        "wall_s": m["wall_ns"] / 1e9, "cpu_s": round(m["utime_s"] + m["stime_s"], 4),
+        "user_s": m["utime_s"], "sys_s": m["stime_s"], "maxrss_kib": tv.get("maxrss_kib"),
+        "peak_sockets": m.get("peak_sockets"), "peak_threads": m.get("peak_threads"),
+        "api_requests": api, "echo_requests": echo, "dns_queries": dns, "writes": writes,
+        "api_statuses": statuses, "window_s": a.window,
+        "max_api_per_window": most_in_window(api_ts, a.window) if a.log else None,
+        "max_writes_per_window": most_in_window(write_ts, a.window) if a.log else None,
+        "rate_limit": a.rate_limit,
+        "api_span_s": round(max(api_ts) - min(api_ts), 3) if api_ts else 0,
+        "records_at_expected": at, "expected": a.expect, "counts": counts, "ts": time.time(),
+    }
+    row["ok"] = row["rc"] == 0 and at == len(names)
+    with open(a.results, "a") as f:
+        f.write(json.dumps(row) + "\n")
+    print("  scale %-12s %-16s run %d rc=%s ok=%s wall=%.3fs cpu=%.3fs rss=%sKiB api=%s (statuses %s) writes=%s "
+          "dns=%s echo=%s most/window=%s records@%s=%d/%d peak sockets=%s" % (
+              a.backend, a.scenario, a.run, row["rc"], row["ok"], row["wall_s"], row["cpu_s"], row["maxrss_kib"],
+              api, statuses, writes, dns, echo, row["max_api_per_window"], a.expect, at, len(names),
+              row["peak_sockets"]))
+    return 0
+
+
+def cmd_named_stats(a):
+    with open(a.out, "w") as f:
+        json.dump(named_stats(a.url), f)
+    return 0
+
+
 def load(path):
     rows = []
     if path and os.path.exists(path):
@@ -604,6 +766,23 @@ def main():
     p.add_argument("--log-offset", type=int, default=0)
     p.add_argument("--window", type=float, default=300)
     p.set_defaults(fn=cmd_scalerun)
+    p = sub.add_parser("scalerun-log")
+    for k in ("results", "scenario", "backend", "measure", "timefile", "expect", "names", "dns"):
+        p.add_argument("--" + k, required=True)
+    p.add_argument("--run", type=int, default=1)
+    p.add_argument("--log", help="mxddns-fakereg --log file")
+    p.add_argument("--echo-log", help="with --stats-*: the log of the echo (mxddns-fakereg --log)")
+    p.add_argument("--log-from", type=int, default=0)
+    p.add_argument("--log-to", type=int, default=0)
+    p.add_argument("--stats-before")
+    p.add_argument("--stats-after")
+    p.add_argument("--window", type=float, default=1)
+    p.add_argument("--rate-limit", default="", help="the provider's limit, as text for the table")
+    p.set_defaults(fn=cmd_scalerun_log)
+    p = sub.add_parser("named-stats")
+    p.add_argument("--url", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(fn=cmd_named_stats)
     p = sub.add_parser("summarize")
     p.add_argument("--runs")
     p.add_argument("--daemons")

@@ -149,7 +149,7 @@ daemon_run() {   # name mode
     "$PY" "$TOOL" resident --results "$RESIDENT_JSONL" --tool "$name" --title "$PEER_TITLE" \
       --version "$version" --mode "$mode" --emu "$EMU_HTTP" --first-update-s "$first" \
       --pid "$DAEMON_PID" --idle "$IDLE" --settle "$SETTLE"
-    if [ "$name" = mxddns ] && [ "$SOAK_CYCLES" -gt 0 ] && declare -F peer_soak_daemon >/dev/null; then
+    if [[ "$name" == mxddns* ]] && [ "$SOAK_CYCLES" -gt 0 ] && declare -F peer_soak_daemon >/dev/null; then
       stop_daemon
       soak_run "$name" "$mode"
     fi
@@ -173,7 +173,7 @@ soak_run() {   # name mode: SOAK_CYCLES cycles on the shortest schedule the agen
   reset_emu
   peer_prepare "$mode"
   if ! peer_soak_daemon "$mode"; then
-    echo "  $name soak: not possible ($SOAK_SKIP_REASON)" | tee "$OUT/soak-skipped.txt"
+    echo "  $name soak: not possible ($SOAK_SKIP_REASON)" | tee -a "$OUT/soak-skipped.txt"
     return 0
   fi
   local lf="$OUT/logs/$name-$mode-soak.log"

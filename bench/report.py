@@ -126,8 +126,8 @@ def soak_table(soak):
 
 
 def scale_table(scale):
-    out = ["| backend | scenario | run | ok | domains | wall s | CPU s | peak RSS KiB | API req (status: n) | writes | most API req in a window | DNS q | IP-echo | peak sockets |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| backend | scenario | run | ok | domains | wall s | CPU s | peak RSS KiB | API req (status: n) | writes | most API req in a window | most writes in a window | DNS q | IP-echo | peak sockets |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 
     def n(v):
         return "n/a" if v is None else str(v)
@@ -139,12 +139,68 @@ def scale_table(scale):
             ok = "NO (rc %s)" % r["rc"]
         else:
             ok = "NO (rc %s, %d/%d at %s)" % (r["rc"], r["records_at_expected"], r["domains"], r["expected"])
-        out.append("| %s | %s | %d | %s | %d | %.3f | %.3f | %s | %s (%s) | %s | %s | %s | %s | %s |" % (
+        mw = r.get("max_writes_per_window")
+        out.append("| %s | %s | %d | %s | %d | %.3f | %.3f | %s | %s (%s) | %s | %s | %s | %s | %s | %s |" % (
             r.get("backend", "cf_emulator"), r["scenario"], r["run"], ok, r["domains"], r["wall_s"], r["cpu_s"],
             n(r["maxrss_kib"]), n(r["api_requests"]), st, n(r["writes"]),
             "n/a" if r["max_api_per_window"] is None else "%d per %gs" % (r["max_api_per_window"], r["window_s"]),
+            "n/a" if mw is None else "%d per %gs" % (mw, r["window_s"]),
             n(r["dns_queries"]), n(r["echo_requests"]), n(r["peak_sockets"])))
+    limits = sorted(set((r["backend"], r["rate_limit"]) for r in scale if r.get("rate_limit")))
+    if limits:
+        out += ["", "Rate limits (the window of the columns above): " + "; ".join("%s %s" % kv for kv in limits) + "."]
     return out
+
+
+def scale_requests_table(scale):
+    """What each back-end was asked in the first run of each scenario (fake registrar log or
+    BIND's statistics channel; DNS = queries the back-end's DNS server answered)."""
+    out = ["| backend | scenario | requests and DNS messages the back-end saw |", "|---|---|---|"]
+    seen = set()
+    for r in scale:
+        key = (r.get("backend", "cf_emulator"), r["scenario"])
+        if key in seen or not r.get("counts"):
+            continue
+        seen.add(key)
+        c = r["counts"]
+        if r.get("backend") == "rfc2136":
+            keep = {k: v for k, v in c.items() if k.startswith(("opcode ", "qtype ")) or k in (
+                "ns UpdateDone", "ns UpdateFail", "ns UpdateRej", "ns UpdateBadPrereq", "ns XfrReqDone", "ns XfrRej",
+                "ns ReqTSIG", "ns ReqTCP", "ns Requestv4", "ns TruncatedResp")}
+            txt = ", ".join("%s %d" % kv for kv in sorted(keep.items()))
+        else:
+            txt = ", ".join("%s ×%d" % kv for kv in sorted(c.items()))
+        out.append("| %s | %s | %s |" % (key[0], key[1], txt or "none"))
+    return out
+
+
+def soak_goal(tool, s, e):
+    rows = []
+    if s:
+        x = s[-1]
+        smp = x["samples"]
+        first = smp[1] if len(smp) > 1 else smp[0]
+        last = smp[-1]
+        half = min(smp, key=lambda p: abs(p["cycle"] - x["target_cycles"] / 2))
+        anon = ""
+        if "rss_anon_kib" in first:
+            anon = "; RssAnon %d → %d KiB" % (first["rss_anon_kib"], last["rss_anon_kib"])
+        measured = "VmRSS %d KiB at cycle %d → %d at cycle %d → %d at cycle %d%s" % (
+            first["vmrss_kib"], first["cycle"], half["vmrss_kib"], half["cycle"], last["vmrss_kib"], last["cycle"], anon)
+        if x["cycles"] < x["target_cycles"]:
+            verdict = "incomplete: %d/%d cycles" % (x["cycles"], x["target_cycles"])
+        else:
+            verdict = "met" if last["vmrss_kib"] - half["vmrss_kib"] <= 64 else "NOT met"
+        rows.append(("%s: no growth over %d cycles (%s)" % (tool, x["target_cycles"], x.get("note", "")),
+                     "VmRSS flat: ≤ +64 KiB over the second half", measured, verdict))
+    else:
+        why = "not run"
+        p = os.path.join(e.get("_out", ""), "soak-skipped.txt")
+        if os.path.exists(p):
+            with open(p) as f:
+                why = f.read().strip()
+        rows.append(("%s: no growth over 1,000 cycles" % tool, "", "", "missing: %s" % why))
+    return rows
 
 
 def goals(g, res, soak, scale, e, floor_cpu):
@@ -217,32 +273,10 @@ def goals(g, res, soak, scale, e, floor_cpu):
                          "met" if int(size) <= GOAL_FULL_BYTES else "NOT met"))
         else:
             rows.append(("%s: stripped release binary" % tool, "≤ 5 MiB", "", "missing: no binary"))
-    s = [x for x in soak if x["tool"] == "mxddns"]
-    if s:
-        x = s[-1]
-        smp = x["samples"]
-        first = smp[1] if len(smp) > 1 else smp[0]
-        last = smp[-1]
-        half = min(smp, key=lambda p: abs(p["cycle"] - x["target_cycles"] / 2))
-        anon = ""
-        if "rss_anon_kib" in first:
-            anon = "; RssAnon %d → %d KiB" % (first["rss_anon_kib"], last["rss_anon_kib"])
-        measured = "VmRSS %d KiB at cycle %d → %d at cycle %d → %d at cycle %d%s" % (
-            first["vmrss_kib"], first["cycle"], half["vmrss_kib"], half["cycle"], last["vmrss_kib"], last["cycle"], anon)
-        if x["cycles"] < x["target_cycles"]:
-            verdict = "incomplete: %d/%d cycles" % (x["cycles"], x["target_cycles"])
-        else:
-            verdict = "met" if last["vmrss_kib"] - half["vmrss_kib"] <= 64 else "NOT met"
-        rows.append(("no growth over %d cycles (%s)" % (x["target_cycles"], x.get("note", "")),
-                     "VmRSS flat: ≤ +64 KiB over the second half", measured, verdict))
-    else:
-        why = "not run"
-        p = os.path.join(e.get("_out", ""), "soak-skipped.txt")
-        if os.path.exists(p):
-            with open(p) as f:
-                why = f.read().strip()
-        rows.append(("no growth over 1,000 cycles", "", "", "missing: %s" % why))
+    for tool in ["mxddns"] + sorted(set(x["tool"] for x in soak) - {"mxddns"}):
+        rows += soak_goal(tool, [x for x in soak if x["tool"] == tool], e)
     fake = [x for x in scale if x.get("backend") == "mxddns-fakereg"]
+    other = scale
     scale = [x for x in scale if x.get("backend", "cf_emulator") == "cf_emulator"]
     for scen in ("unchanged-cold", "unchanged-warm"):
         rs = [x for x in fake if x["scenario"] == scen]
@@ -276,6 +310,51 @@ def goals(g, res, soak, scale, e, floor_cpu):
         rows.append(("DNS concurrent but bounded", "bounded", "peak %d open sockets" % peak, "reported"))
     else:
         rows.append(("1,000 domains", "", "", "missing: scale scenario not run"))
+    for be in ("dnspod", "huaweicloud", "aliyun", "rfc2136"):
+        rows += backend_goals(be, [x for x in other if x.get("backend") == be])
+    return rows
+
+
+def backend_goals(be, rs):
+    """Goal rows for one of the scale_backends.sh back-ends (no rows when it did not run)."""
+    rows = []
+    if not rs:
+        return rows
+    for scen in ("unchanged-cold", "unchanged-warm", "unchanged-after"):
+        xs = [x for x in rs if x["scenario"] == scen]
+        if xs:
+            wall = med([x["wall_s"] for x in xs])
+            writes = sorted(set(x["writes"] for x in xs))
+            api = sorted(set(x["api_requests"] for x in xs if x["api_requests"] is not None))
+            ok = all(x["ok"] for x in xs)
+            rows.append(("1,000 domains %s on %s: wall < 1 s, no write" % (scen, be), "< 1 s, 0 writes",
+                         "%.3f s, %s writes%s" % (wall, slash(writes), ", %s API requests" % slash(api) if api else ""),
+                         "met" if ok and wall < 1 and writes == [0] else ("NOT met" if ok else "FAILED")))
+    for scen in ("changed-cold", "changed-warm"):
+        xs = [x for x in rs if x["scenario"] == scen]
+        if not xs:
+            continue
+        x = xs[-1]
+        bad = sum(v for k, v in x["api_statuses"].items() if not k.startswith("2"))
+        lim = x.get("rate_limit", "")
+        try:
+            cap = int(lim.split("/", 1)[0])
+        except ValueError:
+            cap = None
+        most = x.get("max_api_per_window")
+        if be == "aliyun":   # the quota is per write action: compare the writes
+            most = x.get("max_writes_per_window")
+        within = most is None or cap is None or most <= cap
+        if be == "rfc2136":
+            measured = "%d UPDATE and %d QUERY messages at named in %.1f s, %d/%d records updated" % (
+                x["writes"], x["dns_queries"], x["wall_s"], x["records_at_expected"], x["domains"])
+        else:
+            measured = "%d API req (%d writes) in %.1f s, %d non-2xx, most %s %sper %gs, %d/%d records updated" % (
+                x["api_requests"], x["writes"], x["wall_s"], bad, most, "writes " if be == "aliyun" else "",
+                x["window_s"], x["records_at_expected"], x["domains"])
+        rows.append(("1,000 domains %s on %s: all updated, rate limit respected" % (scen, be),
+                     "all records, no throttling, ≤ %s" % (lim or "limit"), measured,
+                     "met" if x["ok"] and bad == 0 and within else "NOT met"))
     return rows
 
 
@@ -365,6 +444,7 @@ def main():
         lines += ["", "### Soak (resident, many cycles)", ""] + soak_table(soak)
     if scale:
         lines += ["", "### Scale (%s)" % e.get("scale_rate", "").replace("scale: ", ""), ""] + scale_table(scale)
+        lines += ["", "What each back-end saw (first run of each scenario):", ""] + scale_requests_table(scale)
     print("\n".join(lines))
     chart(out, g, res, "bench/run.sh, %s UTC, %s; CPU and RSS include the measuring chain (floor %s ms, %s KiB)" % (
         e.get("date_utc", "?"), e.get("cpu", "?"), ms(floor_cpu), int(fl["maxrss_kib"]) if fl else "?"))

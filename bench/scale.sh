@@ -7,6 +7,9 @@
 #   changed-cold     the address moves; state holds no record ids yet: every record is rewritten
 #   changed-warm     the address moves again; the state knows the records from the previous run
 #   unchanged-after  nothing moved since changed-warm (SCALE_RUNS times): the steady cron case
+# Then the same cycles on the other back-ends (scale_backends.sh; SCALE_BACKENDS, default
+# "dnspod huaweicloud aliyun rfc2136", empty skips them): DNSPod, Huawei Cloud and Alidns on
+# mxddns-fakereg with its request log, RFC 2136 on a real BIND 9 with its statistics channel.
 set -uo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ "${BENCH_SANDBOX:-}" = 1 ] || { echo "scale.sh runs inside the sandbox; use bench/run.sh" >&2; exit 2; }
@@ -94,4 +97,11 @@ if [ -x "${MXDDNS_FAKEREG_BIN:-}" ]; then
   fi
 else
   echo "scale: no mxddns-fakereg binary; the fakereg rows are missing" | tee -a "$SC/skipped.txt"
+fi
+
+# ---- DNSPod, Huawei Cloud, Alidns (mxddns-fakereg, requests counted) and RFC 2136 (real BIND)
+if [ -n "${SCALE_BACKENDS-dnspod huaweicloud aliyun rfc2136}" ]; then
+  SCALE_BACKENDS="${SCALE_BACKENDS-dnspod huaweicloud aliyun rfc2136}" SCALE_DOMAINS="$SCALE_DOMAINS" \
+    SCALE_ZONES="$SCALE_ZONES" SCALE_RUNS="$SCALE_RUNS" SCALE_TIMEOUT="$SCALE_TIMEOUT" "$BENCH/scale_backends.sh" \
+    || echo "scale: scale_backends.sh failed for some back-end (see $SC/)" | tee -a "$SC/skipped.txt"
 fi

@@ -162,6 +162,21 @@ impl State {
         h.truncate(Self::HISTORY);
     }
 
+    /// Remember `ip` as an address this network had before: one of its records was moved
+    /// off it. Kept after the current address (which stays first) in the bounded history,
+    /// so the SPF upkeep still knows that term in a later cycle, when DNS no longer shows
+    /// it (an SPF write that failed after the address record was changed).
+    pub fn remember_past_address(&mut self, ip: std::net::IpAddr) {
+        let key = if ip.is_ipv4() { "v4" } else { "v6" };
+        let text = ip.to_string();
+        let h = self.history.entry(key.to_string()).or_default();
+        if h.contains(&text) {
+            return;
+        }
+        h.insert(h.len().min(1), text);
+        h.truncate(Self::HISTORY);
+    }
+
     /// Every address this network is known to have had, of `ip`'s family.
     pub fn known_addresses(&self, v6: bool) -> Vec<std::net::IpAddr> {
         let key = if v6 { "v6" } else { "v4" };
@@ -631,6 +646,35 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_replaced_address_is_remembered_after_the_current_one() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let mut s = State::new();
+        // Nothing detected yet: the replaced address is the only one known.
+        s.remember_past_address(ip("203.0.113.10"));
+        assert_eq!(s.known_addresses(false), [ip("203.0.113.10")]);
+        let mut s = State::new();
+        s.remember_address(ip("203.0.113.20"));
+        s.remember_past_address(ip("203.0.113.10"));
+        s.remember_past_address(ip("203.0.113.10"));
+        s.remember_past_address(ip("2001:db8::1"));
+        assert_eq!(
+            s.known_addresses(false),
+            [ip("203.0.113.20"), ip("203.0.113.10")],
+            "the current address stays first, no duplicate"
+        );
+        assert_eq!(s.known_addresses(true), [ip("2001:db8::1")]);
+        assert_eq!(
+            s.addresses.get("v4").map(String::as_str),
+            Some("203.0.113.20")
+        );
+        for i in 0..20 {
+            s.remember_past_address(ip(&format!("198.51.100.{i}")));
+        }
+        assert_eq!(s.known_addresses(false).len(), State::HISTORY);
+        assert_eq!(s.known_addresses(false)[0], ip("203.0.113.20"));
     }
 
     #[test]

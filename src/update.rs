@@ -93,6 +93,7 @@ pub async fn write(
                 Ok(rec) => {
                     say_ttl(desired, cached.ttl);
                     remember(state, &key, &rec);
+                    remember_replaced(state, &from);
                     return Ok(Written::Updated { from });
                 }
                 Err(e) if e.is_record_not_found() || e.kind == ErrorKind::ZoneNotFound => {
@@ -130,6 +131,7 @@ pub async fn write(
             .await?;
             say_ttl(desired, old.ttl);
             remember(state, &key, &rec);
+            remember_replaced(state, &from);
             Ok(Written::Updated { from })
         }
         None => {
@@ -230,6 +232,17 @@ fn remember(state: &mut State, key: &str, rec: &Record) {
             ttl: rec.ttl,
         },
     );
+}
+
+/// An address record of ours moved off `from`: that address was this network's. The state
+/// keeps it, so a later cycle still edits its SPF term when the SPF write of this cycle
+/// fails (the next cycle no longer sees the old address in DNS).
+fn remember_replaced(state: &mut State, from: &RecordData) {
+    match from {
+        RecordData::A(ip) => state.remember_past_address((*ip).into()),
+        RecordData::Aaaa(ip) => state.remember_past_address((*ip).into()),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

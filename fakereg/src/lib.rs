@@ -90,11 +90,10 @@ impl std::fmt::Debug for FakeRegistrar {
 }
 
 /// Seeds the store and starts every server on the current tokio runtime.
-async fn launch(opts: FakeOptions) -> io::Result<(Running, watch::Sender<bool>)> {
+async fn launch(opts: FakeOptions, log: RequestLog) -> io::Result<(Running, watch::Sender<bool>)> {
     let store = Store::new();
     opts.seed(&store)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    let log = RequestLog::default();
     let faults = Faults::default();
     let echo = EchoIps::new(opts.echo_ipv4, opts.echo_ipv6);
     // Every server stops when this turns true or when the sender is dropped.
@@ -194,7 +193,7 @@ impl FakeRegistrar {
                     }
                 };
                 rt.block_on(async move {
-                    match launch(opts).await {
+                    match launch(opts, RequestLog::default()).await {
                         Ok((running, stop)) => {
                             let mut stopped = stop.subscribe();
                             if tx.send(Ok((running, stop))).is_ok() {
@@ -221,7 +220,13 @@ impl FakeRegistrar {
     /// The same, inside an existing tokio runtime (used by `mxddns demo`). The servers run as
     /// tasks of that runtime until the handle is dropped.
     pub async fn start(opts: FakeOptions) -> io::Result<FakeRegistrar> {
-        let (running, shutdown) = launch(opts).await?;
+        Self::start_with_log(opts, RequestLog::default()).await
+    }
+
+    /// [`FakeRegistrar::start`] with a given request log (one that also writes a file, for
+    /// the standalone binary's `--log`).
+    pub async fn start_with_log(opts: FakeOptions, log: RequestLog) -> io::Result<FakeRegistrar> {
+        let (running, shutdown) = launch(opts, log).await?;
         Ok(FakeRegistrar {
             running,
             shutdown,

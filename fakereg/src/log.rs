@@ -1,7 +1,12 @@
 //! What the fake registrar was asked: HTTP requests per vendor and DNS queries, for tests that
-//! count requests or writes.
+//! count requests or writes. The standalone binary can also append every entry, as it comes,
+//! to a JSON-lines file ([`RequestLog::with_file`]) for scripts and benchmarks.
 
+use std::fs::File;
+use std::io::{LineWriter, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Request bodies longer than this are cut in the log.
 const MAX_LOGGED_BODY: usize = 8 * 1024;
@@ -55,9 +60,34 @@ pub struct LoggedQuery {
 pub struct RequestLog {
     http: Arc<Mutex<Vec<LoggedRequest>>>,
     dns: Arc<Mutex<Vec<LoggedQuery>>>,
+    /// When set, every entry is also appended here as one JSON line (`ts` in Unix seconds).
+    file: Option<Arc<Mutex<LineWriter<File>>>>,
 }
 
 impl RequestLog {
+    /// A log that also appends each request and query to `path` (created or truncated), one
+    /// JSON object per line: `{"ts","kind":"http","vendor","method","path","action","status",
+    /// "write"}` or `{"ts","kind":"dns","name","qtype","protocol","rcode"}`. Bodies, queries
+    /// and headers are not written (they may hold credentials).
+    pub fn with_file(path: &Path) -> std::io::Result<RequestLog> {
+        Ok(RequestLog {
+            file: Some(Arc::new(Mutex::new(LineWriter::new(File::create(path)?)))),
+            ..RequestLog::default()
+        })
+    }
+
+    fn append(&self, entry: serde_json::Value) {
+        if let Some(f) = &self.file {
+            let ts = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            let mut entry = entry;
+            entry["ts"] = serde_json::json!(ts);
+            // Best effort: a full disk must not stop the fake registrar answering.
+            let _ = writeln!(lock(f), "{entry}");
+        }
+    }
+
     pub(crate) fn push_http(&self, mut r: LoggedRequest) {
         if r.body.len() > MAX_LOGGED_BODY {
             let mut cut = MAX_LOGGED_BODY;
@@ -66,10 +96,18 @@ impl RequestLog {
             }
             r.body.truncate(cut);
         }
+        self.append(serde_json::json!({
+            "kind": "http", "vendor": r.vendor, "method": r.method, "path": r.path,
+            "action": r.action, "status": r.status, "write": r.write,
+        }));
         lock(&self.http).push(r);
     }
 
     pub(crate) fn push_dns(&self, q: LoggedQuery) {
+        self.append(serde_json::json!({
+            "kind": "dns", "name": q.name, "qtype": q.qtype, "protocol": q.protocol,
+            "rcode": q.rcode,
+        }));
         lock(&self.dns).push(q);
     }
 

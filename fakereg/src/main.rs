@@ -2,20 +2,41 @@
 //!
 //! `mxddns-fakereg --seed seed.json` (or `--example`) prints one line
 //! `cloudflare=http://127.0.0.1:P/client/v4 aliyun=http://127.0.0.1:A godaddy=http://127.0.0.1:G
-//! dns=127.0.0.1:Q echo=http://127.0.0.1:R/ip trace=…`
-//! and runs until SIGTERM or SIGINT.
+//! dnspod=http://127.0.0.1:T huaweicloud=http://127.0.0.1:H dns=127.0.0.1:Q
+//! echo=http://127.0.0.1:R/ip trace=…`
+//! and runs until SIGTERM or SIGINT. With `--log FILE` it appends every HTTP request and DNS
+//! query it answers to FILE, one JSON object per line (for counting in benchmarks). A line
+//! `echo ADDRESS` on its standard input moves the echo address of that family (the HTTP echo
+//! and the DNS whoami answers), so a script can move "the line's address" between cycles.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use mxddns_fakereg::{FakeOptions, FakeRegistrar};
+use mxddns_fakereg::{FakeOptions, FakeRegistrar, RequestLog};
 
-const USAGE: &str = "usage: mxddns-fakereg (--seed SEED.json | --example)\n\
+const USAGE: &str = "usage: mxddns-fakereg (--seed SEED.json | --example) [--log FILE]\n\
   --seed FILE   zones, Cloudflare tokens and echo addresses to start with (JSON)\n\
-  --example     zone example.com, one full-rights Cloudflare token and Alidns AccessKey, echo 203.0.113.20\n";
+  --example     zone example.com, one full-rights Cloudflare token and Alidns AccessKey, echo 203.0.113.20\n\
+  --log FILE    append every HTTP request and DNS query answered to FILE (JSON lines, no secrets)\n\
+standard input: a line `echo ADDRESS` sets the echo address of that family\n";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let log = match args.iter().position(|a| a == "--log") {
+        Some(i) if i + 1 < args.len() => {
+            let path = args.remove(i + 1);
+            args.remove(i);
+            match RequestLog::with_file(std::path::Path::new(&path)) {
+                Ok(l) => l,
+                Err(e) => return fail(&format!("cannot write {path}: {e}")),
+            }
+        }
+        Some(_) => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        None => RequestLog::default(),
+    };
     let opts = match args
         .iter()
         .map(String::as_str)
@@ -47,20 +68,36 @@ fn main() -> ExitCode {
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };
     rt.block_on(async move {
-        let reg = match FakeRegistrar::start(opts).await {
+        let reg = match FakeRegistrar::start_with_log(opts, log).await {
             Ok(r) => r,
             Err(e) => return fail(&format!("cannot start: {e}")),
         };
         println!(
-            "cloudflare={} aliyun={} godaddy={} dns={} echo={} trace={}",
+            "cloudflare={} aliyun={} godaddy={} dnspod={} huaweicloud={} dns={} echo={} trace={}",
             reg.cloudflare_endpoint(),
             reg.aliyun_endpoint(),
             reg.godaddy_endpoint(),
+            reg.dnspod_endpoint(),
+            reg.huaweicloud_endpoint(),
             reg.dns_addr(),
             reg.echo_url(),
             reg.trace_url()
         );
         let _ = std::io::stdout().flush();
+        let echo = reg.echo().clone();
+        // Blocking reads on their own thread; it ends with stdin (or with the process).
+        let _ = std::thread::Builder::new()
+            .name("stdin".to_string())
+            .spawn(move || {
+                for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+                    match line.trim().strip_prefix("echo ").map(|a| a.trim().parse()) {
+                        Some(Ok(ip)) => echo.set(ip),
+                        _ => {
+                            eprintln!("mxddns-fakereg: unknown command {line:?}; use: echo ADDRESS")
+                        }
+                    }
+                }
+            });
         wait_for_signal().await;
         drop(reg);
         ExitCode::SUCCESS

@@ -33,6 +33,17 @@ impl Registrar {
         Registrar::HuaweiCloud,
     ];
 
+    /// The fake's listener name for it (as in its request log).
+    pub fn vendor(self) -> &'static str {
+        match self {
+            Registrar::Cloudflare => "cloudflare",
+            Registrar::Aliyun => "aliyun",
+            Registrar::GoDaddy => "godaddy",
+            Registrar::Dnspod => "dnspod",
+            Registrar::HuaweiCloud => "huaweicloud",
+        }
+    }
+
     /// The provider account name its config uses.
     pub fn account(self) -> &'static str {
         match self {

@@ -1,9 +1,11 @@
 mod harness;
 mod registrars;
 mod rfc2136;
+mod rfc2136_midway;
 pub mod servers;
 
 mod aliyun;
+mod backends;
 mod browser;
 mod check;
 mod check_bind;

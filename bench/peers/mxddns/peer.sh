@@ -37,7 +37,9 @@ peer_soak_daemon() {   # SOAK_CYCLES cycles of the real service, as fast as the 
     return 1
   fi
   if [ -z "$mode" ]; then
-    if "$MXDDNS_BIN" --config "$WORK/config.yaml" --cycles 1 validate >/dev/null 2>&1; then mode=cycles; else mode=faketime; fi
+    # a binary with the flag either accepts it here or says it does not apply to validate
+    if "$MXDDNS_BIN" --config "$WORK/config.yaml" --cycles 1 validate >"$WORK/cycles-probe.log" 2>&1 \
+       || grep -q -- "--cycles does not apply" "$WORK/cycles-probe.log"; then mode=cycles; else mode=faketime; fi
   fi
   case "$mode" in
     cycles)

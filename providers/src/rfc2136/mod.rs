@@ -344,6 +344,12 @@ impl Provider for Rfc2136 {
             ));
         }
         let current = self.current(zone, fqdn, rtype).await?;
+        if let Some(done) = already_changed(&current, &old.data, data) {
+            // An UPDATE that landed but whose answer was lost, tried again: the set (read
+            // afresh after the failure) already holds the change. Sending it again would
+            // fail its prerequisites and report a failure for a change that was made.
+            return Ok(done.clone());
+        }
         if !current.iter().any(|r| r.data == old.data) {
             return Err(ProviderError::new(
                 PROVIDER,
@@ -442,6 +448,19 @@ impl Provider for Rfc2136 {
     }
 }
 
+/// The record `new` when the change in place `old` -> `new` is already made in `set`:
+/// `old` is gone and `new` is there.
+fn already_changed<'s>(
+    set: &'s [Record],
+    old: &RecordData,
+    new: &RecordData,
+) -> Option<&'s Record> {
+    if set.iter().any(|r| r.data == *old) {
+        return None;
+    }
+    set.iter().find(|r| r.data == *new)
+}
+
 /// Fuzzing and property tests only: a server's answer (`body`, a DNS message; `status`
 /// unused) through the decoder, the TSIG extraction and MAC input, the error advice and
 /// the record conversion. Never panics.
@@ -468,4 +487,38 @@ pub fn parse_for_fuzz(_status: u16, body: &[u8]) -> Vec<ProviderError> {
         Err(e) => errors.push(e),
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(ip: &str) -> Record {
+        Record {
+            id: String::new(),
+            name: "mail.example.com".into(),
+            data: RecordData::A(ip.parse().unwrap()),
+            ttl: 300,
+        }
+    }
+
+    #[test]
+    fn a_change_whose_answer_was_lost_is_found_made() {
+        let old = rec("203.0.113.10").data;
+        let new = rec("203.0.113.20").data;
+        // Landed: the old value gone, the new one there (a neighbour kept).
+        let landed = [rec("203.0.113.20"), rec("203.0.113.99")];
+        assert_eq!(
+            already_changed(&landed, &old, &new).map(|r| &r.data),
+            Some(&new)
+        );
+        // Not landed: the old value still there; it must be sent.
+        assert!(already_changed(&[rec("203.0.113.10")], &old, &new).is_none());
+        // Both there (another writer added the new value): still a change to send.
+        let both = [rec("203.0.113.10"), rec("203.0.113.20")];
+        assert!(already_changed(&both, &old, &new).is_none());
+        // Neither there: someone else changed it; the caller reports it gone.
+        assert!(already_changed(&[rec("203.0.113.99")], &old, &new).is_none());
+        assert!(already_changed(&[], &old, &new).is_none());
+    }
 }

@@ -7,3 +7,4 @@
 pub mod bind;
 pub mod knot;
 pub mod postfix;
+pub mod proxy;
