@@ -99,7 +99,7 @@ fn init_logging(cli: &Cli) {
     let default = if cli.quiet {
         "warn"
     } else {
-        "info,hickory_server=warn,hickory_proto=warn,hickory_resolver=warn,hickory_net=warn"
+        "info,hickory_server=warn,hickory_proto=warn"
     };
     // `MXDDNS_LOG` takes `target=level` directives (`debug`, `info,mxddns=debug`). A plain
     // target filter rather than EnvFilter: no regex engine in a binary meant for routers.

@@ -508,15 +508,30 @@ pub fn edit(
         (Term::Ip6(Qualifier::Pass, a, l), IpAddr::V6(n)) => *a == n && l.is_none_or(|l| l == 128),
         _ => false,
     });
+    // A term may be split across two strings (`"... -"`, `"ip4:192.0.2.1 ..."`): it is
+    // judged whole. When such a term is ours, the record is edited as one string (its
+    // split cannot be kept through a change inside the term).
+    if strings.len() > 1
+        && split_terms(strings)
+            .iter()
+            .any(|t| our_old_term(t, tag, old).is_some())
+    {
+        return edit(&[joined], old, new, other_authorisation);
+    }
     let mut out: Vec<String> = strings.to_vec();
     let mut replaced = false;
     // Replace each old-address term, token by token inside its own string.
-    for s in out.iter_mut() {
+    for (i, s) in out.iter_mut().enumerate() {
         let mut tokens: Vec<String> = Vec::new();
         let mut changed = false;
-        for tok in split_keep_spaces(s) {
+        let pieces = split_keep_spaces(s);
+        let count = pieces.len();
+        for (k, tok) in pieces.into_iter().enumerate() {
             let t = tok.trim();
-            if let Some(addr) = our_old_term(t, tag, old) {
+            // The first or last token of a string may be only part of a term.
+            let partial = (k == 0 && tok == t && continues_before(strings, i))
+                || (k + 1 == count && continues_after(strings, i));
+            if let Some(addr) = our_old_term(t, tag, old).filter(|_| !partial) {
                 if has_new {
                     // The new term already exists elsewhere: drop the stale one, but keep
                     // the whitespace that preceded it so neighbouring text stays intact.
@@ -584,6 +599,56 @@ fn our_old_term(t: &str, tag: &str, old: &[IpAddr]) -> Option<String> {
     };
     let ip: IpAddr = addr.parse().ok()?;
     (full && old.contains(&ip)).then(|| addr.to_string())
+}
+
+/// Whether string `i` begins inside a term that an earlier string started (no space
+/// between them when the strings are joined).
+fn continues_before(strings: &[String], i: usize) -> bool {
+    !strings[i].starts_with(' ')
+        && strings[..i]
+            .iter()
+            .rev()
+            .find(|s| !s.is_empty())
+            .is_some_and(|s| !s.ends_with(' '))
+}
+
+/// Whether string `i` ends inside a term that a later string finishes.
+fn continues_after(strings: &[String], i: usize) -> bool {
+    !strings[i].ends_with(' ')
+        && strings[i + 1..]
+            .iter()
+            .find(|s| !s.is_empty())
+            .is_some_and(|s| !s.starts_with(' '))
+}
+
+/// The terms of the joined record that are split across two or more strings.
+fn split_terms(strings: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut pieces = 0;
+    for s in strings {
+        let mut started_here = false;
+        for (j, c) in s.char_indices() {
+            if c == ' ' {
+                if pieces > 1 {
+                    out.push(std::mem::take(&mut current));
+                }
+                current.clear();
+                pieces = 0;
+                started_here = false;
+            } else {
+                if !started_here {
+                    pieces += 1;
+                    started_here = true;
+                }
+                current.push_str(&s[j..j + c.len_utf8()]);
+            }
+        }
+    }
+    if pieces > 1 {
+        out.push(current);
+    }
+    out
 }
 
 /// Split into tokens that each carry their leading whitespace, so that joining them gives
@@ -763,6 +828,31 @@ mod tests {
                 " ip4:203.0.113.20 ~all"
             ]))
         );
+    }
+
+    /// A term split across strings is judged whole (found by the SPF property test): the
+    /// qualifier of `"... -"` + `"ip4:OLD ..."` is `-`, and `"ip4:203.0.113.1"` + `"0 ..."`
+    /// is 203.0.113.10, not 203.0.113.1.
+    #[test]
+    fn a_term_split_across_strings_is_judged_whole() {
+        // `-ip4:OLD` is not our pass term: left alone, ours inserted.
+        let strings = v(&["v=spf1 mx -", "ip4:203.0.113.10 ~all"]);
+        let e = edit(&strings, &[ip("203.0.113.10")], ip("0.0.0.0"), None).unwrap();
+        assert_eq!(
+            e,
+            Edit::Rewrite(v(&["v=spf1 ip4:0.0.0.0 mx -", "ip4:203.0.113.10 ~all"]))
+        );
+        // `ip4:203.0.113.1` + `0` is another address: not ours.
+        let strings = v(&["v=spf1 ip4:203.0.113.1", "0 ~all"]);
+        let e = edit(&strings, &[ip("203.0.113.1")], ip("203.0.113.20"), None).unwrap();
+        assert_eq!(
+            e,
+            Edit::Rewrite(v(&["v=spf1 ip4:203.0.113.20 ip4:203.0.113.1", "0 ~all"]))
+        );
+        // Our term split in two: replaced, the record edited as one string.
+        let strings = v(&["v=spf1 ip4:203.0.", "113.10 ~all"]);
+        let e = edit(&strings, &[ip("203.0.113.10")], ip("203.0.113.20"), None).unwrap();
+        assert_eq!(e, Edit::Rewrite(v(&["v=spf1 ip4:203.0.113.20 ~all"])));
     }
 
     #[test]

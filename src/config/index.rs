@@ -1,10 +1,10 @@
-//! Where each key of the YAML text is. serde_yaml_ng reports a position only for its own
+//! Where each key of the YAML text is. The deserialiser reports a position only for its own
 //! errors; the checks made after deserialisation need the line of a key path too. This
-//! index maps every path (`domains[0].provider`, spelt as serde_yaml_ng spells its error
+//! index maps every path (`domains[0].provider`, spelt as the deserialiser spells its error
 //! paths, the root being "") to the 1-based line of its key (mapping entries) or of the
 //! item (sequence entries), from the spanned events of `saphyr-parser`.
 
-use saphyr_parser::{Event, Parser};
+use saphyr_parser::Event;
 use std::collections::HashMap;
 
 /// A key that appears twice in one mapping.
@@ -69,90 +69,109 @@ fn parent_of(path: &str) -> &str {
     }
 }
 
-impl LineIndex {
-    /// Index `text`. Text that this parser cannot read (serde_yaml_ng has already accepted
-    /// it, so this means a YAML 1.1/1.2 corner) gives what was indexed up to that point;
-    /// lines then fall back to the nearest indexed ancestor.
-    pub(crate) fn build(text: &str) -> LineIndex {
-        let mut index = LineIndex::default();
-        let mut stack: Vec<Frame> = Vec::new();
-        for event in Parser::new_from_str(text) {
-            let Ok((event, span)) = event else { break };
-            let line = span.start.line();
-            let opens = match &event {
-                Event::MappingStart(..) => Some(true),
-                Event::SequenceStart(..) => Some(false),
-                Event::Scalar(..) | Event::Alias(..) => None,
-                Event::MappingEnd | Event::SequenceEnd => {
-                    match stack.last_mut() {
-                        Some(Frame::ComplexKey { depth }) if *depth > 1 => *depth -= 1,
-                        Some(Frame::ComplexKey { .. }) => {
-                            stack.pop();
-                            if let Some(Frame::Map { key, .. }) = stack.last_mut() {
-                                *key = Some(("?".to_string(), line));
-                            }
-                        }
-                        _ => {
-                            stack.pop();
+/// Builds a [`LineIndex`] from the parser's events, one at a time (the tree that is
+/// deserialised is built from the same events: the text is parsed once).
+#[derive(Default)]
+pub(crate) struct IndexBuilder {
+    index: LineIndex,
+    stack: Vec<Frame>,
+}
+
+impl IndexBuilder {
+    /// Take in one event, starting on 1-based `line`.
+    pub(crate) fn event(&mut self, event: &Event<'_>, line: usize) {
+        let index = &mut self.index;
+        let stack = &mut self.stack;
+        let opens = match event {
+            Event::MappingStart(..) => Some(true),
+            Event::SequenceStart(..) => Some(false),
+            Event::Scalar(..) | Event::Alias(..) => None,
+            Event::MappingEnd | Event::SequenceEnd => {
+                match stack.last_mut() {
+                    Some(Frame::ComplexKey { depth }) if *depth > 1 => *depth -= 1,
+                    Some(Frame::ComplexKey { .. }) => {
+                        stack.pop();
+                        if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                            *key = Some(("?".to_string(), line));
                         }
                     }
-                    continue;
+                    _ => {
+                        stack.pop();
+                    }
                 }
-                _ => continue,
-            };
-            // A node starts: find out where it sits.
-            let path = match stack.last_mut() {
+                return;
+            }
+            _ => return,
+        };
+        // A node starts: find out where it sits.
+        let path = match stack.last_mut() {
+            None => {
+                index.has_root = true;
+                index.lines.insert(String::new(), line);
+                String::new()
+            }
+            Some(Frame::ComplexKey { depth }) => {
+                if opens.is_some() {
+                    *depth += 1;
+                }
+                return;
+            }
+            Some(Frame::Map { path, key }) => match key.take() {
                 None => {
-                    index.has_root = true;
-                    index.lines.insert(String::new(), line);
-                    String::new()
+                    // This node is a key.
+                    match event {
+                        Event::Scalar(value, ..) => *key = Some((value.to_string(), line)),
+                        Event::Alias(..) => *key = Some(("?".to_string(), line)),
+                        _ => stack.push(Frame::ComplexKey { depth: 1 }),
+                    }
+                    return;
                 }
-                Some(Frame::ComplexKey { depth }) => {
-                    if opens.is_some() {
-                        *depth += 1;
+                Some((name, key_line)) => {
+                    let full = child(path, &name);
+                    let siblings = index.keys.entry(path.clone()).or_default();
+                    if let Some((_, first)) = siblings.iter().find(|(k, _)| *k == name) {
+                        index.duplicates.push(Duplicate {
+                            path: full.clone(),
+                            line: key_line,
+                            first_line: *first,
+                        });
+                    } else {
+                        siblings.push((name, key_line));
+                        index.lines.insert(full.clone(), key_line);
                     }
-                    continue;
-                }
-                Some(Frame::Map { path, key }) => match key.take() {
-                    None => {
-                        // This node is a key.
-                        match &event {
-                            Event::Scalar(value, ..) => *key = Some((value.to_string(), line)),
-                            Event::Alias(..) => *key = Some(("?".to_string(), line)),
-                            _ => stack.push(Frame::ComplexKey { depth: 1 }),
-                        }
-                        continue;
-                    }
-                    Some((name, key_line)) => {
-                        let full = child(path, &name);
-                        let siblings = index.keys.entry(path.clone()).or_default();
-                        if let Some((_, first)) = siblings.iter().find(|(k, _)| *k == name) {
-                            index.duplicates.push(Duplicate {
-                                path: full.clone(),
-                                line: key_line,
-                                first_line: *first,
-                            });
-                        } else {
-                            siblings.push((name, key_line));
-                            index.lines.insert(full.clone(), key_line);
-                        }
-                        full
-                    }
-                },
-                Some(Frame::Seq { path, next }) => {
-                    let full = item(path, *next);
-                    *next += 1;
-                    index.lines.insert(full.clone(), line);
                     full
                 }
-            };
-            match opens {
-                Some(true) => stack.push(Frame::Map { path, key: None }),
-                Some(false) => stack.push(Frame::Seq { path, next: 0 }),
-                None => {}
+            },
+            Some(Frame::Seq { path, next }) => {
+                let full = item(path, *next);
+                *next += 1;
+                index.lines.insert(full.clone(), line);
+                full
             }
+        };
+        match opens {
+            Some(true) => stack.push(Frame::Map { path, key: None }),
+            Some(false) => stack.push(Frame::Seq { path, next: 0 }),
+            None => {}
         }
-        index
+    }
+
+    pub(crate) fn finish(self) -> LineIndex {
+        self.index
+    }
+}
+
+impl LineIndex {
+    /// Index `text`. Text that the parser cannot read gives what was indexed up to that
+    /// point; lines then fall back to the nearest indexed ancestor.
+    #[cfg(test)]
+    pub(crate) fn build(text: &str) -> LineIndex {
+        let mut builder = IndexBuilder::default();
+        for event in saphyr_parser::Parser::new_from_str(text) {
+            let Ok((event, span)) = event else { break };
+            builder.event(&event, span.start.line());
+        }
+        builder.finish()
     }
 
     /// The line of `path`, or of its nearest indexed ancestor; 1 when nothing is indexed.

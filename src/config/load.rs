@@ -82,7 +82,7 @@ pub fn load_str_with_env(
             message: t!("config.too_deep", max = shape::MAX_DEPTH).into_owned(),
         }]));
     }
-    let index = LineIndex::build(text);
+    let super::yaml::Parsed { mut doc, index } = super::yaml::parse(text);
     let duplicates: Vec<Problem> = index
         .duplicates
         .iter()
@@ -98,12 +98,15 @@ pub fn load_str_with_env(
     if !duplicates.is_empty() {
         return Err(ConfigError::Invalid(duplicates));
     }
-    let raw: RawConfig = match serde_yaml_ng::from_str(text) {
+    if let Some(p) = super::serde_error::leading_tab(&file, text) {
+        return Err(ConfigError::Invalid(vec![p]));
+    }
+    let raw: RawConfig = match doc.read() {
         Ok(raw) => raw,
         Err(_) if !index.has_root && only_comments(text) => RawConfig::default(),
         Err(err) => {
             // Not YAML at all, or YAML that does not fit the configuration's shape?
-            let syntax = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).is_err();
+            let syntax = doc.is_unreadable();
             if syntax {
                 if let Some(p) = super::serde_error::tab_problem(&file, text) {
                     return Err(ConfigError::Invalid(vec![p]));
@@ -113,13 +116,15 @@ pub fn load_str_with_env(
             if !syntax {
                 // serde stops at the first unknown key: report every one.
                 problems.extend(super::serde_error::more_unknown_keys(
-                    &file, &index, text, &err,
+                    &file, &index, &mut doc, &err,
                 ));
                 problems.sort_by_key(|p| p.line);
             }
             return Err(ConfigError::Invalid(problems));
         }
     };
+    // The tree is not kept while the configuration is built.
+    drop(doc);
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut cx = Ctx {
         file,

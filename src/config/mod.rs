@@ -21,6 +21,7 @@ mod shape;
 #[cfg(test)]
 mod tests;
 mod tls;
+mod yaml;
 
 pub use load::load;
 #[cfg(any(feature = "demo", test))]

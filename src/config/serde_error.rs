@@ -1,21 +1,17 @@
-//! serde_yaml_ng's errors turned into [`Problem`]s: YAML syntax errors, unknown keys (with
+//! The YAML reader's errors ([`super::yaml::Error`]) turned into [`Problem`]s: YAML syntax errors, unknown keys (with
 //! the known key probably meant) and values of the wrong shape. Values are never quoted
 //! back: the wrong value may be a secret that slipped to the wrong indentation.
 
 use super::error::Problem;
 use super::index::{child, LineIndex};
+use super::yaml::{Doc, Error};
 use rust_i18n::t;
 
 /// Describe `err`. `syntax`: the text is not YAML at all (as opposed to YAML that does
 /// not fit the configuration's shape).
-pub(crate) fn problem(
-    file: &str,
-    index: &LineIndex,
-    err: &serde_yaml_ng::Error,
-    syntax: bool,
-) -> Problem {
-    let line = err.location().map_or(1, |l| l.line());
-    let text = strip_positions(&err.to_string());
+pub(crate) fn problem(file: &str, index: &LineIndex, err: &Error, syntax: bool) -> Problem {
+    let line = err.line().unwrap_or(1);
+    let text = err.to_string();
     let problem = |line: usize, key: String, message: String| Problem {
         file: file.to_string(),
         line,
@@ -100,13 +96,32 @@ fn unknown_key(
     problem(line, key, message)
 }
 
-/// A tab in the indentation: libyaml's message ("found character that cannot start any
-/// token") does not say so.
+/// A tab in the indentation: the parser's message ("found a tab", "found character that
+/// cannot start any token") does not say so.
 pub(crate) fn tab_problem(file: &str, text: &str) -> Option<Problem> {
-    let (n, _) = text.lines().enumerate().find(|(_, l)| {
-        let indent = &l[..l.len() - l.trim_start().len()];
-        indent.contains('\t') && !l.trim().is_empty()
-    })?;
+    tab_in(file, text, usize::MAX)
+}
+
+/// A tab in the indentation of the first line with content, which saphyr-parser reads
+/// (libyaml refused it, and the rest of the file is then read at the wrong level).
+pub(crate) fn leading_tab(file: &str, text: &str) -> Option<Problem> {
+    tab_in(file, text, 1)
+}
+
+/// A tab in the indentation of one of the first `lines` lines with content.
+fn tab_in(file: &str, text: &str, lines: usize) -> Option<Problem> {
+    let (n, _) = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim();
+            !l.is_empty() && (lines == usize::MAX || !l.starts_with('#') && l != "---")
+        })
+        .take(lines)
+        .find(|(_, l)| {
+            let indent = &l[..l.len() - l.trim_start().len()];
+            indent.contains('\t')
+        })?;
     Some(Problem {
         file: file.to_string(),
         line: n + 1,
@@ -115,16 +130,14 @@ pub(crate) fn tab_problem(file: &str, text: &str) -> Option<Problem> {
     })
 }
 
-/// `(path, key)` of an unknown-key error.
-fn unknown_field(index: &LineIndex, err: &serde_yaml_ng::Error) -> Option<(String, String)> {
-    let text = strip_positions(&err.to_string());
-    let (path, message) = match text.split_once(": ") {
-        Some((p, m)) if index.contains(p) => (p.to_string(), m.to_string()),
-        _ => (String::new(), text.clone()),
+/// Whether `err` is about an unknown key.
+fn is_unknown_field(index: &LineIndex, err: &Error) -> bool {
+    let text = err.to_string();
+    let message = match text.split_once(": ") {
+        Some((p, m)) if index.contains(p) => m,
+        _ => &text,
     };
-    let rest = message.strip_prefix("unknown field `")?;
-    let name = rest.split('`').next()?;
-    Some((path, name.to_string()))
+    message.starts_with("unknown field `")
 }
 
 /// The unknown keys after the first one (`first`): each is taken out of the document and
@@ -132,71 +145,29 @@ fn unknown_field(index: &LineIndex, err: &serde_yaml_ng::Error) -> Option<(Strin
 pub(crate) fn more_unknown_keys(
     file: &str,
     index: &LineIndex,
-    text: &str,
-    first: &serde_yaml_ng::Error,
+    doc: &mut Doc<'_>,
+    first: &Error,
 ) -> Vec<Problem> {
     let mut out = Vec::new();
-    let Ok(mut doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) else {
+    if !is_unknown_field(index, first) {
         return out;
-    };
-    let mut next = unknown_field(index, first);
+    }
+    let mut last = first.clone();
     // Bounded: each round removes one key.
     for _ in 0..50 {
-        let Some((path, name)) = next.take() else {
-            break;
-        };
-        if !remove_key(&mut doc, &path, &name) {
+        if !doc.remove_entry(&last) {
             break;
         }
-        let Ok(again) = serde_yaml_ng::to_string(&doc) else {
-            break;
-        };
-        match serde_yaml_ng::from_str::<super::raw::RawConfig>(&again) {
+        match doc.read::<super::raw::RawConfig>() {
             Ok(_) => break,
-            Err(e) => match unknown_field(index, &e) {
-                Some(u) => {
-                    out.push(problem(file, index, &e, false));
-                    next = Some(u);
-                }
-                None => break,
-            },
+            Err(e) if is_unknown_field(index, &e) => {
+                out.push(problem(file, index, &e, false));
+                last = e;
+            }
+            Err(_) => break,
         }
     }
     out
-}
-
-/// Remove `key` from the mapping at `path` (`domains[0]`, `providers.home-cf`, `` for the
-/// root). Whether it was there.
-fn remove_key(doc: &mut serde_yaml_ng::Value, path: &str, key: &str) -> bool {
-    use serde_yaml_ng::Value;
-    let mut cur = doc;
-    for seg in path.split('.').filter(|s| !s.is_empty()) {
-        let (name, idx) = match seg.split_once('[') {
-            Some((n, rest)) => (n, Some(rest)),
-            None => (seg, None),
-        };
-        if !name.is_empty() {
-            let Some(next) = cur
-                .as_mapping_mut()
-                .and_then(|m| m.get_mut(Value::String(name.to_string())))
-            else {
-                return false;
-            };
-            cur = next;
-        }
-        for i in idx.into_iter().flat_map(|r| r.split('[')) {
-            let Some(i) = i.trim_end_matches(']').parse::<usize>().ok() else {
-                return false;
-            };
-            let Some(next) = cur.as_sequence_mut().and_then(|s| s.get_mut(i)) else {
-                return false;
-            };
-            cur = next;
-        }
-    }
-    cur.as_mapping_mut()
-        .and_then(|m| m.remove(Value::String(key.to_string())))
-        .is_some()
 }
 
 /// The known key `name` was probably meant to be, if one is close.
@@ -240,62 +211,9 @@ fn describe_found(found: &str) -> std::borrow::Cow<'static, str> {
     }
 }
 
-/// Remove " at line L column C" and " at position N" (the line is reported separately).
-fn strip_positions(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let Some(i) = rest.find(" at ") else {
-            out.push_str(rest);
-            return out;
-        };
-        let after = &rest[i + 4..];
-        let skipped = position_len(after);
-        out.push_str(&rest[..i]);
-        if skipped == 0 {
-            out.push_str(" at ");
-        }
-        rest = &after[skipped..];
-    }
-}
-
-/// Length of a leading "line L column C" or "position N", or 0.
-fn position_len(s: &str) -> usize {
-    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
-    if let Some(r) = s.strip_prefix("line ") {
-        let n = digits(r);
-        if n > 0 {
-            if let Some(c) = r[n..].strip_prefix(" column ") {
-                let m = digits(c);
-                if m > 0 {
-                    return "line ".len() + n + " column ".len() + m;
-                }
-            }
-        }
-    } else if let Some(r) = s.strip_prefix("position ") {
-        let n = digits(r);
-        if n > 0 {
-            return "position ".len() + n;
-        }
-    }
-    0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn positions_are_removed() {
-        assert_eq!(
-            strip_positions("did not find expected key at line 5 column 3, while parsing a block mapping at line 2 column 1"),
-            "did not find expected key, while parsing a block mapping"
-        );
-        assert_eq!(
-            strip_positions("look at this at position 7"),
-            "look at this"
-        );
-    }
 
     #[test]
     fn close_keys() {

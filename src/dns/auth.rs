@@ -164,18 +164,20 @@ impl Dns {
         };
         // One time-out is asked again (as before), SERVFAIL and unreachable up to
         // ATTEMPTS times in all.
-        super::retrying(1, || self.ask_once(server, name, rtype, &q)).await
+        super::retrying(1, || self.ask_once(server, name, rtype, &q, self.timeout)).await
     }
 
-    /// One question to `server`, no retry.
-    async fn ask_once(
+    /// One question to `server`, no retry, within `timeout`. The recursive look-ups ask
+    /// each resolver through here too: the same answer matching, the same verdicts.
+    pub(super) async fn ask_once(
         &self,
         server: SocketAddr,
         name: &str,
         rtype: RecordType,
         q: &Question<'_>,
+        timeout: std::time::Duration,
     ) -> Result<Message, DnsError> {
-        let result = wire::query(server, q, self.timeout).await;
+        let result = wire::query(server, q, timeout).await;
         let (s, n) = (server.to_string(), name.to_string());
         let msg = result.map_err(|e| match e {
             WireError::BadName(name) => DnsError::BadName { name },

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 /// A failed DNS look-up. "No such record" is not an error: look-ups answer an empty list.
 ///
-/// `server` is the authoritative server asked (`127.0.0.1:5353`) or, for recursive
-/// look-ups, the resolvers in use (`resolvers 192.168.1.1:53`).
+/// `server` is the server asked: the authoritative server (`127.0.0.1:5353`) or, for a
+/// recursive question, the resolver that failed it (`192.168.1.1:53`); messages about a
+/// look-up as a whole name the resolvers in use (`resolvers 192.168.1.1:53, …`).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum DnsError {

@@ -1,6 +1,7 @@
-//! DNS look-ups: recursive ones through the configured resolvers (hickory-resolver), and
-//! direct, uncached questions to a zone's authoritative servers ([`wire`]) for reading the
-//! current state and verifying a change.
+//! DNS look-ups: recursive ones through the configured resolvers (a small stub resolver,
+//! [`recursive`], on the same wire code), and direct, uncached questions to a zone's
+//! authoritative servers ([`wire`]) for reading the current state and verifying a change.
+//! Nothing is cached: each cycle asks afresh.
 //!
 //! Names go in and come out lowercase, ASCII (punycode) and without the trailing dot.
 //! "No such record" (NXDOMAIN or NODATA) is an empty answer, never an error (the `*_found`
@@ -19,6 +20,7 @@ pub mod matcher;
 pub mod names;
 mod outcome;
 mod recursive;
+mod resolv_conf;
 pub mod wire;
 
 #[cfg(test)]
@@ -33,10 +35,6 @@ pub use outcome::Found;
 
 use crate::config::{DnsConfig, ServerSpec};
 use hickory_proto::rr::RecordType;
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts};
-use hickory_resolver::config::{LookupIpStrategy, ResolveHosts};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::TokioResolver;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -48,6 +46,13 @@ pub const QUERY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How many times one question is asked at most when it fails transiently.
 pub const ATTEMPTS: u32 = 4;
+
+/// How many times a recursive question is sent at most when every resolver timed out
+/// (resolv.conf's `options attempts:` changes it, up to [`ATTEMPTS`]).
+const RECURSIVE_TRIES: u32 = 2;
+
+/// Where the system's resolvers are listed when `dns.resolvers` is empty.
+const RESOLV_CONF: &str = "/etc/resolv.conf";
 
 /// The wait before the second attempt; it doubles for each further one (±25 % jitter).
 const RETRY_DELAY: Duration = Duration::from_millis(100);
@@ -123,12 +128,11 @@ impl Chain {
     }
 }
 
-/// Every DNS look-up the agent makes: a recursive resolver with a small cache, plus
-/// uncached questions to authoritative servers.
+/// Every DNS look-up the agent makes: recursive ones through the resolvers (uncached),
+/// and questions to authoritative servers.
 #[derive(Debug)]
 pub struct Dns {
-    resolver: TokioResolver,
-    /// The recursive resolvers in use (configured, or from resolv.conf).
+    /// The recursive resolvers in use (configured, or from resolv.conf), asked in order.
     resolvers: Vec<SocketAddr>,
     /// `resolvers 192.168.1.1:53, …`, for messages.
     label: String,
@@ -136,69 +140,62 @@ pub struct Dns {
     authoritative: Vec<ServerSpec>,
     /// Time allowed for one authoritative question.
     timeout: Duration,
+    /// Time allowed for one recursive question to one resolver.
+    recursive_timeout: Duration,
+    /// How many more times a recursive question is sent after every resolver timed out.
+    recursive_timeouts: u32,
 }
 
 impl Dns {
-    /// A resolver on `cfg.resolvers` (UDP, and TCP for long answers, at their given ports),
-    /// or on the system's resolv.conf when that list is empty.
+    /// Look-ups through `cfg.resolvers` (UDP, and TCP for long answers, at their given
+    /// ports), or through the system's resolv.conf (its `nameserver` lines at port 53, and
+    /// its `options timeout:`/`attempts:`) when that list is empty.
     pub fn new(cfg: &DnsConfig) -> Result<Dns, DnsError> {
-        let (config, mut opts) = if cfg.resolvers.is_empty() {
-            hickory_resolver::system_conf::read_system_conf().map_err(|e| DnsError::Setup {
-                detail: format!("cannot read the system's resolver configuration: {e}"),
-            })?
+        let conf = if cfg.resolvers.is_empty() {
+            let text = std::fs::read_to_string(RESOLV_CONF).map_err(|e| DnsError::Setup {
+                detail: format!(
+                    "cannot read the system's resolver configuration {RESOLV_CONF}: {e}"
+                ),
+            })?;
+            resolv_conf::parse(&text)
         } else {
-            let servers = cfg.resolvers.iter().map(|a| name_server(*a)).collect();
-            (
-                ResolverConfig::from_name_servers(servers),
-                ResolverOpts::default(),
-            )
+            resolv_conf::ResolvConf {
+                servers: cfg.resolvers.clone(),
+                ..resolv_conf::ResolvConf::default()
+            }
         };
-        let resolvers: Vec<SocketAddr> = config
-            .name_servers()
-            .iter()
-            .map(|ns| SocketAddr::new(ns.ip, ns.connections.first().map_or(53, |c| c.port)))
-            .collect();
-        if resolvers.is_empty() {
+        if conf.servers.is_empty() {
             return Err(DnsError::Setup {
-                detail: "the system's resolver configuration lists no name server".into(),
+                detail: format!(
+                    "the system's resolver configuration {RESOLV_CONF} lists no name server"
+                ),
             });
         }
-        // Lean: a small cache, few retries, and answers only from DNS (not /etc/hosts,
-        // which may map the mail host to a LAN address).
-        opts.timeout = QUERY_TIMEOUT;
-        opts.attempts = 2;
-        opts.cache_size = 64;
-        opts.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
-        opts.use_hosts_file = ResolveHosts::Never;
-        opts.preserve_intermediates = true;
-        opts.recursion_desired = true;
-        let resolver = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
-            .with_options(opts)
-            .build()
-            .map_err(|e| DnsError::Setup {
-                detail: e.to_string(),
-            })?;
         let label = format!(
             "resolvers {}",
-            resolvers
+            conf.servers
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        let tries = conf.attempts.unwrap_or(RECURSIVE_TRIES).clamp(1, ATTEMPTS);
         Ok(Dns {
-            resolver,
-            resolvers,
+            resolvers: conf.servers,
             label,
             authoritative: cfg.authoritative.clone(),
             timeout: QUERY_TIMEOUT,
+            recursive_timeout: conf.timeout.unwrap_or(QUERY_TIMEOUT),
+            recursive_timeouts: tries - 1,
         })
     }
 
-    /// The same, with another time limit for one authoritative question (tests, slow links).
+    /// The same, with another time limit for one question, recursive or authoritative
+    /// (tests, slow links).
     #[cfg(test)]
     pub fn with_timeout(mut self, timeout: Duration) -> Dns {
         self.timeout = timeout;
+        self.recursive_timeout = timeout;
         self
     }
 
@@ -207,12 +204,4 @@ impl Dns {
     pub fn resolvers(&self) -> &[SocketAddr] {
         &self.resolvers
     }
-}
-
-fn name_server(addr: SocketAddr) -> NameServerConfig {
-    let mut udp = ConnectionConfig::udp();
-    udp.port = addr.port();
-    let mut tcp = ConnectionConfig::tcp();
-    tcp.port = addr.port();
-    NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
 }

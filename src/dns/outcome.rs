@@ -11,7 +11,6 @@
 use super::DnsError;
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{RData, Record, RecordType};
-use hickory_resolver::net::{DnsError as HickoryDnsError, NetError, NoRecords};
 
 /// A look-up's verdict, when there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,33 +53,7 @@ pub(crate) enum Empty {
     Referral(Vec<String>),
 }
 
-/// Classify hickory's "no records found" (the answer section held nothing usable).
-pub(crate) fn empty_of(e: &NetError) -> Option<Empty> {
-    match e {
-        NetError::Dns(HickoryDnsError::NoRecordsFound(nr)) => Some(classify_no_records(nr)),
-        _ => None,
-    }
-}
-
-fn classify_no_records(nr: &NoRecords) -> Empty {
-    if nr.response_code == ResponseCode::NXDomain {
-        return Empty::NxDomain;
-    }
-    match (&nr.soa, &nr.ns) {
-        (None, Some(ns)) if !ns.is_empty() => Empty::Referral(
-            ns.iter()
-                .filter_map(|d| match &d.ns.data {
-                    RData::NS(n) => Some(super::names::text(&n.0)),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        _ => Empty::NoData,
-    }
-}
-
-/// Classify a raw answer from a server asked directly (no answer records for the
-/// question): NXDOMAIN, NODATA, or a referral (NS in the authority section, no SOA).
+/// Classify a raw answer (no answer records for the question): NXDOMAIN, NODATA, or a referral (NS in the authority section, no SOA).
 pub(crate) fn empty_of_message(
     code: ResponseCode,
     answers: &[Record],

@@ -1,13 +1,21 @@
 //! Look-ups through the recursive resolvers: MX, the zone of a name, a zone's
 //! authoritative servers, TXT, addresses, reverse names, and "is this a CNAME".
+//!
+//! A stub resolver on the project's own wire code: each question goes to the resolvers
+//! in order with RD set (UDP, TCP when truncated, a random ID and source port, the
+//! answer matched to the question as for authoritative servers, see [`super::matcher`]),
+//! and on to the next resolver when one times out, cannot be reached, answers SERVFAIL,
+//! REFUSED, a referral or something unreadable. When every resolver failed, the question
+//! is asked again as [`super::retrying`] allows. A CNAME chain the resolver left
+//! unfinished is followed by asking about its end. Nothing is cached.
 
 use super::join::join_all;
-use super::names::{self, fqdn, is_within, parent, text};
-use super::outcome::{self, Empty, Found};
-use super::{Dns, DnsError, MxHost, QUERY_TIMEOUT};
-use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::{Name, RData, Record, RecordType};
-use hickory_resolver::net::{DnsError as HickoryDnsError, NetError};
+use super::names::{self, is_within, parent, text};
+use super::outcome::Found;
+use super::wire::Question;
+use super::{Dns, DnsError, MxHost, MAX_HOPS};
+use hickory_proto::op::{Message, ResponseCode};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use std::net::{IpAddr, SocketAddr};
 
 impl Dns {
@@ -46,41 +54,26 @@ impl Dns {
         let start = names::normalize(name)?;
         let mut candidate = start.as_str();
         loop {
-            let q = fqdn(candidate)?;
-            match self
-                .resolve(candidate, RecordType::CNAME, || {
-                    self.resolver.lookup(q.clone(), RecordType::CNAME)
-                })
-                .await?
-            {
-                Ok(l) if has_owned(l.answers(), candidate, RecordType::CNAME) => {}
-                Ok(_) => {
-                    if self.is_apex(candidate).await? {
-                        return Ok(candidate.to_string());
+            // A referral, SERVFAIL, REFUSED or time-out from every resolver is an error.
+            let msg = self.recurse(candidate, RecordType::CNAME).await?;
+            if !has_owned(&msg.answers, candidate, RecordType::CNAME) {
+                let soa_owner = msg
+                    .authorities
+                    .iter()
+                    .find(|r| r.record_type() == RecordType::SOA)
+                    .map(|soa| text(&soa.name));
+                match soa_owner {
+                    Some(z)
+                        if msg.answers.is_empty() && !z.is_empty() && is_within(candidate, &z) =>
+                    {
+                        return Ok(z)
                     }
-                }
-                Err(e) if matches!(outcome::empty_of(&e), Some(Empty::Referral(_))) => {
-                    return match self.empty::<()>(e, candidate, RecordType::CNAME) {
-                        Err(referral) => Err(referral),
-                        // Classified as a referral just above: always an error.
-                        Ok(_) => Err(DnsError::NoZone {
-                            name: start.clone(),
-                            server: self.label.clone(),
-                        }),
-                    };
-                }
-                Err(e) if e.is_no_records_found() => {
-                    let soa_owner = e.into_soa().map(|soa| text(&soa.name));
-                    match soa_owner {
-                        Some(z) if !z.is_empty() && is_within(candidate, &z) => return Ok(z),
-                        _ => {
-                            if self.is_apex(candidate).await? {
-                                return Ok(candidate.to_string());
-                            }
+                    _ => {
+                        if self.is_apex(candidate).await? {
+                            return Ok(candidate.to_string());
                         }
                     }
                 }
-                Err(e) => return Err(self.error(e, candidate, RecordType::CNAME)),
             }
             candidate = match parent(candidate) {
                 Some(p) => p,
@@ -186,41 +179,37 @@ impl Dns {
 
     /// The A and AAAA addresses of `name`, with NODATA and NXDOMAIN told apart.
     pub async fn addrs_found(&self, name: &str) -> Result<Found<Vec<IpAddr>>, DnsError> {
-        let n = fqdn(name)?;
-        match self
-            .resolve(name, RecordType::A, || self.resolver.lookup_ip(n.clone()))
-            .await?
-        {
-            Ok(l) => {
-                let mut out: Vec<IpAddr> = l.iter().collect();
-                out.sort();
-                out.dedup();
-                Ok(if out.is_empty() {
-                    Found::NoData
-                } else {
-                    Found::Answer(out)
-                })
+        let name = names::normalize(name)?;
+        let (v4, v6) = tokio::join!(
+            self.query(&name, RecordType::A),
+            self.query(&name, RecordType::AAAA)
+        );
+        let ips = |found: &Result<Found<Vec<Record>>, DnsError>| -> Vec<IpAddr> {
+            match found {
+                Ok(Found::Answer(records)) => {
+                    records.iter().filter_map(|r| r.data.ip_addr()).collect()
+                }
+                _ => Vec::new(),
             }
-            Err(e) => self.empty(e, name, RecordType::A),
+        };
+        let mut out = ips(&v4);
+        out.extend(ips(&v6));
+        out.sort();
+        out.dedup();
+        if !out.is_empty() {
+            // Addresses of one family are an answer even when the other failed.
+            return Ok(Found::Answer(out));
+        }
+        match (v4?, v6?) {
+            (Found::NxDomain, _) | (_, Found::NxDomain) => Ok(Found::NxDomain),
+            _ => Ok(Found::NoData),
         }
     }
 
     /// The reverse names (PTR) of `ip`. Empty when none.
     pub async fn ptr(&self, ip: IpAddr) -> Result<Vec<String>, DnsError> {
-        let mut name = Name::from(ip);
-        name.set_fqdn(true);
-        let shown = text(&name);
-        let records = match self
-            .resolve(&shown, RecordType::PTR, || {
-                self.resolver.reverse_lookup(name.clone())
-            })
-            .await?
-        {
-            Ok(l) => l.answers().to_vec(),
-            Err(e) => self
-                .empty::<Vec<Record>>(e, &shown, RecordType::PTR)?
-                .records(),
-        };
+        let shown = text(&Name::from(ip));
+        let records = self.lookup(&shown, RecordType::PTR).await?;
         let mut out: Vec<String> = records
             .iter()
             .filter_map(|r| match &r.data {
@@ -252,106 +241,131 @@ impl Dns {
         Ok(self.query(name, rtype).await?.records())
     }
 
-    /// The answer records for `name`/`rtype`, or NODATA / NXDOMAIN. A referral, SERVFAIL,
-    /// REFUSED or a time-out is an error: no verdict.
+    /// The answer records for `name`/`rtype` (with the CNAMEs that led to them), or
+    /// NODATA / NXDOMAIN. A referral, SERVFAIL, REFUSED or a time-out is an error.
     pub async fn query(
         &self,
         name: &str,
         rtype: RecordType,
     ) -> Result<Found<Vec<Record>>, DnsError> {
-        let q = fqdn(name)?;
-        match self
-            .resolve(name, rtype, || self.resolver.lookup(q.clone(), rtype))
-            .await?
-        {
-            Ok(l) if l.answers().is_empty() => Ok(Found::NoData),
-            Ok(l) => Ok(Found::Answer(l.answers().to_vec())),
-            Err(e) => self.empty(e, name, rtype),
-        }
+        let name = names::normalize(name)?;
+        let msg = self.recurse(&name, rtype).await?;
+        Ok(verdict(&msg, &name, rtype))
     }
 
-    /// A resolver error read as a verdict: NODATA or NXDOMAIN; a referral or any other
-    /// failure is an error.
-    fn empty<T>(&self, e: NetError, name: &str, rtype: RecordType) -> Result<Found<T>, DnsError> {
-        match outcome::empty_of(&e) {
-            Some(Empty::NoData) => Ok(Found::NoData),
-            Some(Empty::NxDomain) => Ok(Found::NxDomain),
-            Some(Empty::Referral(to)) => Err(outcome::referral(&self.label, name, rtype, &to)),
-            None => Err(self.error(e, name, rtype)),
+    /// One recursive question, answered NOERROR or NXDOMAIN by one of the resolvers. A
+    /// CNAME chain that ends without the asked type and without a negative answer (the
+    /// resolver did not follow it) is followed by asking about its end, up to
+    /// [`MAX_HOPS`] aliases, and the answers joined.
+    pub(super) async fn recurse(&self, name: &str, rtype: RecordType) -> Result<Message, DnsError> {
+        let mut msg = self.recurse_once(name, rtype).await?;
+        if rtype == RecordType::CNAME {
+            return Ok(msg);
         }
-    }
-
-    /// One resolver call, asked again while it fails transiently (see
-    /// [`super::retrying`]; the resolver itself already asks again after a time-out).
-    /// Its own result otherwise, "no records" and other errors included.
-    pub(super) async fn resolve<T, Fut>(
-        &self,
-        name: &str,
-        rtype: RecordType,
-        call: impl Fn() -> Fut,
-    ) -> Result<Result<T, NetError>, DnsError>
-    where
-        Fut: std::future::Future<Output = Result<T, NetError>>,
-    {
-        super::retrying(0, || async {
-            match call().await {
-                Err(e) if is_transient(&e) => Err(self.error(e, name, rtype)),
-                other => Ok(other),
+        let mut asked = vec![name.to_string()];
+        loop {
+            let chain = chain_names(&msg.answers, name);
+            let end = chain.last().map_or(name, String::as_str);
+            let finished = end == name
+                || msg.metadata.response_code != ResponseCode::NoError
+                || msg.answers.iter().any(|r| r.record_type() == rtype)
+                || msg
+                    .authorities
+                    .iter()
+                    .any(|r| r.record_type() == RecordType::SOA)
+                || chain.len() > MAX_HOPS
+                || asked.iter().any(|a| a == end);
+            if finished {
+                return Ok(msg);
             }
+            let end = end.to_string();
+            let more = self.recurse_once(&end, rtype).await?;
+            asked.push(end);
+            msg.answers.extend(more.answers);
+            msg.authorities = more.authorities;
+            msg.metadata.response_code = more.metadata.response_code;
+        }
+    }
+
+    /// One question through the resolvers, in order: the first answer (NOERROR or
+    /// NXDOMAIN) is taken; a failing resolver hands the question to the next one. When
+    /// all failed, the error of the first that failed transiently (else the last) is
+    /// [`super::retrying`]'s to judge; each error names the resolver that gave it.
+    async fn recurse_once(&self, name: &str, rtype: RecordType) -> Result<Message, DnsError> {
+        let q = Question {
+            name,
+            rtype,
+            class: DNSClass::IN,
+            recursion: true,
+        };
+        super::retrying(self.recursive_timeouts, || async {
+            let mut transient: Option<DnsError> = None;
+            let mut last: Option<DnsError> = None;
+            for &server in &self.resolvers {
+                match self
+                    .ask_once(server, name, rtype, &q, self.recursive_timeout)
+                    .await
+                {
+                    Ok(msg) => return Ok(msg),
+                    Err(e @ DnsError::BadName { .. }) => return Err(e),
+                    Err(e) => {
+                        tracing::debug!("{e}; asking the next resolver");
+                        if e.is_transient() && transient.is_none() {
+                            transient = Some(e);
+                        } else {
+                            last = Some(e);
+                        }
+                    }
+                }
+            }
+            Err(transient.or(last).unwrap_or_else(|| DnsError::Setup {
+                detail: "no resolver to ask".into(),
+            }))
         })
         .await
     }
+}
 
-    /// The resolver's error, said with the resolvers and the question.
-    pub(super) fn error(&self, e: NetError, name: &str, rtype: RecordType) -> DnsError {
-        let server = self.label.clone();
-        let name = name.trim_end_matches('.').to_ascii_lowercase();
-        match e {
-            NetError::Timeout => DnsError::Timeout {
-                server,
-                name,
-                rtype,
-                timeout: QUERY_TIMEOUT,
-            },
-            NetError::Dns(HickoryDnsError::ResponseCode(ResponseCode::ServFail)) => {
-                DnsError::ServFail {
-                    server,
-                    name,
-                    rtype,
-                }
-            }
-            NetError::Dns(HickoryDnsError::ResponseCode(ResponseCode::Refused)) => {
-                DnsError::Refused {
-                    server,
-                    name,
-                    rtype,
-                }
-            }
-            NetError::Io(_) | NetError::NoConnections => DnsError::Unreachable {
-                server,
-                name,
-                rtype,
-                detail: e.to_string(),
-            },
-            other => DnsError::BadResponse {
-                server,
-                name,
-                rtype,
-                detail: other.to_string(),
-            },
-        }
+/// What an answer says about `name`/`rtype`: the records on its CNAME chain when one of
+/// them has the asked type; otherwise NXDOMAIN or NODATA (a CNAME to a name without such
+/// records is NODATA, to a name that does not exist NXDOMAIN).
+fn verdict(msg: &Message, name: &str, rtype: RecordType) -> Found<Vec<Record>> {
+    let mut chain = chain_names(&msg.answers, name);
+    chain.insert(0, name.to_string());
+    let records: Vec<Record> = msg
+        .answers
+        .iter()
+        .filter(|r| chain.contains(&text(&r.name)))
+        .cloned()
+        .collect();
+    if records.iter().any(|r| r.record_type() == rtype) {
+        Found::Answer(records)
+    } else if msg.metadata.response_code == ResponseCode::NXDomain {
+        Found::NxDomain
+    } else {
+        Found::NoData
     }
 }
 
-/// The resolver errors worth asking again: those [`Dns::error`] calls transient.
-fn is_transient(e: &NetError) -> bool {
-    matches!(
-        e,
-        NetError::Timeout
-            | NetError::Io(_)
-            | NetError::NoConnections
-            | NetError::Dns(HickoryDnsError::ResponseCode(ResponseCode::ServFail))
-    )
+/// The CNAME targets followed from `name` in `answers`, in order (without `name`);
+/// stops at a loop and after one more than [`MAX_HOPS`] aliases.
+fn chain_names(answers: &[Record], name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = name.to_string();
+    while out.len() <= MAX_HOPS {
+        let next = answers.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if text(&r.name) == current => Some(text(&c.0)),
+            _ => None,
+        });
+        match next {
+            Some(t) if t != name && !out.contains(&t) => {
+                out.push(t.clone());
+                current = t;
+            }
+            _ => break,
+        }
+    }
+    out
 }
 
 /// The MX hosts among `records`, sorted, without the null MX.

@@ -1,14 +1,20 @@
 //! Look-ups against the loopback test server (acting as resolver and as authoritative).
 
 use super::testserver::{a, aaaa, cname, mx, ns, ptr, txt, TestDns};
-use super::{Dns, Family, MxHost};
+use super::{Dns, Family, Found, MxHost};
 use crate::config::{DnsConfig, ServerSpec, VerifyMode};
+use hickory_proto::rr::{RData, RecordType};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 pub(crate) fn dns_via(resolver: SocketAddr, authoritative: Vec<ServerSpec>) -> Dns {
+    dns_via_all(vec![resolver], authoritative)
+}
+
+/// Look-ups through these resolvers, in this order.
+fn dns_via_all(resolvers: Vec<SocketAddr>, authoritative: Vec<ServerSpec>) -> Dns {
     let cfg = DnsConfig {
-        resolvers: vec![resolver],
+        resolvers,
         verify: VerifyMode::Authoritative,
         authoritative,
         verify_timeout: Duration::from_secs(5),
@@ -391,4 +397,183 @@ async fn a_bad_name_is_reported() {
             .contains("\"a..b\" is not a valid domain name"),
         "{err}"
     );
+}
+
+// The stub resolver: verdicts, chains, transport and failover.
+
+#[tokio::test]
+async fn stub_answer_nodata_and_nxdomain_are_told_apart() {
+    let srv = TestDns::start(&["example.com"]).await;
+    srv.add("example.com", mx(10, "mail.example.com"));
+    srv.add("mail.example.com", a("203.0.113.20"));
+    let dns = dns_via(srv.addr, vec![]);
+    assert_eq!(
+        dns.mx_found("example.com").await.unwrap(),
+        Found::Answer(vec![mxh(10, "mail.example.com")])
+    );
+    assert_eq!(
+        dns.mx_found("mail.example.com").await.unwrap(),
+        Found::NoData
+    );
+    assert_eq!(
+        dns.mx_found("nothing.example.com").await.unwrap(),
+        Found::NxDomain
+    );
+    assert_eq!(
+        dns.addrs_found("mail.example.com").await.unwrap(),
+        Found::Answer(vec![ip("203.0.113.20")])
+    );
+    assert_eq!(dns.addrs_found("example.com").await.unwrap(), Found::NoData);
+    assert_eq!(
+        dns.addrs_found("nothing.example.com").await.unwrap(),
+        Found::NxDomain
+    );
+    assert_eq!(
+        dns.txt_found("nothing.example.com").await.unwrap(),
+        Found::NxDomain
+    );
+}
+
+#[tokio::test]
+async fn stub_cname_chain_keeps_its_intermediates() {
+    let srv = TestDns::start(&["example.com"]).await;
+    srv.add("mx.example.com", cname("alias.example.com"));
+    srv.add("alias.example.com", cname("mail.example.com"));
+    srv.add("mail.example.com", a("203.0.113.20"));
+    srv.add("dangling.example.com", cname("gone.example.com"));
+    let dns = dns_via(srv.addr, vec![]);
+    let Found::Answer(records) = dns.query("MX.example.com.", RecordType::A).await.unwrap() else {
+        panic!("no answer");
+    };
+    let shown: Vec<String> = records
+        .iter()
+        .map(|r| format!("{} {}", r.name, r.data))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            "mx.example.com. alias.example.com.",
+            "alias.example.com. mail.example.com.",
+            "mail.example.com. 203.0.113.20",
+        ],
+        "{shown:?}"
+    );
+    // A CNAME to a name that does not exist: NXDOMAIN, not an answer of CNAMEs.
+    assert_eq!(
+        dns.query("dangling.example.com", RecordType::A)
+            .await
+            .unwrap(),
+        Found::NxDomain
+    );
+    assert_eq!(
+        dns.cname("dangling.example.com").await.unwrap().as_deref(),
+        Some("gone.example.com")
+    );
+}
+
+#[tokio::test]
+async fn stub_follows_a_chain_the_resolver_left_unfinished_and_fails_over_on_refused() {
+    // The first resolver serves only example.com: it answers the alias with the CNAME
+    // alone, and refuses the target, which the second resolver answers.
+    let first = TestDns::start(&["example.com"]).await;
+    first.add("mail.example.com", cname("home.provider.net"));
+    let second = TestDns::start(&["provider.net"]).await;
+    second.add("home.provider.net", a("198.51.100.7"));
+    let dns = dns_via_all(vec![first.addr, second.addr], vec![]);
+    let Found::Answer(records) = dns.query("mail.example.com", RecordType::A).await.unwrap() else {
+        panic!("no answer");
+    };
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert!(matches!(records[0].data, RData::CNAME(_)), "{records:?}");
+    assert_eq!(
+        dns.addrs("mail.example.com").await.unwrap(),
+        vec![ip("198.51.100.7")]
+    );
+    // Asked first, the first resolver took every question; only the target went on.
+    assert!(second.queries() >= 1);
+}
+
+#[tokio::test]
+async fn stub_asks_again_over_tcp_when_truncated() {
+    let srv = TestDns::start(&["example.com"]).await;
+    srv.add("example.com", txt(&["v=spf1 mx -all"]));
+    srv.truncate();
+    let dns = dns_via(srv.addr, vec![]);
+    assert_eq!(
+        dns.txt("example.com").await.unwrap(),
+        vec![vec!["v=spf1 mx -all".to_string()]]
+    );
+    assert_eq!(srv.tcp_queries(), 1);
+}
+
+#[tokio::test]
+async fn stub_ignores_a_reply_with_another_id() {
+    let srv = TestDns::start(&["example.com"]).await;
+    srv.add("mail.example.com", a("203.0.113.20"));
+    srv.forge();
+    let dns = dns_via(srv.addr, vec![]);
+    let before = super::matcher::dropped();
+    let got = dns.query("mail.example.com", RecordType::A).await.unwrap();
+    let Found::Answer(records) = got else {
+        panic!("no answer");
+    };
+    let addrs: Vec<IpAddr> = records.iter().filter_map(|r| r.data.ip_addr()).collect();
+    assert_eq!(
+        addrs,
+        vec![ip("203.0.113.20")],
+        "the forged 192.0.2.66 was taken"
+    );
+    assert!(super::matcher::dropped() > before);
+}
+
+#[tokio::test]
+async fn stub_goes_on_to_the_next_resolver_after_a_time_out() {
+    let silent = TestDns::start(&["example.com"]).await;
+    silent.silence();
+    let srv = TestDns::start(&["example.com"]).await;
+    srv.add("example.com", mx(10, "mail.example.com"));
+    let dns =
+        dns_via_all(vec![silent.addr, srv.addr], vec![]).with_timeout(Duration::from_millis(200));
+    assert_eq!(
+        dns.mx("example.com").await.unwrap(),
+        vec![mxh(10, "mail.example.com")]
+    );
+    // Only silence: a time-out, asked once more (two tries), naming the resolver.
+    let dns = dns_via(silent.addr, vec![]).with_timeout(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let err = dns.mx("example.com").await.unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(err.to_string().contains(&silent.addr.to_string()), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn stub_servfail_and_refused_name_the_resolver() {
+    let broken = TestDns::start(&["example.com"]).await;
+    broken.servfail("example.com");
+    let srv = TestDns::start(&["example.com"]).await;
+    srv.add("example.com", mx(10, "mail.example.com"));
+    // SERVFAIL from the first: the second answers.
+    let dns = dns_via_all(vec![broken.addr, srv.addr], vec![]);
+    assert_eq!(
+        dns.mx("example.com").await.unwrap(),
+        vec![mxh(10, "mail.example.com")]
+    );
+    // SERVFAIL from the only one: an error naming it, after the bounded attempts.
+    let dns = dns_via(broken.addr, vec![]);
+    let err = dns.mx("example.com").await.unwrap_err();
+    assert!(err.is_servfail(), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains(&broken.addr.to_string()), "{msg}");
+    assert!(msg.contains("SERVFAIL"), "{msg}");
+    // REFUSED (a resolver that does not recurse for us): not asked again, named.
+    let asked = broken.queries();
+    let err = dns.mx("example.org").await.unwrap_err();
+    assert!(err.is_refused(), "{err}");
+    assert!(err.to_string().contains(&broken.addr.to_string()), "{err}");
+    assert_eq!(broken.queries(), asked + 1);
 }

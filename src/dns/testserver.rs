@@ -2,7 +2,9 @@
 //! a set of zones, each with its SOA. Names outside the zones are REFUSED; missing names
 //! are NXDOMAIN, missing types NODATA, both with the zone's SOA; CNAMEs are followed
 //! inside the served zones. A record set can be changed after a number of queries (to
-//! test polling), and a name can be made to answer SERVFAIL.
+//! test polling), and a name can be made to answer SERVFAIL. The same port serves TCP;
+//! the server can be told to truncate every UDP answer (so that TCP is asked), to send a
+//! forged reply (another ID) before each real one, or to answer nothing at all.
 
 use hickory_proto::op::{Message, MessageType, ResponseCode};
 use hickory_proto::rr::rdata::{CNAME, MX, NS, PTR, SOA, TXT};
@@ -10,7 +12,8 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio::net::UdpSocket;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
 
 type Key = (String, RecordType);
 
@@ -22,6 +25,14 @@ struct State {
     /// (after this many queries, key, new records)
     changes: Vec<(u32, Key, Vec<RData>)>,
     queries: u32,
+    /// UDP answers carry TC and no records.
+    truncate: bool,
+    /// A reply with another ID (and a false address) goes out before each real UDP one.
+    forge: bool,
+    /// No question is answered.
+    silent: bool,
+    /// Questions received over TCP.
+    tcp_queries: u32,
 }
 
 /// A running test server; stops when dropped.
@@ -29,11 +40,13 @@ pub struct TestDns {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
     task: tokio::task::JoinHandle<()>,
+    tcp_task: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestDns {
     fn drop(&mut self) {
         self.task.abort();
+        self.tcp_task.abort();
     }
 }
 
@@ -70,9 +83,15 @@ pub fn txt(strings: &[&str]) -> RData {
 }
 
 impl TestDns {
-    /// Serve `zones` (apex names) on 127.0.0.1 at an ephemeral port.
+    /// Serve `zones` (apex names) on 127.0.0.1 at an ephemeral port, UDP and TCP.
     pub async fn start(zones: &[&str]) -> TestDns {
-        let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        // The same port for both: a UDP port whose TCP twin is free.
+        let (sock, listener) = loop {
+            let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            if let Ok(l) = TcpListener::bind(sock.local_addr().unwrap()).await {
+                break (sock, l);
+            }
+        };
         let addr = sock.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
             zones: zones.iter().map(|z| norm(z)).collect(),
@@ -88,13 +107,95 @@ impl TestDns {
                 let Ok(query) = Message::from_vec(&buf[..n]) else {
                     continue;
                 };
-                let response = answer(&st, &query);
+                let (silent, truncate, forge) = {
+                    let s = st.lock().unwrap();
+                    (s.silent, s.truncate, s.forge)
+                };
+                if silent {
+                    continue;
+                }
+                let mut response = answer(&st, &query);
+                if forge {
+                    let mut fake = response.clone();
+                    fake.metadata.id = query.metadata.id.wrapping_add(1);
+                    fake.answers.clear();
+                    if let Some(q) = query.queries.first() {
+                        fake.add_answer(Record::from_rdata(q.name().clone(), 0, a("192.0.2.66")));
+                    }
+                    if let Ok(bytes) = fake.to_vec() {
+                        let _ = sock.send_to(&bytes, peer).await;
+                    }
+                }
+                if truncate {
+                    response.metadata.truncation = true;
+                    response.answers.clear();
+                    response.authorities.clear();
+                }
                 if let Ok(bytes) = response.to_vec() {
                     let _ = sock.send_to(&bytes, peer).await;
                 }
             }
         });
-        TestDns { addr, state, task }
+        let st = state.clone();
+        let tcp_task = tokio::spawn(async move {
+            loop {
+                let Ok((mut s, _)) = listener.accept().await else {
+                    continue;
+                };
+                let st = st.clone();
+                tokio::spawn(async move {
+                    let mut len = [0u8; 2];
+                    if s.read_exact(&mut len).await.is_err() {
+                        return;
+                    }
+                    let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
+                    if s.read_exact(&mut buf).await.is_err() {
+                        return;
+                    }
+                    let Ok(query) = Message::from_vec(&buf) else {
+                        return;
+                    };
+                    st.lock().unwrap().tcp_queries += 1;
+                    let Ok(bytes) = answer(&st, &query).to_vec() else {
+                        return;
+                    };
+                    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+                    framed.extend_from_slice(&bytes);
+                    let _ = s.write_all(&framed).await;
+                });
+            }
+        });
+        TestDns {
+            addr,
+            state,
+            task,
+            tcp_task,
+        }
+    }
+
+    /// Truncate every UDP answer (TC set, no records): the full answer is only over TCP.
+    pub fn truncate(&self) {
+        self.state.lock().unwrap().truncate = true;
+    }
+
+    /// Send a forged reply (another ID, a false address) before each real UDP answer.
+    pub fn forge(&self) {
+        self.state.lock().unwrap().forge = true;
+    }
+
+    /// Answer nothing from now on.
+    pub fn silence(&self) {
+        self.state.lock().unwrap().silent = true;
+    }
+
+    /// Questions answered so far (UDP and TCP).
+    pub fn queries(&self) -> u32 {
+        self.state.lock().unwrap().queries
+    }
+
+    /// Questions received over TCP so far.
+    pub fn tcp_queries(&self) -> u32 {
+        self.state.lock().unwrap().tcp_queries
     }
 
     /// Add one record.
