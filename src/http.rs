@@ -1,5 +1,6 @@
 //! The agent's HTTP client: rustls with the ring provider and the webpki root store (no
-//! OpenSSL, no platform verifier, no way to turn verification off), connect and total
+//! OpenSSL, no platform verifier, no way to turn verification off; a build without the
+//! cargo feature `bundled-roots` reads the system's CA bundle instead), connect and total
 //! timeouts, TCP_NODELAY, and a small idle pool so that one cycle reuses one connection
 //! per host.
 //!
@@ -140,19 +141,195 @@ pub fn tls_client_config(extra: Option<&CaFile>) -> rustls::ClientConfig {
 }
 
 fn tls_config(extra: Option<&CaFile>) -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    tls_config_from(base_roots(), extra)
+}
+
+/// [`tls_config`] from the base roots (or why there are none) and the extra ones.
+fn tls_config_from(
+    base: Result<Vec<TrustAnchor<'static>>, String>,
+    extra: Option<&CaFile>,
+) -> rustls::ClientConfig {
+    let (mut anchors, missing) = match base {
+        Ok(anchors) => (anchors, None),
+        Err(why) => (Vec::new(), Some(why)),
     };
     if let Some(extra) = extra {
-        roots.roots.extend(extra.anchors.iter().cloned());
+        anchors.extend(extra.anchors.iter().cloned());
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         // ring's default provider supports every safe default version; this cannot fail.
-        .expect("ring supports TLS 1.2 and 1.3")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
+        .expect("ring supports TLS 1.2 and 1.3");
+    match missing {
+        // No roots at all: every handshake fails, with the message that says what to install.
+        Some(why) if anchors.is_empty() => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoRoots { why, provider }))
+            .with_no_client_auth(),
+        _ => builder
+            .with_root_certificates(rustls::RootCertStore { roots: anchors })
+            .with_no_client_auth(),
+    }
+}
+
+/// The roots every client trusts: Mozilla's, compiled in (cargo feature `bundled-roots`,
+/// on by default).
+#[cfg(feature = "bundled-roots")]
+fn base_roots() -> Result<Vec<TrustAnchor<'static>>, String> {
+    Ok(webpki_roots::TLS_SERVER_ROOTS.to_vec())
+}
+
+/// The roots every client trusts: without `bundled-roots` (a router build that saves the
+/// bytes), the system's CA bundle, read once ([`system_bundle`] says which file).
+#[cfg(not(feature = "bundled-roots"))]
+fn base_roots() -> Result<Vec<TrustAnchor<'static>>, String> {
+    static ROOTS: OnceLock<Result<Arc<[TrustAnchor<'static>]>, String>> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let env = std::env::var_os(CERT_FILE_ENV).filter(|v| !v.is_empty());
+            let path = system_bundle(env.map(PathBuf::from), SYSTEM_BUNDLES)?;
+            load_bundle(&path)
+        })
+        .as_ref()
+        .map(|a| a.to_vec())
+        .map_err(Clone::clone)
+}
+
+/// The environment variable that names the CA bundle (as OpenSSL and most TLS stacks read
+/// it); used when the roots are not compiled in.
+pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
+
+/// Where the CA bundle is on the usual systems, first found wins: Debian, Ubuntu, Alpine,
+/// Arch and OpenWrt's `ca-bundle`; Fedora/RHEL; openSUSE; Alpine/BSD's other name.
+#[cfg_attr(feature = "bundled-roots", allow(dead_code))]
+pub const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The system CA bundle: the file `SSL_CERT_FILE` names (it must exist: a name set on
+/// purpose is never silently replaced), else the first of `candidates` that exists. The
+/// error says what to install.
+#[cfg_attr(feature = "bundled-roots", allow(dead_code))]
+fn system_bundle(env: Option<PathBuf>, candidates: &[&str]) -> Result<PathBuf, String> {
+    if let Some(path) = env {
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(rust_i18n::t!(
+                "ui.http.roots.env",
+                var = CERT_FILE_ENV,
+                path = path.display()
+            )
+            .into_owned())
+        };
+    }
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            rust_i18n::t!(
+                "ui.http.roots.none",
+                paths = candidates.join(", "),
+                var = CERT_FILE_ENV
+            )
+            .into_owned()
+        })
+}
+
+/// A system bundle's trust anchors. Unlike `tls_ca_file:` (checked strictly, it is the
+/// user's own file), a certificate webpki cannot use is skipped, as other TLS stacks do;
+/// a file without one usable certificate is an error.
+#[cfg_attr(feature = "bundled-roots", allow(dead_code))]
+fn load_bundle(path: &Path) -> Result<Arc<[TrustAnchor<'static>]>, String> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| {
+        CaFileError::Read {
+            path: shown.clone(),
+            source,
+        }
+        .to_string()
+    })?;
+    let mut store = rustls::RootCertStore::empty();
+    store.add_parsable_certificates(CertificateDer::pem_slice_iter(&bytes).filter_map(Result::ok));
+    if store.roots.is_empty() {
+        return Err(CaFileError::Empty { path: shown }.to_string());
+    }
+    Ok(store.roots.into())
+}
+
+/// The verifier of a client without any trusted root: it refuses every server with the
+/// message that says what to install (rather than rustls's "unknown issuer").
+#[derive(Debug)]
+struct NoRoots {
+    why: String,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+/// The reason, shown as it is: rustls prints a certificate error with `{:?}`.
+struct NoRootsError(String);
+
+impl std::fmt::Debug for NoRootsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for NoRootsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NoRootsError {}
+
+impl NoRoots {
+    fn refuse(&self) -> rustls::Error {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+            Arc::new(NoRootsError(self.why.clone())),
+        )))
+    }
+}
+
+impl rustls::client::danger::ServerCertVerifier for NoRoots {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Err(self.refuse())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Err(self.refuse())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Err(self.refuse())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 /// A client builder with the agent's TLS and timeouts; callers add what is specific to
@@ -192,5 +369,125 @@ pub fn client_for(
     match extra {
         None => Ok(shared.clone()),
         Some(ca) => client_builder_trusting(Some(ca)).build(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundle_is_ssl_cert_file_else_the_first_usual_path_that_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.pem");
+        let b = dir.path().join("b.pem");
+        std::fs::write(&b, "").unwrap();
+        let (a_s, b_s) = (a.to_str().unwrap(), b.to_str().unwrap());
+        assert_eq!(system_bundle(None, &[a_s, b_s]).unwrap(), b);
+        std::fs::write(&a, "").unwrap();
+        assert_eq!(system_bundle(None, &[a_s, b_s]).unwrap(), a);
+        // SSL_CERT_FILE wins; a missing one is an error, not a fall-back.
+        assert_eq!(system_bundle(Some(b.clone()), &[a_s]).unwrap(), b);
+        let gone = dir.path().join("gone.pem");
+        let e = system_bundle(Some(gone.clone()), &[a_s]).unwrap_err();
+        assert!(
+            e.contains("SSL_CERT_FILE") && e.contains(gone.to_str().unwrap()),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn no_bundle_anywhere_names_the_package_to_install() {
+        let e =
+            system_bundle(None, &["/nonexistent/mxddns/ca.crt", "/nonexistent/x.pem"]).unwrap_err();
+        for part in [
+            "ca-bundle",
+            "ca-certificates",
+            "SSL_CERT_FILE",
+            "/nonexistent/mxddns/ca.crt, /nonexistent/x.pem",
+            "bundled-roots",
+        ] {
+            assert!(e.contains(part), "{part} missing in: {e}");
+        }
+        let zh = rust_i18n::t!(
+            "ui.http.roots.none",
+            locale = "zh-CN",
+            paths = "/x",
+            var = CERT_FILE_ENV
+        );
+        assert!(zh.contains("ca-bundle") && zh.contains("安装"), "{zh}");
+    }
+
+    #[test]
+    fn a_system_bundle_skips_what_webpki_cannot_use_but_needs_one_root() {
+        let dir = tempfile::tempdir().unwrap();
+        // One usable certificate and one broken block.
+        let ca = include_str!("../tests/fixtures/keys/cert1.pem");
+        let path = dir.path().join("bundle.pem");
+        std::fs::write(
+            &path,
+            format!("{ca}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+        )
+        .unwrap();
+        assert_eq!(load_bundle(&path).unwrap().len(), 1);
+        std::fs::write(&path, "no certificates here\n").unwrap();
+        assert!(load_bundle(&path).unwrap_err().contains("bundle.pem"));
+        assert!(load_bundle(&dir.path().join("none.pem")).is_err());
+    }
+
+    /// A TLS 1.3 handshake in memory between `client` and a server holding the fixture
+    /// certificate `cert2.pem` (self-signed, P-256); the client's error, if any.
+    fn handshake(client: rustls::ClientConfig) -> Result<(), rustls::Error> {
+        let cert =
+            CertificateDer::from_pem_slice(include_bytes!("../tests/fixtures/keys/cert2.pem"))
+                .unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(include_bytes!(
+            "../tests/fixtures/keys/cert2.key"
+        ))
+        .unwrap();
+        let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+        let name = rustls::pki_types::ServerName::try_from("mail.example.com").unwrap();
+        let mut c = rustls::ClientConnection::new(Arc::new(client), name).unwrap();
+        let mut s = rustls::ServerConnection::new(Arc::new(server)).unwrap();
+        for _ in 0..10 {
+            let mut buf = Vec::new();
+            c.write_tls(&mut buf).unwrap();
+            s.read_tls(&mut &buf[..]).unwrap();
+            s.process_new_packets().unwrap();
+            buf.clear();
+            s.write_tls(&mut buf).unwrap();
+            c.read_tls(&mut &buf[..]).unwrap();
+            c.process_new_packets()?;
+            if !c.is_handshaking() {
+                return Ok(());
+            }
+        }
+        panic!("the handshake did not finish");
+    }
+
+    #[test]
+    fn without_roots_every_server_is_refused_with_the_reason() {
+        let why = "no CA certificates: install ca-bundle".to_string();
+        let e = handshake(tls_config_from(Err(why.clone()), None)).unwrap_err();
+        assert!(e.to_string().contains(&why), "{e}");
+        // With extra roots (tls_ca_file:) the verifier is webpki's, with or without base
+        // roots: the handshake gets as far as webpki's own checks (the fixture is a CA
+        // certificate, which webpki refuses as a server's: CaUsedAsEndEntity).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, include_str!("../tests/fixtures/keys/cert1.pem")).unwrap();
+        let ca = CaFile::load(&path).unwrap();
+        for base in [Err(why.clone()), base_roots()] {
+            let e = handshake(tls_config_from(base, Some(&ca))).unwrap_err();
+            assert!(e.to_string().contains("CaUsedAsEndEntity"), "{e}");
+            assert!(!e.to_string().contains(&why), "{e}");
+        }
     }
 }

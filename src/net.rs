@@ -13,6 +13,20 @@ pub fn is_loopback_host(host: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// [`url::Url::parse`], with a message of its own for a host written in Unicode. The
+/// agent's IDNA back end is the ASCII-only one (Cargo.toml pins `idna_adapter` 1.0.x, which
+/// keeps ICU4X's tables out of the binary), so such a host is refused, like a non-ASCII
+/// domain name in the configuration: it must be written in punycode (`xn--…`).
+pub fn parse_url(text: &str) -> Result<url::Url, String> {
+    url::Url::parse(text).map_err(|e| {
+        if e == url::ParseError::IdnaError && !text.is_ascii() {
+            rust_i18n::t!("ui.net.idn").into_owned()
+        } else {
+            e.to_string()
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -24,5 +38,25 @@ mod tests {
         assert!(!super::is_loopback_host("10.0.0.1"));
         assert!(!super::is_loopback_host("api.cloudflare.com"));
         assert!(!super::is_loopback_host("localhost.evil.com"));
+    }
+
+    #[test]
+    fn unicode_hosts_are_refused_and_punycode_ones_kept() {
+        let e = super::parse_url("https://bücher.example/update").unwrap_err();
+        assert!(e.contains("non-ASCII") && e.contains("punycode"), "{e}");
+        let e = super::parse_url("https://例子.测试/").unwrap_err();
+        assert!(e.contains("xn--"), "{e}");
+        // The punycode form of the same host, and a non-ASCII path (percent-encoded).
+        let u = super::parse_url("https://xn--bcher-kva.example/ü?q=ä").unwrap();
+        assert_eq!(u.host_str(), Some("xn--bcher-kva.example"));
+        assert_eq!(u.path(), "/%C3%BC");
+        // Upper-case ASCII is still folded; other errors keep the url crate's words.
+        assert_eq!(
+            super::parse_url("https://API.Example.COM/")
+                .unwrap()
+                .host_str(),
+            Some("api.example.com")
+        );
+        assert_eq!(super::parse_url("https://").unwrap_err(), "empty host");
     }
 }

@@ -234,6 +234,16 @@ fn broken_configs_say_where_and_what() {
             "config.yaml:4: providers.home-cf.endpoint: \"api.cloudflare.com\" is not a URL (relative URL without a base) — write the API base URL, such as https://api.example.com".into(),
         ),
         (
+            "endpoint with a host in Unicode",
+            config_with(&[]).replace("    type: cloudflare\n", "    type: cloudflare\n    endpoint: https://api.bücher.example/v4\n"),
+            "config.yaml:4: providers.home-cf.endpoint: \"https://api.bücher.example/v4\" is not a URL (the host name has non-ASCII characters; write it in punycode (xn--…), for example with `idn2 NAME`) — write the API base URL, such as https://api.example.com".into(),
+        ),
+        (
+            "endpoint with the same host in punycode is fine, but not over plain http",
+            config_with(&[]).replace("    type: cloudflare\n", "    type: cloudflare\n    endpoint: http://api.xn--bcher-kva.example/v4\n"),
+            "config.yaml:4: providers.home-cf.endpoint: \"http://api.xn--bcher-kva.example/v4\" uses plain http, which is accepted only for loopback addresses (127.0.0.1, [::1], localhost) — use https://".into(),
+        ),
+        (
             "domain with '/'",
             domain_named("https://example.com/"),
             "config.yaml:10: domains[0].domain: \"https://example.com/\" contains '/': that is a URL, not a name — write just the host name, such as mail.example.com".into(),

@@ -111,8 +111,8 @@ impl FromStr for SourceSpec {
 /// Plain http is allowed only on loopback (a test server or a local helper); everything
 /// that crosses a network goes over https.
 fn url_host_ok(s: &str) -> Result<String, String> {
-    let u =
-        url::Url::parse(s).map_err(|e| rust_i18n::t!("ui.source.7", s = s, e = e).into_owned())?;
+    let u = crate::net::parse_url(s)
+        .map_err(|e| rust_i18n::t!("ui.source.7", s = s, e = e).into_owned())?;
     if u.scheme() == "http" && !crate::net::is_loopback_host(u.host_str().unwrap_or("")) {
         return Err(rust_i18n::t!("ui.source.8", s = s).into_owned());
     }

@@ -15,6 +15,10 @@ pub enum DnsError {
     /// Not a domain name.
     #[error("{}", rust_i18n::t!("err.dns.error", name = format!("{:?}", .name)))]
     BadName { name: String },
+    /// A name with non-ASCII characters: the IDNA back end is ASCII-only (Cargo.toml pins
+    /// `idna_adapter` 1.0.x to keep ICU4X out), so it must be written in punycode.
+    #[error("{}", rust_i18n::t!("err.dns.idn", name = format!("{:?}", .name)))]
+    NotAscii { name: String },
     /// The resolver could not be set up (no usable resolv.conf, no name server in it).
     #[error("{}", rust_i18n::t!("err.dns.error.2", detail = .detail))]
     Setup { detail: String },

@@ -14,8 +14,8 @@ pub fn text(name: &Name) -> String {
     s
 }
 
-/// The fully qualified [`Name`] for `name` (`example.com` or `example.com.`; IDNs allowed),
-/// so that no search domain of the system's resolver is ever appended.
+/// The fully qualified [`Name`] for `name` (`example.com` or `example.com.`; an IDN written in
+/// punycode), so that no search domain of the system's resolver is ever appended.
 pub fn fqdn(name: &str) -> Result<Name, DnsError> {
     let trimmed = name.trim().trim_end_matches('.');
     let bad = || DnsError::BadName {
@@ -23,6 +23,11 @@ pub fn fqdn(name: &str) -> Result<Name, DnsError> {
     };
     if trimmed.is_empty() {
         return Err(bad());
+    }
+    if !trimmed.is_ascii() {
+        return Err(DnsError::NotAscii {
+            name: name.to_string(),
+        });
     }
     let mut n = Name::from_utf8(trimmed).map_err(|_| bad())?;
     n.set_fqdn(true);
@@ -56,9 +61,13 @@ mod tests {
     fn normalizes_case_dot_and_idn() {
         assert_eq!(normalize("Mail.Example.COM.").unwrap(), "mail.example.com");
         assert_eq!(
-            normalize("bücher.example").unwrap(),
+            normalize("XN--BCHER-KVA.example").unwrap(),
             "xn--bcher-kva.example"
         );
+        // Unicode is refused with the fix (the IDNA back end is ASCII-only).
+        let e = normalize("bücher.example").unwrap_err();
+        assert!(matches!(e, DnsError::NotAscii { .. }), "{e:?}");
+        assert!(e.to_string().contains("punycode"), "{e}");
         assert!(normalize("").is_err());
         assert!(normalize("a..b").is_err());
     }

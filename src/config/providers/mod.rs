@@ -485,7 +485,7 @@ pub(crate) fn https_url(text: &str, what: &str, quote: bool) -> Result<url::Url,
     } else {
         "the URL".to_string()
     };
-    let url = url::Url::parse(text)
+    let url = crate::net::parse_url(text)
         .map_err(|e| rust_i18n::t!("cfg.mod.5", shown = shown, e = e, what = what).into_owned())?;
     let host = url.host_str().unwrap_or("");
     match url.scheme() {

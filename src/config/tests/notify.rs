@@ -105,6 +105,11 @@ fn broken_webhooks_say_where_and_what() {
             "config.yaml:13: notify[0].url: the URL is not a URL (relative URL without a base) — write the webhook's URL, such as https://ntfy.sh/your-topic",
         ),
         (
+            "a host in Unicode (the IDNA back end is ASCII-only: punycode is asked for)",
+            with_notify(&["  - url: https://hooks.bücher.example/CANARY"]),
+            "config.yaml:13: notify[0].url: the URL is not a URL (the host name has non-ASCII characters; write it in punycode (xn--…), for example with `idn2 NAME`) — write the webhook's URL, such as https://ntfy.sh/your-topic",
+        ),
+        (
             "another scheme",
             with_notify(&["  - url: ftp://hooks.example.net/CANARY"]),
             "config.yaml:13: notify[0].url: the URL is not an https URL (scheme \"ftp\") — write the webhook's URL, such as https://ntfy.sh/your-topic",
