@@ -31,21 +31,13 @@ commit="$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet ||
 if [ -z "${CC_x86_64_unknown_linux_musl:-}" ] && command -v musl-gcc >/dev/null; then
   export CC_x86_64_unknown_linux_musl=musl-gcc
 fi
-# The shipped build's flags for musl targets are in .cargo/config.toml (no .eh_frame_hdr:
-# `-C link-arg=-Wl,--no-eh-frame-hdr`). An environment RUSTFLAGS replaces config rustflags
-# entirely, so an experiment's RUSTFLAGS (e.g. `-C relocation-model=static`) gets them added
-# here instead of silently measuring a different build.
-SHIPPED_RUSTFLAGS="-C link-arg=-Wl,--no-eh-frame-hdr"
-grep -q -- '--no-eh-frame-hdr' "$REPO/.cargo/config.toml" \
-  || { echo "sizes.sh: .cargo/config.toml no longer sets --no-eh-frame-hdr; update SHIPPED_RUSTFLAGS" >&2; exit 1; }
-if [ -n "${RUSTFLAGS+x}" ]; then
-  case " $RUSTFLAGS " in
-    *"--no-eh-frame-hdr"*) ;;
-    *) RUSTFLAGS="$RUSTFLAGS $SHIPPED_RUSTFLAGS" ;;
-  esac
-  export RUSTFLAGS
-  echo "sizes.sh: RUSTFLAGS=\"$RUSTFLAGS\" (replaces .cargo/config.toml's rustflags)" >&2
-fi
+# The shipped build links without unwind tables (build.rs adds `--no-eh-frame-hdr` and the
+# link/no-eh-frame.ld script to release builds for musl), so an experiment's RUSTFLAGS
+# (e.g. `-C relocation-model=static`) adds to the shipped build instead of replacing part of it.
+grep -q -- 'no-eh-frame.ld' "$REPO/build.rs" \
+  || { echo "sizes.sh: build.rs no longer links without unwind tables; update this script" >&2; exit 1; }
+[ -z "${MXDDNS_KEEP_UNWIND_TABLES:-}" ] || echo "sizes.sh: MXDDNS_KEEP_UNWIND_TABLES is set: measuring with unwind tables" >&2
+[ -z "${RUSTFLAGS:-}" ] || echo "sizes.sh: RUSTFLAGS=\"$RUSTFLAGS\"" >&2
 # Built unstripped (so that OUT keeps each variant's symbols for a per-crate breakdown, e.g.
 # `nm -S --size-sort -C`), then stripped with strip(1): the bytes are those of the stripped copy.
 export CARGO_PROFILE_RELEASE_STRIP=false
@@ -58,7 +50,7 @@ build() {   # label, cargo feature arguments...
   strip -o "$bin" "$bin.unstripped"
   sections="$(size -A "$bin" | awk '$1 ~ /^\./ {printf "\"%s\": %d, ", $1, $2}' | sed 's/, $//')"
   printf '{"label": "%s", "args": "%s", "bytes": %d, "commit": "%s", "rustflags": "%s", "sections": {%s}}\n' \
-    "$label" "$*" "$(stat -c %s "$bin")" "$commit" "${RUSTFLAGS-(.cargo/config.toml)}" "$sections" >> "$OUT/sizes.jsonl"
+    "$label" "$*" "$(stat -c %s "$bin")" "$commit" "${RUSTFLAGS:-}${MXDDNS_KEEP_UNWIND_TABLES:+ (unwind tables kept)}" "$sections" >> "$OUT/sizes.jsonl"
   echo "$label: $(stat -c %s "$bin") B"
 }
 
