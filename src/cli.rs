@@ -47,6 +47,7 @@ pub enum DemoProvider {
     Godaddy,
     Dnspod,
     Huaweicloud,
+    Rfc2136,
 }
 
 #[derive(Debug, PartialEq)]
@@ -171,7 +172,14 @@ const fn val(id: &'static str, long: &'static str, value: &'static str) -> Opt {
 }
 
 const FORMATS: &[&str] = &["text", "json"];
-const PROVIDERS: &[&str] = &["cloudflare", "aliyun", "godaddy", "dnspod", "huaweicloud"];
+const PROVIDERS: &[&str] = &[
+    "cloudflare",
+    "aliyun",
+    "godaddy",
+    "dnspod",
+    "huaweicloud",
+    "rfc2136",
+];
 
 /// Accepted before and after the subcommand (`version` only before one).
 const GLOBALS: &[Opt] = &[
@@ -730,6 +738,7 @@ fn build(sub: Option<&Sub>, seen: &[(&'static Opt, Vec<String>)], env: Option<&s
                 Some("godaddy") => DemoProvider::Godaddy,
                 Some("dnspod") => DemoProvider::Dnspod,
                 Some("huaweicloud") => DemoProvider::Huaweicloud,
+                Some("rfc2136") => DemoProvider::Rfc2136,
                 _ => DemoProvider::Cloudflare,
             },
             mail: on("mail"),
@@ -1081,6 +1090,14 @@ mod tests {
             Some(Command::Demo {
                 provider: DemoProvider::Huaweicloud,
                 mail: true
+            })
+        );
+        let cli = parse(&["demo", "--provider", "rfc2136"]).unwrap();
+        assert_eq!(
+            cli.command,
+            Some(Command::Demo {
+                provider: DemoProvider::Rfc2136,
+                mail: false
             })
         );
         let cli = parse(&["demo"]).unwrap();

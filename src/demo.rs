@@ -66,6 +66,16 @@ fn provider_block(
             ),
             "Huawei Cloud DNS v2",
         ),
+        DemoProvider::Rfc2136 => (
+            format!(
+                "  demo:\n    type: rfc2136\n    server: {}\n    tsig_key_name: {}\n    tsig_algorithm: {}\n    tsig_secret: \"{}\"\n",
+                fake.rfc2136_server(),
+                mxddns_fakereg::DEMO_TSIG_KEY_NAME,
+                mxddns_fakereg::DEMO_TSIG_ALGORITHM,
+                mxddns_fakereg::DEMO_TSIG_SECRET,
+            ),
+            "RFC 2136 (TSIG hmac-sha256)",
+        ),
     })
 }
 
@@ -145,6 +155,7 @@ fn endpoint_of(fake: &FakeRegistrar, provider: DemoProvider) -> String {
         DemoProvider::Godaddy => fake.godaddy_endpoint(),
         DemoProvider::Dnspod => fake.dnspod_endpoint(),
         DemoProvider::Huaweicloud => fake.huaweicloud_endpoint(),
+        DemoProvider::Rfc2136 => fake.rfc2136_server().to_string(),
     }
 }
 

@@ -202,6 +202,7 @@ async fn entry(
         status: answer.as_ref().map_or(0, |a| a.status),
         write,
         fault: label,
+        rcode: None,
     });
     match answer {
         Some(a) => a.into_axum(),

@@ -2,6 +2,8 @@
 //!
 //! One [`FakeRegistrar`] runs, on 127.0.0.1 ephemeral ports:
 //! - an authoritative DNS server (UDP and TCP on one port) over a shared zone [`Store`], which
+//!   takes RFC 2136 UPDATEs signed with TSIG (keys in [`FakeOptions::rfc2136`]; the demo's is
+//!   [`DEMO_TSIG_KEY_NAME`]) and answers TSIG-signed queries and zone transfers signed, and
 //!   also answers the "what is my IP" names (`myip.opendns.com`, `whoami.cloudflare`,
 //!   `o-o.myaddr.l.google.com`) from the echo address;
 //! - a Cloudflare API v4 emulator on its own listener, under `/client/v4`;
@@ -40,6 +42,10 @@ use tokio::sync::watch;
 pub use aliyun::options::{
     AliyunAccess, AliyunKey, AliyunOptions, DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET,
     FREE_EDITION_MIN_TTL,
+};
+pub use dns::tsig::{
+    KeyError, Rfc2136Options, TsigKeySeed, DEMO_TSIG_ALGORITHM, DEMO_TSIG_KEY_NAME,
+    DEMO_TSIG_SECRET,
 };
 pub use dnspod::{DnspodKey, DnspodOptions, DEMO_DNSPOD_SECRET_ID, DEMO_DNSPOD_SECRET_KEY};
 pub use echo::EchoIps;
@@ -95,6 +101,8 @@ async fn launch(opts: FakeOptions, log: RequestLog) -> io::Result<(Running, watc
     opts.seed(&store)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let faults = Faults::default();
+    let keys = dns::tsig::Keyring::new(&opts.rfc2136)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let echo = EchoIps::new(opts.echo_ipv4, opts.echo_ipv6);
     // Every server stops when this turns true or when the sender is dropped.
     let (stop, stopped) = watch::channel(false);
@@ -105,6 +113,7 @@ async fn launch(opts: FakeOptions, log: RequestLog) -> io::Result<(Running, watc
             echo: echo.clone(),
             log: log.clone(),
             faults: faults.clone(),
+            keys,
         },
         stopped.clone(),
     )
@@ -236,6 +245,11 @@ impl FakeRegistrar {
 
     /// The DNS server (UDP and TCP) on 127.0.0.1.
     pub fn dns_addr(&self) -> SocketAddr {
+        self.running.dns
+    }
+
+    /// The RFC 2136 server (UPDATE with TSIG): the DNS server's address.
+    pub fn rfc2136_server(&self) -> SocketAddr {
         self.running.dns
     }
 

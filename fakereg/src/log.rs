@@ -11,10 +11,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Request bodies longer than this are cut in the log.
 const MAX_LOGGED_BODY: usize = 8 * 1024;
 
-/// One HTTP request as the fake registrar saw it. Headers are not kept (they hold credentials).
+/// One API request as the fake registrar saw it: an HTTP request to a vendor emulator, or an
+/// RFC 2136 message to the DNS server (an UPDATE, or a query or zone transfer signed with
+/// TSIG: vendor `rfc2136`). Headers are not kept (they hold credentials).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoggedRequest {
-    /// `cloudflare`, `echo`, … (the listener that took it).
+    /// `cloudflare`, `echo`, `rfc2136`, … (the listener that took it).
     pub vendor: &'static str,
     pub method: String,
     pub path: String,
@@ -24,13 +26,19 @@ pub struct LoggedRequest {
     pub action: String,
     /// The request body as text (lossy UTF-8, cut at 8 KiB).
     pub body: String,
-    /// The HTTP status answered; 0 when the connection was closed without an answer.
+    /// The HTTP status answered; 0 when the connection was closed without an answer. For an
+    /// RFC 2136 message, the status matching its RCODE: 200 NOERROR, 400 FORMERR/NOTZONE,
+    /// 401 a TSIG error, 403 REFUSED, 404 NOTAUTH (zone not held), 412 a failed
+    /// prerequisite (NXDOMAIN/YXDOMAIN/NXRRSET/YXRRSET), 500 SERVFAIL, 501 NOTIMP.
     pub status: u16,
     /// Whether the request asked for a change (as the vendor's API defines writes), whatever
     /// the outcome.
     pub write: bool,
     /// The fault rule applied to it, if any (its label).
     pub fault: Option<String>,
+    /// For an RFC 2136 message: the RCODE answered, with the TSIG error if any (`NOERROR`,
+    /// `NXRRSET`, `NOTAUTH BADKEY`); `None` for HTTP.
+    pub rcode: Option<String>,
 }
 
 impl LoggedRequest {
@@ -67,7 +75,8 @@ pub struct RequestLog {
 impl RequestLog {
     /// A log that also appends each request and query to `path` (created or truncated), one
     /// JSON object per line: `{"ts","kind":"http","vendor","method","path","action","status",
-    /// "write"}` or `{"ts","kind":"dns","name","qtype","protocol","rcode"}`. Bodies, queries
+    /// "write"}`, `{"ts","kind":"rfc2136",…,"rcode"}` (the same fields for an UPDATE or a
+    /// TSIG-signed query or transfer) or `{"ts","kind":"dns","name","qtype","protocol","rcode"}`. Bodies, queries
     /// and headers are not written (they may hold credentials).
     pub fn with_file(path: &Path) -> std::io::Result<RequestLog> {
         Ok(RequestLog {
@@ -103,6 +112,15 @@ impl RequestLog {
         lock(&self.http).push(r);
     }
 
+    /// An RFC 2136 message (JSON `kind` `rfc2136`, with its `rcode`).
+    pub(crate) fn push_rfc2136(&self, r: LoggedRequest) {
+        self.append(serde_json::json!({
+            "kind": "rfc2136", "vendor": r.vendor, "method": r.method, "path": r.path,
+            "action": r.action, "status": r.status, "write": r.write, "rcode": r.rcode,
+        }));
+        lock(&self.http).push(r);
+    }
+
     pub(crate) fn push_dns(&self, q: LoggedQuery) {
         self.append(serde_json::json!({
             "kind": "dns", "name": q.name, "qtype": q.qtype, "protocol": q.protocol,
@@ -111,7 +129,7 @@ impl RequestLog {
         lock(&self.dns).push(q);
     }
 
-    /// Every HTTP request so far, oldest first.
+    /// Every API request so far (HTTP, and RFC 2136 messages), oldest first.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         lock(&self.http).clone()
     }

@@ -3,7 +3,9 @@
 //! `mxddns-fakereg --seed seed.json` (or `--example`) prints one line
 //! `cloudflare=http://127.0.0.1:P/client/v4 aliyun=http://127.0.0.1:A godaddy=http://127.0.0.1:G
 //! dnspod=http://127.0.0.1:T huaweicloud=http://127.0.0.1:H dns=127.0.0.1:Q
-//! echo=http://127.0.0.1:R/ip trace=…`
+//! rfc2136=127.0.0.1:Q tsig_keys=mxddns-demo echo=http://127.0.0.1:R/ip trace=…`
+//! (`tsig_keys`: the names of the TSIG keys RFC 2136 UPDATEs may be signed with, comma
+//! separated, `-` when none; never their secrets)
 //! and runs until SIGTERM or SIGINT. With `--log FILE` it appends every HTTP request and DNS
 //! query it answers to FILE, one JSON object per line (for counting in benchmarks). A line
 //! `echo ADDRESS` on its standard input moves the echo address of that family (the HTTP echo
@@ -16,7 +18,7 @@ use mxddns_fakereg::{FakeOptions, FakeRegistrar, RequestLog};
 
 const USAGE: &str = "usage: mxddns-fakereg (--seed SEED.json | --example) [--log FILE]\n\
   --seed FILE   zones, Cloudflare tokens and echo addresses to start with (JSON)\n\
-  --example     zone example.com, one full-rights Cloudflare token and Alidns AccessKey, echo 203.0.113.20\n\
+  --example     zone example.com, the demo credentials of every vendor (and TSIG key mxddns-demo), echo 203.0.113.20\n\
   --log FILE    append every HTTP request and DNS query answered to FILE (JSON lines, no secrets)\n\
 standard input: a line `echo ADDRESS` sets the echo address of that family\n";
 
@@ -60,6 +62,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let tsig_keys = match opts
+        .rfc2136
+        .keys
+        .iter()
+        .map(|k| k.name.trim_end_matches('.'))
+        .collect::<Vec<_>>()
+        .join(",")
+    {
+        names if names.is_empty() => "-".to_string(),
+        names => names,
+    };
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -73,13 +86,15 @@ fn main() -> ExitCode {
             Err(e) => return fail(&format!("cannot start: {e}")),
         };
         println!(
-            "cloudflare={} aliyun={} godaddy={} dnspod={} huaweicloud={} dns={} echo={} trace={}",
+            "cloudflare={} aliyun={} godaddy={} dnspod={} huaweicloud={} dns={} rfc2136={} tsig_keys={} echo={} trace={}",
             reg.cloudflare_endpoint(),
             reg.aliyun_endpoint(),
             reg.godaddy_endpoint(),
             reg.dnspod_endpoint(),
             reg.huaweicloud_endpoint(),
             reg.dns_addr(),
+            reg.rfc2136_server(),
+            tsig_keys,
             reg.echo_url(),
             reg.trace_url()
         );

@@ -15,6 +15,7 @@
 //!   "godaddy": {"keys": [{"key": "K", "secret": "S", "domains": []}]},
 //!   "aliyun": {"keys": [{"id": "LTAI…", "secret": "…", "domains": ["example.com"], "access": "full"}],
 //!              "rate_limit": null, "clock_offset_secs": 0, "min_ttl": 600},
+//!   "rfc2136": {"keys": [{"name": "mxddns-demo", "algorithm": "hmac-sha256", "secret": "<base64>"}]},
 //!   "echo_ipv4": "203.0.113.20",
 //!   "echo_ipv6": null
 //! }
@@ -180,6 +181,8 @@ pub struct FakeOptions {
     pub dnspod: crate::dnspod::DnspodOptions,
     /// Huawei Cloud DNS emulator settings.
     pub huaweicloud: crate::huaweicloud::HuaweiOptions,
+    /// RFC 2136 (UPDATE with TSIG) settings of the DNS server.
+    pub rfc2136: crate::dns::tsig::Rfc2136Options,
     /// Address reported by the echo services to IPv4 clients (and to all when no IPv6 is set).
     pub echo_ipv4: Option<Ipv4Addr>,
     /// Address reported by `/ip6` and to IPv6 DNS clients.
@@ -192,6 +195,8 @@ pub struct FakeOptions {
 pub enum SeedError {
     #[error("seed JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("seed: {0}")]
+    TsigKey(#[from] crate::dns::tsig::KeyError),
     #[error("seed zone '{zone}', record '{name}': {source}")]
     Record {
         zone: String,
@@ -211,7 +216,9 @@ impl FakeOptions {
     /// 203.0.113.10`, `TXT "v=spf1 ip4:203.0.113.10 -all"`; one full-rights Cloudflare token
     /// ([`EXAMPLE_CF_TOKEN`]); one Alidns AccessKey with full rights over every zone
     /// ([`DEMO_ALIYUN_KEY_ID`], [`DEMO_ALIYUN_KEY_SECRET`]); one full-access GoDaddy key
-    /// ([`DEMO_GODADDY_KEY`], [`DEMO_GODADDY_SECRET`]); echo address 203.0.113.20.
+    /// ([`DEMO_GODADDY_KEY`], [`DEMO_GODADDY_SECRET`]); one TSIG key for RFC 2136
+    /// ([`crate::DEMO_TSIG_KEY_NAME`], hmac-sha256, [`crate::DEMO_TSIG_SECRET`]); echo address
+    /// 203.0.113.20.
     pub fn example() -> Self {
         Self::new()
             .zone("example.com")
@@ -247,12 +254,18 @@ impl FakeOptions {
                 crate::huaweicloud::DEMO_HUAWEICLOUD_SK,
             )
             .aliyun_key(DEMO_ALIYUN_KEY_ID, DEMO_ALIYUN_KEY_SECRET, &[])
+            .tsig_key(
+                crate::dns::tsig::DEMO_TSIG_KEY_NAME,
+                crate::dns::tsig::DEMO_TSIG_ALGORITHM,
+                crate::dns::tsig::DEMO_TSIG_SECRET,
+            )
             .echo_ipv4(Ipv4Addr::new(203, 0, 113, 20))
     }
 
     /// Reads the seed JSON format (see the module documentation).
     pub fn from_json(text: &str) -> Result<Self, SeedError> {
         let opts: FakeOptions = serde_json::from_str(text)?;
+        crate::dns::tsig::Keyring::new(&opts.rfc2136)?;
         // Validate every record now, so a bad seed fails with its location.
         opts.seed(&Store::new())?;
         Ok(opts)

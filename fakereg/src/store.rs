@@ -330,6 +330,14 @@ impl Zones {
             .collect()
     }
 
+    /// Sets the zone's SOA serial (an RFC 2136 UPDATE takes one new serial for all its
+    /// changes, §3.6).
+    pub fn set_serial(&mut self, zone: &str, serial: u32) {
+        if let Ok(entry) = self.entry_mut(zone) {
+            entry.zone.serial = serial;
+        }
+    }
+
     /// The zone's SOA: the stored one if seeded, otherwise `ns1.<zone> hostmaster.<zone>`;
     /// the serial is always the zone's current serial.
     pub fn soa(&self, zone: &str) -> Option<(SoaData, u32)> {

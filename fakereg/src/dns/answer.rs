@@ -99,6 +99,27 @@ pub(crate) fn resolve(z: &Zones, echo: &EchoIps, q: &Question<'_>) -> Answer {
     ans
 }
 
+/// Every record of `zone` for a transfer (RFC 5936 §2.2): the SOA first and last, the apex
+/// (with its NS set), then every other name; `None` when the store holds no such zone.
+pub(crate) fn zone_records(z: &Zones, zone: &str) -> Option<Vec<Record>> {
+    let zone = z.zone(zone)?.clone();
+    let (soa, ttl) = z.soa(&zone.name)?;
+    let soa = soa_record(&zone.name, &soa, ttl)?;
+    let mut out = vec![soa.clone()];
+    out.extend(
+        records_at(z, &zone, &zone.name)
+            .into_iter()
+            .filter(|r| r.record_type() != RecordType::SOA),
+    );
+    out.extend(
+        z.list(&zone.name, None, None)
+            .filter(|r| r.name != zone.name)
+            .filter_map(to_record),
+    );
+    out.push(soa);
+    Some(out)
+}
+
 /// `myip.opendns.com` A/AAAA, `whoami.cloudflare` TXT (CH or IN), `o-o.myaddr.l.google.com` TXT.
 fn whoami(echo: &EchoIps, q: &Question<'_>) -> Option<Answer> {
     let owner = Name::from_ascii(format!("{}.", q.name)).ok()?;

@@ -2,6 +2,9 @@
 //! loopback port, with the DNS fault rules and query log.
 
 mod answer;
+mod signed;
+pub(crate) mod tsig;
+mod update;
 
 use std::io;
 use std::iter;
@@ -38,6 +41,8 @@ pub(crate) struct DnsShared {
     pub echo: EchoIps,
     pub log: RequestLog,
     pub faults: Faults,
+    /// The TSIG keys UPDATEs and signed queries may use.
+    pub keys: tsig::Keyring,
 }
 
 /// Where the server listens.
@@ -99,6 +104,11 @@ impl RequestHandler for Handler {
         mut response: R,
     ) -> ResponseInfo {
         let fallback = servfail_info(request);
+        let verdict = tsig::verify(request.as_slice(), &self.shared.keys);
+        if request.metadata.op_code == OpCode::Update || !matches!(verdict, tsig::Verdict::Unsigned)
+        {
+            return signed::handle(&self.shared, request, response, verdict).await;
+        }
         let Ok(info) = request.request_info() else {
             let msg = MessageResponseBuilder::from_message_request(request)
                 .error_msg(&request.metadata, ResponseCode::FormErr);
