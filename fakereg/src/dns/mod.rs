@@ -3,6 +3,8 @@
 
 mod answer;
 mod signed;
+#[cfg(test)]
+mod tests;
 pub(crate) mod tsig;
 mod update;
 
