@@ -1,5 +1,7 @@
 //! RFC 2136 + TSIG against REAL servers started here on loopback: BIND 9 (`named`) and
-//! Knot DNS (`knotd`), each with a TSIG key and an update policy. The address upkeep
+//! Knot DNS (`knotd`), each with a TSIG key and an update policy; the scenes that need no
+//! update policy also run against the fake registrar's DNS server (which takes UPDATEs
+//! too, and counts them), and `mxddns demo --provider rfc2136` runs against it. The address upkeep
 //! (MX host A record, SPF) runs through the real binary; the failure cases (wrong key,
 //! unknown key, clock skew, refused name, server down) say what to fix and change
 //! nothing.
@@ -7,6 +9,7 @@
 use super::harness::{run, update_now, Env};
 use super::servers::bind::{Bind, BindConf, Zone as BindZone};
 use super::servers::knot::{Knot, KnotConf};
+use mxddns_fakereg::{FakeOptions, FakeRegistrar, RrType};
 use mxddns_providers::rfc2136::{Algorithm, Rfc2136, TsigKey};
 use mxddns_providers::{ApiCounters, Provider, RecordData, RecordType, Secret};
 use std::net::SocketAddr;
@@ -24,11 +27,15 @@ const ZONE: &str = "@ NS ns\nns A 127.0.0.1\n@ MX 10 mail\nmail A 203.0.113.10\n
 enum Server {
     Bind,
     Knot,
+    /// The fake registrar's DNS server (no update policy: every key may change the zone).
+    Fake,
 }
 
 enum Running {
     Bind(Bind),
     Knot(Knot),
+    /// `None` once stopped.
+    Fake(Option<FakeRegistrar>),
 }
 
 impl Running {
@@ -36,18 +43,38 @@ impl Running {
         match self {
             Running::Bind(b) => b.addr(),
             Running::Knot(k) => k.addr(),
+            Running::Fake(f) => f.as_ref().expect("the fake is running").rfc2136_server(),
         }
     }
     fn log(&self) -> String {
         match self {
             Running::Bind(b) => b.log(),
             Running::Knot(k) => k.log(),
+            Running::Fake(f) => f.as_ref().map_or_else(String::new, |f| {
+                f.requests()
+                    .iter()
+                    .map(|r| format!("{} {} {:?}\n", r.method, r.path, r.rcode))
+                    .collect()
+            }),
         }
     }
     fn stop(&mut self) {
         match self {
             Running::Bind(b) => b.stop(),
             Running::Knot(k) => k.stop(),
+            Running::Fake(f) => drop(f.take()),
+        }
+    }
+    /// UPDATEs the fake took (`None` for a real server).
+    fn updates(&self) -> Option<usize> {
+        match self {
+            Running::Fake(Some(f)) => Some(
+                f.requests()
+                    .iter()
+                    .filter(|r| r.vendor == "rfc2136" && r.method == "UPDATE")
+                    .count(),
+            ),
+            _ => None,
         }
     }
 }
@@ -86,6 +113,23 @@ fn start(server: Server, narrow: bool) -> Running {
                 acls: acl,
                 zone_acls: vec!["update".into()],
             }))
+        }
+        Server::Fake => {
+            assert!(!narrow, "the fake registrar has no update policy");
+            let zone = "example.com";
+            Running::Fake(Some(
+                FakeRegistrar::spawn(
+                    FakeOptions::new()
+                        .record(zone, zone, RrType::NS, "ns.example.com.")
+                        .record(zone, "ns.example.com", RrType::A, "127.0.0.1")
+                        .record(zone, zone, RrType::MX, "10 mail.example.com.")
+                        .record(zone, "mail.example.com", RrType::A, "203.0.113.10")
+                        .txt(zone, zone, &["v=spf1 mx ip4:203.0.113.10 -all"])
+                        .record(zone, "www.example.com", RrType::A, "198.51.100.7")
+                        .tsig_key(KEY_NAME, "hmac-sha256", SECRET),
+                )
+                .expect("the fake registrar starts"),
+            ))
         }
     }
 }
@@ -185,9 +229,11 @@ fn upkeep(server: Server) {
     assert!(!r.all().contains(SECRET), "the secret was printed");
 
     // A second run: nothing to change, no UPDATE sent.
+    let updates = s.updates();
     let again = update_now(&cfg);
     assert_eq!(again.code, 0, "{again:?}");
     assert!(!again.stdout.contains("updated at"), "{again:?}");
+    assert_eq!(s.updates(), updates, "{}", s.log());
 }
 
 #[test]
@@ -198,6 +244,11 @@ fn bind_keeps_the_mx_host_and_spf_current() {
 #[test]
 fn knot_keeps_the_mx_host_and_spf_current() {
     upkeep(Server::Knot);
+}
+
+#[test]
+fn the_fake_keeps_the_mx_host_and_spf_current() {
+    upkeep(Server::Fake);
 }
 
 fn wrong_key(server: Server) {
@@ -235,6 +286,11 @@ fn knot_wrong_key_is_badsig_and_unknown_key_is_badkey() {
     wrong_key(Server::Knot);
 }
 
+#[test]
+fn the_fake_wrong_key_is_badsig_and_unknown_key_is_badkey() {
+    wrong_key(Server::Fake);
+}
+
 fn clock_skew(server: Server) {
     let s = start(server, false);
     let p = provider(s.addr(), SECRET, 3600);
@@ -269,6 +325,11 @@ fn knot_clock_skew_is_badtime_with_the_skew() {
     clock_skew(Server::Knot);
 }
 
+#[test]
+fn the_fake_clock_skew_is_badtime_with_the_skew() {
+    clock_skew(Server::Fake);
+}
+
 fn refused_name(server: Server) {
     // The key may change mail.example.com A/AAAA only: the SPF TXT at the apex is refused.
     let s = start(server, true);
@@ -281,6 +342,7 @@ fn refused_name(server: Server) {
     match server {
         Server::Bind => assert!(r.stderr.contains("REFUSED"), "{r:?}"),
         Server::Knot => assert!(r.stderr.contains("BADKEY"), "{r:?}"),
+        Server::Fake => unreachable!("the fake has no update policy"),
     }
     assert!(r.stderr.contains("update-policy"), "{r:?}");
     assert!(r.stderr.contains("action: update"), "{r:?}");
@@ -545,4 +607,59 @@ fn bind_applies_the_whole_mail_record_set() {
 #[test]
 fn knot_applies_the_whole_mail_record_set() {
     apply(Server::Knot);
+}
+
+#[test]
+fn the_fake_applies_the_whole_mail_record_set() {
+    apply(Server::Fake);
+}
+
+#[test]
+fn demo_runs_against_the_fake_rfc2136_server() {
+    let r = run(super::harness::mxddns()
+        .arg("demo")
+        .arg("--provider")
+        .arg("rfc2136"));
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("RFC 2136 (TSIG hmac-sha256)"), "{r:?}");
+    assert!(r.stdout.contains("    type: rfc2136\n"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("mail.example.com A 203.0.113.10 -> 203.0.113.20 updated at demo"),
+        "{r:?}"
+    );
+    // The fake's zone after the first cycle holds the new address.
+    let after = r
+        .stdout
+        .split("The zone now holds:")
+        .nth(1)
+        .expect("the zone after cycle 1");
+    assert!(
+        after
+            .lines()
+            .any(|l| l.contains("mail.example.com") && l.ends_with("A     203.0.113.20")),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("verified MX mail.example.com"), "{r:?}");
+    let cycles: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("cycle: "))
+        .collect();
+    assert_eq!(cycles.len(), 2, "{r:?}");
+    // The second cycle sends nothing: no UPDATE, no signed read.
+    assert!(cycles[1].contains(" 0 API request(s)"), "{r:?}");
+    // Every signed message counted as an API request: the first cycle's.
+    let first: usize = cycles[0]
+        .split(", ")
+        .nth(1)
+        .and_then(|p| p.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the first cycle's request count");
+    assert!(
+        r.stdout.contains(&format!(
+            "{first} API request(s) reached the fake registrar"
+        )),
+        "{r:?}"
+    );
 }

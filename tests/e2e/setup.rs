@@ -528,6 +528,7 @@ fn the_demo_sets_up_a_mail_domain_from_an_empty_zone_to_a_clean_check() {
         ("aliyun", 2),
         ("godaddy", 1),
         ("dnspod", 0),
+        ("rfc2136", 0),
     ] {
         let r = run(mxddns().args(["demo", "--mail", "--provider", provider]));
         assert_eq!(r.code, 0, "{provider}: {r:?}");
