@@ -35,7 +35,7 @@ enum Running {
     Bind(Bind),
     Knot(Knot),
     /// `None` once stopped.
-    Fake(Option<FakeRegistrar>),
+    Fake(Option<Box<FakeRegistrar>>),
 }
 
 impl Running {
@@ -117,7 +117,7 @@ fn start(server: Server, narrow: bool) -> Running {
         Server::Fake => {
             assert!(!narrow, "the fake registrar has no update policy");
             let zone = "example.com";
-            Running::Fake(Some(
+            Running::Fake(Some(Box::new(
                 FakeRegistrar::spawn(
                     FakeOptions::new()
                         .record(zone, zone, RrType::NS, "ns.example.com.")
@@ -129,7 +129,7 @@ fn start(server: Server, narrow: bool) -> Running {
                         .tsig_key(KEY_NAME, "hmac-sha256", SECRET),
                 )
                 .expect("the fake registrar starts"),
-            ))
+            )))
         }
     }
 }
