@@ -31,6 +31,9 @@ command -v named >/dev/null || [ -x /usr/sbin/named ] || { echo "rfc2136.sh: BIN
 mkdir -p "$OUT/logs"
 WORK="$(mktemp -d)"
 chmod 755 "$WORK"
+# named writes its journal in WORK (owned by bind below); mxddns' state lives in a directory of
+# its own user, which mxddns insists on (it refuses a state directory another user owns).
+STATE_DIR="$(mktemp -d)"
 PORT=5399 ECHO_PORT=8399
 KEY=mxddns-key
 SECRET="6hFvFfbXuhzkWb6OL2bzxs2C5BmRCJWKGbCO1anmGNk="
@@ -87,13 +90,13 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 ECHO_PID=$!
-trap 'kill $NAMED_PID $ECHO_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $NAMED_PID $ECHO_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK" "$STATE_DIR"' EXIT
 for _ in $(seq 100); do grep -q "running" "$OUT/named.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "running" "$OUT/named.log" || { echo "rfc2136.sh: named did not start:" >&2; cat "$OUT/named.log" >&2; exit 1; }
 
 cat > "$WORK/config.yaml" <<EOF
 schedule: 30s
-state_file: $WORK/state.json
+state_file: $STATE_DIR/state.json
 detect:
   ipv4: ["http://127.0.0.1:$ECHO_PORT/ip"]
 providers:
@@ -123,7 +126,7 @@ mx() { "$MXDDNS_BIN" --config "$WORK/config.yaml" --update-now --quiet; }
 : > "$OUT/rfc2136.jsonl"
 for scen in change nochange; do
   for i in $(seq 0 "$RUNS"); do     # run 0 is the warm-up, not kept
-    rm -f "$WORK/state.json" "$WORK/state.json".*
+    rm -f "$STATE_DIR/state.json" "$STATE_DIR/state.json".*
     set_old
     if [ "$scen" = nochange ]; then mx > "$OUT/logs/prime-$scen-$i.log" 2>&1 || true; fi
     : > "$WORK/dns.log"
