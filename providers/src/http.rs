@@ -234,7 +234,7 @@ fn certificate_error(e: &reqwest::Error) -> Option<String> {
             if let Some(err @ rustls::Error::InvalidCertificate(_)) =
                 inner.downcast_ref::<rustls::Error>()
             {
-                return Some(err.to_string());
+                return Some(tls_text(err));
             }
             match inner
                 .downcast_ref::<std::io::Error>()
@@ -247,6 +247,39 @@ fn certificate_error(e: &reqwest::Error) -> Option<String> {
         source = s.source();
     }
     None
+}
+
+/// The text of one error of a transport error's chain (`std::error::Error::source`), with
+/// rustls's errors made readable wherever they sit: inside the `io::Error`s of the TLS stream
+/// and the connector, whose own `source()` skips them. rustls shows a
+/// `CertificateError::Other` by its Debug form ("invalid peer certificate:
+/// Other(OtherError(…))"), and the message inside is the one the user must read (no CA
+/// bundle, and the package that brings one). Every renderer of transport errors uses this.
+pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut inner = e;
+    loop {
+        if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+            return tls_text(tls);
+        }
+        match inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(wrapped) => inner = wrapped,
+            None => return e.to_string(),
+        }
+    }
+}
+
+/// A rustls error as text: a certificate refused by one of our own verifiers
+/// (`CertificateError::Other`) by its message alone, any other by rustls's Display.
+pub fn tls_text(e: &rustls::Error) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) => {
+            other.0.to_string()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// A short, printable excerpt of a body that could not be understood: at most 120
@@ -288,6 +321,47 @@ pub fn unparseable(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug)]
+    struct NoBundle;
+    impl std::fmt::Display for NoBundle {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("no CA bundle: apt install ca-certificates")
+        }
+    }
+    impl std::error::Error for NoBundle {}
+
+    #[test]
+    fn a_refused_certificate_reads_as_its_message_wherever_it_sits() {
+        let ours = || {
+            rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+                Arc::new(NoBundle),
+            )))
+        };
+        // rustls's own Display shows the Debug form of what our verifier said.
+        assert!(ours().to_string().contains("OtherError"));
+        assert_eq!(
+            tls_text(&ours()),
+            "no CA bundle: apt install ca-certificates"
+        );
+        // As the TLS stream and the connector wrap it: io::Error in io::Error.
+        let wrapped = std::io::Error::other(std::io::Error::other(ours()));
+        assert_eq!(
+            error_text(&wrapped),
+            "no CA bundle: apt install ca-certificates"
+        );
+        // rustls's other certificate errors keep rustls's words.
+        let unknown = std::io::Error::other(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        assert_eq!(
+            error_text(&unknown),
+            "invalid peer certificate: UnknownIssuer"
+        );
+        // Anything else is its own Display.
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert_eq!(error_text(&refused), "refused");
+    }
 
     #[test]
     fn excerpt_is_short_and_clean() {

@@ -246,10 +246,10 @@ fn http_failure(url: &str, error: &str) -> Finding {
 
 /// An error and its causes, `outer: inner: …`.
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
+    let mut parts = vec![mxddns_providers::http::error_text(e)];
     let mut cur = e.source();
     while let Some(s) = cur {
-        let text = s.to_string();
+        let text = mxddns_providers::http::error_text(s);
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }

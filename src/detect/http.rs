@@ -81,7 +81,7 @@ fn chain(e: &reqwest::Error) -> String {
     }
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        let text = s.to_string();
+        let text = mxddns_providers::http::error_text(s);
         if !out.contains(&text) {
             out.push_str(": ");
             out.push_str(&text);

@@ -348,7 +348,7 @@ fn describe(e: reqwest::Error) -> String {
     let mut causes = Vec::new();
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
-        let text = s.to_string();
+        let text = mxddns_providers::http::error_text(s);
         if !causes.contains(&text) {
             causes.push(text);
         }
