@@ -130,14 +130,26 @@ fn ip_path() -> PathBuf {
     sbin("ip")
 }
 
-/// A free port on 127.0.0.1 (UDP and TCP), for one server on its own.
+/// A free port on 127.0.0.1 (UDP and TCP) for a test server that binds it itself (BIND,
+/// Knot, Postfix). Chosen below Linux's ephemeral range (32768-60999): a socket bound to port 0
+/// (mxddns's own DNS queries, the servers other tests start) is never given one of these, so
+/// nothing takes the port between this choice and the server's bind. Each call moves on to the
+/// next port, from a start that differs per process, so two servers never get the same one.
 pub fn free_port() -> u16 {
-    for _ in 0..100 {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP socket on 127.0.0.1");
-        let port = udp.local_addr().expect("local address").port();
-        drop(udp);
-        if port_free(SocketAddr::from(([127, 0, 0, 1], port))) {
-            return port;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let seed = std::process::id().wrapping_mul(2_654_435_761)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+    let _ = NEXT.compare_exchange(u32::MAX, seed % SPAN, Ordering::SeqCst, Ordering::SeqCst);
+    for _ in 0..SPAN {
+        let port = LOW + NEXT.fetch_add(1, Ordering::SeqCst) % SPAN;
+        if port_free(SocketAddr::from(([127, 0, 0, 1], port as u16))) {
+            return port as u16;
         }
     }
     panic!("no free port on 127.0.0.1 for a test server");

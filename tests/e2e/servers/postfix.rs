@@ -138,93 +138,106 @@ impl Postfix {
         for f in [&cert, &key] {
             std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         }
-        let smtp = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let smtps = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let log = root.join("maillog");
-        let tls = if conf.tls {
-            format!(
-                "smtpd_tls_cert_file = {}\nsmtpd_tls_key_file = {}\nsmtpd_tls_security_level = may\n",
-                cert.display(),
-                key.display()
+        // The ports are free when chosen but another test may take one before Postfix binds
+        // it ("Address already in use"): then Postfix starts again on two new ones.
+        let mut attempt = 0;
+        let (child, smtp, smtps) = loop {
+            attempt += 1;
+            let smtp = SocketAddr::from(([127, 0, 0, 1], free_port()));
+            let smtps = SocketAddr::from(([127, 0, 0, 1], free_port()));
+            let tls = if conf.tls {
+                format!(
+                    "smtpd_tls_cert_file = {}\nsmtpd_tls_key_file = {}\nsmtpd_tls_security_level = may\n",
+                    cert.display(),
+                    key.display()
+                )
+            } else {
+                "smtpd_tls_security_level = none\n".to_string()
+            };
+            std::fs::write(
+                conf_dir.join("main.cf"),
+                format!(
+                    "compatibility_level = 3.6\nqueue_directory = {}\ndata_directory = {}\n\
+                     mail_owner = postfix\nsetgid_group = postdrop\ninet_interfaces = 127.0.0.1\n\
+                     inet_protocols = ipv4\nmyhostname = {}\nmydestination =\nrelayhost =\n\
+                     alias_maps =\nalias_database =\nsmtpd_banner = $myhostname ESMTP\n\
+                     maillog_file = /dev/stdout\n{tls}",
+                    queue.display(),
+                    data.display(),
+                    conf.hostname,
+                ),
             )
-        } else {
-            "smtpd_tls_security_level = none\n".to_string()
-        };
-        std::fs::write(
-            conf_dir.join("main.cf"),
-            format!(
-                "compatibility_level = 3.6\nqueue_directory = {}\ndata_directory = {}\n\
-                 mail_owner = postfix\nsetgid_group = postdrop\ninet_interfaces = 127.0.0.1\n\
-                 inet_protocols = ipv4\nmyhostname = {}\nmydestination =\nrelayhost =\n\
-                 alias_maps =\nalias_database =\nsmtpd_banner = $myhostname ESMTP\n\
-                 maillog_file = /dev/stdout\n{tls}",
-                queue.display(),
-                data.display(),
-                conf.hostname,
-            ),
-        )
-        .expect("write main.cf");
-        let wrapped = if conf.tls {
-            format!("{smtps} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes\n")
-        } else {
-            String::new()
-        };
-        std::fs::write(
-            conf_dir.join("master.cf"),
-            format!(
-                "{smtp} inet n - n - - smtpd\n{wrapped}\
-                 pickup unix n - n 60 1 pickup\ncleanup unix n - n - 0 cleanup\n\
-                 qmgr unix n - n 300 1 qmgr\ntlsmgr unix - - n 1000? 1 tlsmgr\n\
-                 rewrite unix - - n - - trivial-rewrite\nbounce unix - - n - 0 bounce\n\
-                 defer unix - - n - 0 bounce\ntrace unix - - n - 0 bounce\n\
-                 verify unix - - n - 1 verify\nflush unix n - n 1000? 0 flush\n\
-                 proxymap unix - - n - - proxymap\nanvil unix - - n - 1 anvil\n\
-                 scache unix - - n - 1 scache\npostlog unix-dgram n - n - 1 postlogd\n"
-            ),
-        )
-        .expect("write master.cf");
-        let mut child = Command::new(sbin("postfix"))
-            .arg("-c")
-            .arg(&conf_dir)
-            .arg("start-fg")
-            .stdin(Stdio::null())
-            // Its log (maillog_file = /dev/stdout) and any complaint, into one file.
-            .stdout(std::fs::File::create(&log).expect("create the postfix log"))
-            .stderr(
-                std::fs::File::options()
-                    .append(true)
-                    .open(&log)
-                    .expect("open the log"),
+            .expect("write main.cf");
+            let wrapped = if conf.tls {
+                format!("{smtps} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes\n")
+            } else {
+                String::new()
+            };
+            std::fs::write(
+                conf_dir.join("master.cf"),
+                format!(
+                    "{smtp} inet n - n - - smtpd\n{wrapped}\
+                     pickup unix n - n 60 1 pickup\ncleanup unix n - n - 0 cleanup\n\
+                     qmgr unix n - n 300 1 qmgr\ntlsmgr unix - - n 1000? 1 tlsmgr\n\
+                     rewrite unix - - n - - trivial-rewrite\nbounce unix - - n - 0 bounce\n\
+                     defer unix - - n - 0 bounce\ntrace unix - - n - 0 bounce\n\
+                     verify unix - - n - 1 verify\nflush unix n - n 1000? 0 flush\n\
+                     proxymap unix - - n - - proxymap\nanvil unix - - n - 1 anvil\n\
+                     scache unix - - n - 1 scache\npostlog unix-dgram n - n - 1 postlogd\n"
+                ),
             )
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start Postfix: {e}; install Debian's postfix package (.ci/run does)")
-            });
-        let started = Instant::now();
-        loop {
-            if banner(smtp).is_some() {
-                break;
+            .expect("write master.cf");
+            let mut child = Command::new(sbin("postfix"))
+                .arg("-c")
+                .arg(&conf_dir)
+                .arg("start-fg")
+                .stdin(Stdio::null())
+                // Its log (maillog_file = /dev/stdout) and any complaint, into one file.
+                .stdout(std::fs::File::create(&log).expect("create the postfix log"))
+                .stderr(
+                    std::fs::File::options()
+                        .append(true)
+                        .open(&log)
+                        .expect("open the log"),
+                )
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start Postfix: {e}; install Debian's postfix package (.ci/run does)")
+                });
+            let started = Instant::now();
+            let listening = loop {
+                if banner(smtp).is_some() {
+                    break Ok(());
+                }
+                if let Ok(Some(status)) = child.try_wait() {
+                    break Err(format!(
+                        "Postfix exited with {status} before it listened on {smtp}; its log:\n{}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    ));
+                }
+                if started.elapsed() > START_TIMEOUT {
+                    let _ = Command::new(sbin("postfix"))
+                        .arg("-c")
+                        .arg(&conf_dir)
+                        .arg("stop")
+                        .output();
+                    let _ = child.kill();
+                    break Err(format!(
+                        "Postfix did not answer on {smtp} within {START_TIMEOUT:?}; its log:\n{}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            };
+            match listening {
+                Ok(()) => break (child, smtp, smtps),
+                Err(why) if attempt < 5 && why.contains("Address already in use") => {
+                    let _ = child.wait();
+                }
+                Err(why) => panic!("{why}"),
             }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "Postfix exited with {status} before it listened on {smtp}; its log:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                );
-            }
-            if started.elapsed() > START_TIMEOUT {
-                let _ = Command::new(sbin("postfix"))
-                    .arg("-c")
-                    .arg(&conf_dir)
-                    .arg("stop")
-                    .output();
-                let _ = child.kill();
-                panic!(
-                    "Postfix did not answer on {smtp} within {START_TIMEOUT:?}; its log:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        };
         Postfix {
             child,
             conf_dir,
