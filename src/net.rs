@@ -18,7 +18,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 /// keeps ICU4X's tables out of the binary), so such a host is refused, like a non-ASCII
 /// domain name in the configuration: it must be written in punycode (`xn--…`).
 pub fn parse_url(text: &str) -> Result<url::Url, String> {
-    url::Url::parse(text).map_err(|e| {
+    mxddns_providers::http::parse_url(text).map_err(|e| {
         if e == url::ParseError::IdnaError && !text.is_ascii() {
             rust_i18n::t!("ui.net.idn").into_owned()
         } else {
@@ -46,6 +46,10 @@ mod tests {
         assert!(e.contains("non-ASCII") && e.contains("punycode"), "{e}");
         let e = super::parse_url("https://例子.测试/").unwrap_err();
         assert!(e.contains("xn--"), "{e}");
+        // Upper-case ASCII mixed with non-ASCII in one label (the property test's find: the
+        // ASCII-only IDNA back end asserted on it in debug builds) gets the same message.
+        let e = super::parse_url("https://A\u{1138b}api.ipify.org").unwrap_err();
+        assert!(e.contains("punycode"), "{e}");
         // The punycode form of the same host, and a non-ASCII path (percent-encoded).
         let u = super::parse_url("https://xn--bcher-kva.example/ü?q=ä").unwrap();
         assert_eq!(u.host_str(), Some("xn--bcher-kva.example"));

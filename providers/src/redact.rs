@@ -69,7 +69,7 @@ pub fn register_with_base64(value: &str) {
 /// URL, where the path or the query is the credential) also the whole URL, its path and
 /// query, each query value, and the last path segment when it is 8 characters or more.
 pub fn register_url(text: &str, token_url: bool) {
-    let Ok(url) = url::Url::parse(text.trim()) else {
+    let Ok(url) = crate::http::parse_url(text.trim()) else {
         if token_url {
             register(text);
         }
