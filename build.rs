@@ -30,7 +30,16 @@ fn main() {
     // targets with `cc` (GNU ld); a build told to use lld keeps its tables, with a warning.
     let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
     let linker = env::var("RUSTC_LINKER").unwrap_or_default();
-    let lld = flags.contains("lld") || linker.contains("lld");
+    // `-fuse-ld=lld`, `ld.lld`, `rust-lld`, `lld-link`, `-Clinker-flavor=gnu-lld-cc`; not any
+    // path that merely has the letters in it.
+    let names_lld = |s: &str| {
+        s.ends_with("=lld") || ["ld.lld", "-lld", "lld-link"].iter().any(|p| s.contains(p))
+    };
+    let linker_name = Path::new(&linker)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let lld = flags.split('\x1f').any(names_lld) || names_lld(linker_name) || linker_name == "lld";
     if musl && release && !keep && lld {
         println!("cargo:warning=linking with lld: the unwind tables stay in (link/no-eh-frame.ld needs GNU ld)");
     }

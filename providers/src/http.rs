@@ -229,24 +229,27 @@ fn transport_error(provider: &'static str, e: &reqwest::Error, is_write: bool) -
 fn certificate_error(e: &reqwest::Error) -> Option<String> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
-        let mut inner = s;
-        loop {
-            if let Some(err @ rustls::Error::InvalidCertificate(_)) =
-                inner.downcast_ref::<rustls::Error>()
-            {
-                return Some(tls_text(err));
-            }
-            match inner
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-            {
-                Some(wrapped) => inner = wrapped,
-                None => break,
-            }
+        if let Some(err @ rustls::Error::InvalidCertificate(_)) = rustls_error(s) {
+            return Some(tls_text(err));
         }
         source = s.source();
     }
     None
+}
+
+/// The rustls error that `e` is, or that the `io::Error`s `e` is made of wrap (the TLS
+/// stream's, wrapped again by the connector): their `source()` skips what they wrap, so a
+/// walk down a chain opens each of them here.
+pub fn rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut inner = e;
+    loop {
+        if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        inner = inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())?;
+    }
 }
 
 /// [`url::Url::parse`], but a host with non-ASCII characters is refused here, with the
@@ -282,19 +285,7 @@ pub fn parse_url(text: &str) -> Result<url::Url, url::ParseError> {
 /// Other(OtherError(…))"), and the message inside is the one the user must read (no CA
 /// bundle, and the package that brings one). Every renderer of transport errors uses this.
 pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut inner = e;
-    loop {
-        if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
-            return tls_text(tls);
-        }
-        match inner
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(wrapped) => inner = wrapped,
-            None => return e.to_string(),
-        }
-    }
+    rustls_error(e).map_or_else(|| e.to_string(), tls_text)
 }
 
 /// A rustls error as text: a certificate refused by one of our own verifiers

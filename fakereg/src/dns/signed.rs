@@ -66,70 +66,40 @@ pub(super) async fn handle<R: ResponseHandler>(
         rcode: None,
     };
 
-    let mut signer = match verdict {
-        Verdict::Good(signer) => signer,
-        Verdict::Unsigned => {
-            // Only an UPDATE arrives here unsigned: this server takes signed ones only.
-            let info = send(
-                request,
-                &mut response,
-                ResponseCode::Refused,
-                &[],
-                Signature::None,
-            )
-            .await;
-            return log(shared, &mut logged, ResponseCode::Refused, None, info);
+    // A request refused before its content is looked at: how, and with which signature.
+    let mut bad_signer;
+    let (rcode, tsig_error, signature) = match verdict {
+        Verdict::Good(signer) => {
+            return answer_signed(shared, request, response, logged, op, signer).await
         }
-        Verdict::Malformed => {
-            let info = send(
-                request,
-                &mut response,
-                ResponseCode::FormErr,
-                &[],
-                Signature::None,
-            )
-            .await;
-            return log(shared, &mut logged, ResponseCode::FormErr, None, info);
-        }
+        // Only an UPDATE arrives here unsigned: this server takes signed ones only.
+        Verdict::Unsigned => (ResponseCode::Refused, None, Signature::None),
+        Verdict::Malformed => (ResponseCode::FormErr, None, Signature::None),
         Verdict::Bad(failure) => {
             logged.action = format!("key={}", failure.key_name);
             let signature = match failure.answer {
                 Answering::Unsigned(tsig) => Signature::Unsigned(tsig),
-                Answering::Signed(mut s) => {
-                    let info = send(
-                        request,
-                        &mut response,
-                        ResponseCode::NotAuth,
-                        &[],
-                        Signature::Signed(&mut s),
-                    )
-                    .await;
-                    return log(
-                        shared,
-                        &mut logged,
-                        ResponseCode::NotAuth,
-                        Some(failure.error),
-                        info,
-                    );
+                Answering::Signed(s) => {
+                    bad_signer = s;
+                    Signature::Signed(&mut bad_signer)
                 }
             };
-            let info = send(
-                request,
-                &mut response,
-                ResponseCode::NotAuth,
-                &[],
-                signature,
-            )
-            .await;
-            return log(
-                shared,
-                &mut logged,
-                ResponseCode::NotAuth,
-                Some(failure.error),
-                info,
-            );
+            (ResponseCode::NotAuth, Some(failure.error), signature)
         }
     };
+    let info = send(request, &mut response, rcode, &[], signature).await;
+    log(shared, &mut logged, rcode, tsig_error, info)
+}
+
+/// Answers a request whose TSIG verified with `signer` (which then signs the answer).
+async fn answer_signed<R: ResponseHandler>(
+    shared: &DnsShared,
+    request: &Request,
+    mut response: R,
+    mut logged: LoggedRequest,
+    op: OpCode,
+    mut signer: Signer,
+) -> ResponseInfo {
     logged.action = format!("key={}", signer.key_name());
 
     let (rcode, info) = match op {
